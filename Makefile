@@ -1,0 +1,31 @@
+# The two commands: `make run` starts the line, `make test` checks it. Both set up .venv.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint check clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed, found " + sys.version' 
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $(STAMP)
+
+run: $(STAMP)
+	@echo "================================================================"
+	@echo " WARNING: development mode. IVR_ALLOW_UNSIGNED=1 is set and no"
+	@echo " TWILIO_AUTH_TOKEN is needed: Twilio signatures are NOT checked."
+	@echo " Never expose this to the internet without TWILIO_AUTH_TOKEN."
+	@echo "================================================================"
+	IVR_ALLOW_UNSIGNED=1 $(BIN)/flask --app app run --debug --host 127.0.0.1 --port 5000
+
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+check: $(STAMP)
+	$(BIN)/flask --app app menus check
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,1 @@
+"""The voice line: menu model, loading and validation, and the voice webhooks."""

@@ -1,0 +1,349 @@
+"""Turning the parsed menus.yaml into the immutable model, noting every problem on the way.
+
+Field-level problems (a missing translation, a bad key, an invalid number) are found
+here; problems between parts of the file (targets, reachability) in ivr/validate.py.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import phonenumbers
+from phonenumbers import shortnumberinfo
+
+from . import model as m
+from .problems import Collector, MenuError, Problem, suggest
+from .validate import cross_check
+from .yamlfile import duplicates, read_yaml
+
+ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+LANG_CODE_RE = re.compile(r"^[a-z]{2,3}$")
+SAY_LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(-[A-Z]{2})?$")
+KEYS = "0123456789*#"
+SECTIONS = ("settings", "languages", "contacts", "prompts", "nodes")
+
+
+def load_menus(path: str | Path) -> tuple[m.Menus, list[Problem]]:
+    """The model and its warnings; raises MenuError listing every error."""
+    menus, problems = check_file(path)
+    if menus is None or any(p.severity == "error" for p in problems):
+        raise MenuError(problems)
+    return menus, problems
+
+
+def check_file(path: str | Path) -> tuple[m.Menus | None, list[Problem]]:
+    """Every problem in the file, and the model when it could be built."""
+    path = Path(path)
+    out = Collector(path.name)
+    raw, error = read_yaml(path)
+    if error:
+        out.error("", error)
+        return None, out.problems
+    menus = build(raw, out)
+    if menus is not None:
+        # Even with field errors, so that one run lists every problem in the file.
+        cross_check(menus, out)
+    return (menus if not out.errors else None), out.problems
+
+
+def build(raw: Any, out: Collector) -> m.Menus | None:
+    if not isinstance(raw, dict):
+        out.error("", f"expected sections {', '.join(SECTIONS)} at the top of the file")
+        return None
+    _no_duplicates(out, "top level", raw)
+    for key in raw:
+        if key not in SECTIONS:
+            out.error("top level", f"unknown section '{key}'{suggest(key, SECTIONS)}")
+    languages = _languages(raw.get("languages"), out)
+    codes = tuple(languages)
+    contacts = _contacts(raw.get("contacts"), codes, out)
+    prompts = _prompts(raw.get("prompts"), codes, out)
+    nodes = _nodes(raw.get("nodes"), codes, out)
+    settings = _settings(raw.get("settings"), out)
+    if settings is None or not languages:
+        return None
+    return m.Menus(
+        settings=settings,
+        languages=MappingProxyType(languages),
+        contacts=MappingProxyType(contacts),
+        nodes=MappingProxyType(nodes),
+        prompts=MappingProxyType(prompts),
+        source=out.source,
+    )
+
+
+# -- small readers ---------------------------------------------------------------------
+
+
+def _no_duplicates(out: Collector, where: str, mapping: Any, what: str = "key") -> None:
+    for key, line in duplicates(mapping):
+        out.error(where, f"{what} '{key}' is given twice (again on line {line})")
+
+
+def _mapping(out: Collector, where: str, value: Any, what: str) -> dict:
+    if value is None:
+        out.error(where, f"'{what}' is missing")
+        return {}
+    if not isinstance(value, dict):
+        out.error(where, f"'{what}' must be a mapping of names to values")
+        return {}
+    _no_duplicates(out, where, value)
+    return value
+
+
+def _text(out: Collector, where: str, data: dict, field: str) -> str:
+    value = data.get(field)
+    if not isinstance(value, str) or not value.strip():
+        out.error(where, f"field '{field}' is missing or empty")
+        return ""
+    return value.strip()
+
+
+def _key(out: Collector, where: str, value: Any, field: str = "key") -> str:
+    key = str(value) if value is not None else ""
+    if len(key) != 1 or key not in KEYS:
+        out.error(where, f"field '{field}': '{key}' is not a key; use one of 0-9, * or #")
+    return key
+
+
+def _int(out: Collector, where: str, data: dict, field: str, default: int, lo: int, hi: int) -> int:
+    value = data.get(field, default)
+    if not isinstance(value, int) or isinstance(value, bool) or not lo <= value <= hi:
+        out.error(where, f"field '{field}': '{value}' must be a whole number from {lo} to {hi}")
+        return default
+    return value
+
+
+def _unknown_fields(out: Collector, where: str, data: dict, allowed: tuple[str, ...]) -> None:
+    for field in data:
+        if field not in allowed:
+            out.error(where, f"unknown field '{field}'{suggest(field, allowed)}")
+
+
+def texts(out: Collector, where: str, data: dict, field: str, langs: tuple[str, ...]) -> m.Texts:
+    """A text in every language, e.g. {nl: ..., en: ...}."""
+    value = data.get(field)
+    if not isinstance(value, dict):
+        out.error(where, f"field '{field}' must give a text for each language ({', '.join(langs)})")
+        return MappingProxyType({})
+    _no_duplicates(out, f"{where} field '{field}'", value, "language")
+    for lang in value:
+        if lang not in langs:
+            out.error(f"{where} field '{field}'",
+                      f"unknown language '{lang}'{suggest(lang, langs)}")
+    result = {}
+    for lang in langs:
+        text = value.get(lang)
+        if not isinstance(text, str) or not text.strip():
+            out.error(f"{where} field '{field}'", f"missing translation for '{lang}'")
+        else:
+            result[lang] = " ".join(text.split())
+    return MappingProxyType(result)
+
+
+def _list_of_mappings(out: Collector, section: str, value: Any) -> list[dict]:
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        out.error(section, f"'{section}' must be a list of entries, each starting with '- id:'")
+        return []
+    return value
+
+
+# -- sections ----------------------------------------------------------------------------
+
+
+def _languages(value: Any, out: Collector) -> dict[str, m.Language]:
+    result: dict[str, m.Language] = {}
+    keys: dict[str, str] = {}
+    fields = ("code", "name", "say_language", "voice", "key")
+    for data in _list_of_mappings(out, "languages", value):
+        code = str(data.get("code", ""))
+        where = f"language '{code}'"
+        _no_duplicates(out, where, data, "field")
+        _unknown_fields(out, where, data, fields)
+        if not LANG_CODE_RE.match(code):
+            out.error(where, "field 'code' must be a two- or three-letter code such as 'nl'")
+            continue
+        if code in result:
+            out.error(where, "is listed twice")
+        say_language = _text(out, where, data, "say_language")
+        if say_language and not SAY_LANGUAGE_RE.match(say_language):
+            out.error(where, f"field 'say_language': '{say_language}' must look like 'nl-NL'")
+        voice = _text(out, where, data, "voice")
+        # Google voice names carry their locale; a mismatch makes <Say> fail.
+        if voice.startswith("Google.") and say_language and not voice[7:].startswith(say_language):
+            out.error(where, f"field 'voice': '{voice}' does not speak '{say_language}'")
+        key = _key(out, where, data.get("key"))
+        if key in keys:
+            out.error(where, f"field 'key': '{key}' already chooses language '{keys[key]}'")
+        keys[key] = code
+        result[code] = m.Language(code, _text(out, where, data, "name"), say_language, voice, key)
+    if value is not None and not result:
+        out.error("languages", "at least one language is needed")
+    return result
+
+
+def _contact_number(out: Collector, where: str, data: dict, emergency: bool) -> tuple[str, bool]:
+    """The number, and whether it is valid (only then are 'spoken' and 'display' compared)."""
+    number = str(data.get("number", "")).strip()
+    if emergency:
+        valid = shortnumberinfo.is_emergency_number(number, "NL")
+        if not valid:
+            out.error(where, f"field 'number': '{number}' is not an emergency number in NL")
+        return number, valid
+    if not number.startswith("+"):
+        out.error(where, f"field 'number': '{number}' must be in E.164 form, such as +319008844")
+        return number, False
+    try:
+        valid = phonenumbers.is_valid_number(phonenumbers.parse(number))
+    except phonenumbers.NumberParseException:
+        valid = False
+    if not valid:
+        out.error(where, f"field 'number': '{number}' is not a valid phone number")
+    return number, valid
+
+
+def _national_digits(number: str, emergency: bool) -> str:
+    if emergency:
+        return number
+    try:
+        parsed = phonenumbers.parse(number)
+    except phonenumbers.NumberParseException:
+        return ""
+    national = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return re.sub(r"\D", "", national)
+
+
+def _contact(data: dict, langs: tuple[str, ...], out: Collector) -> m.Contact:
+    cid = str(data.get("id", ""))
+    where = f"contact '{cid}'"
+    fields = ("id", "number", "spoken", "display", "name", "caller_id", "anonymous", "emergency")
+    _no_duplicates(out, where, data, "field")
+    _unknown_fields(out, where, data, fields)
+    emergency = data.get("emergency", False) is True
+    number, valid = _contact_number(out, where, data, emergency)
+    spoken = tuple(str(data.get("spoken", "")).split())
+    digits = _national_digits(number, emergency) if valid else ""
+    if digits and "".join(spoken) != digits:
+        out.error(where, f"field 'spoken': '{' '.join(spoken)}' does not say the number "
+                  f"{number}; write its digits {digits} in groups, e.g. '0900 88 44'")
+    display = str(data.get("display", "")).strip()
+    if digits and re.sub(r"\D", "", display) != digits:
+        out.error(where, f"field 'display': '{display}' does not show the number {number}")
+    caller_id = str(data.get("caller_id", m.CALLER_ID_LINE))
+    if caller_id not in m.CALLER_ID_POLICIES:
+        out.error(where, f"field 'caller_id': '{caller_id}' must be 'line' (the dialled party "
+                  "sees the line's number) or 'caller' (it sees the caller's number)")
+    return m.Contact(cid, number, spoken, display, texts(out, where, data, "name", langs),
+                     caller_id, data.get("anonymous", False) is True, emergency)
+
+
+def _contacts(value: Any, langs: tuple[str, ...], out: Collector) -> dict[str, m.Contact]:
+    result: dict[str, m.Contact] = {}
+    for data in _list_of_mappings(out, "contacts", value):
+        contact = _contact(data, langs, out)
+        if not ID_RE.match(contact.id):
+            out.error(f"contact '{contact.id}'", "field 'id' must be lower-case letters, digits, _")
+        elif contact.id in result:
+            out.error(f"contact '{contact.id}'", "is listed twice")
+        result[contact.id] = contact
+    return result
+
+
+def _prompts(value: Any, langs: tuple[str, ...], out: Collector) -> dict[str, m.Texts]:
+    data = _mapping(out, "prompts", value, "prompts")
+    return {str(pid): texts(out, f"prompt '{pid}'", data, pid, langs) for pid in data}
+
+
+def _options(out: Collector, where: str, value: Any) -> tuple[m.Option, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, dict):
+        out.error(where, "field 'options' must map keys to node ids, e.g. \"1\": what")
+        return ()
+    for key, line in duplicates(value):
+        out.error(f"{where} option '{key}'", f"the same key is given twice (again on line {line})")
+    options: list[m.Option] = []
+    for raw_key, target in value.items():
+        key = _key(out, f"{where} option '{raw_key}'", raw_key, "key")
+        if any(o.key == key for o in options):
+            out.error(f"{where} option '{key}'", "the same key is given twice")
+        options.append(m.Option(key, str(target)))
+    return tuple(sorted(options, key=lambda o: KEYS.index(o.key) if o.key in KEYS else 99))
+
+
+def _node(nid: str, data: Any, langs: tuple[str, ...], out: Collector) -> m.Node | None:
+    where = f"node '{nid}'"
+    if not ID_RE.match(nid):
+        out.error(where, "node ids must be lower-case letters, digits and _")
+    if not isinstance(data, dict):
+        out.error(where, "must be a mapping with 'kind', 'title', 'say' and 'options' or 'contact'")
+        return None
+    _no_duplicates(out, where, data, "field")
+    kind = str(data.get("kind", m.MENU))
+    allowed = ("kind", "title", "say", "options") if kind == m.MENU else (
+        "kind", "title", "say", "contact")
+    if kind not in m.NODE_KINDS:
+        out.error(where, f"field 'kind': '{kind}' is not a node kind{suggest(kind, m.NODE_KINDS)}")
+    else:
+        _unknown_fields(out, where, data, allowed)
+    contact = data.get("contact")
+    if kind == m.FORWARD and not contact:
+        out.error(where, "a forward node needs a 'contact'")
+    return m.Node(nid, kind, texts(out, where, data, "title", langs),
+                  texts(out, where, data, "say", langs), _options(out, where, data.get("options")),
+                  str(contact) if contact else None)
+
+
+def _nodes(value: Any, langs: tuple[str, ...], out: Collector) -> dict[str, m.Node]:
+    data = _mapping(out, "nodes", value, "nodes")
+    nodes = {str(nid): _node(str(nid), node, langs, out) for nid, node in data.items()}
+    return {nid: node for nid, node in nodes.items() if node is not None}
+
+
+def _global_keys(out: Collector, value: Any) -> tuple[m.GlobalKey, ...]:
+    result: list[m.GlobalKey] = []
+    for data in _list_of_mappings(out, "settings global_keys", value):
+        action = str(data.get("action", ""))
+        where = f"settings global key '{action}'"
+        if action not in m.GLOBAL_ACTIONS:
+            out.error(where, f"unknown action{suggest(action, m.GLOBAL_ACTIONS)}; "
+                      f"use one of {', '.join(m.GLOBAL_ACTIONS)}")
+        key = _key(out, where, data.get("key"))
+        if any(g.key == key for g in result):
+            out.error(where, f"key '{key}' is already a global key")
+        announce = str(data.get("announce", "main"))
+        if announce not in ("main", "every"):
+            out.error(where, f"field 'announce': '{announce}' must be 'main' or 'every'")
+        result.append(m.GlobalKey(key, action, announce))
+    return tuple(result)
+
+
+def _settings(value: Any, out: Collector) -> m.Settings | None:
+    where = "settings"
+    data = _mapping(out, where, value, "settings")
+    if not data:
+        return None
+    fields = ("default_language", "main_node", "fallback_node", "other_contacts_node",
+              "retry_key", "other_key", "greeting_languages", "global_keys", "max_misses",
+              "input_timeout", "dial_timeout")
+    _unknown_fields(out, where, data, fields)
+    greeting = data.get("greeting_languages") or []
+    if not isinstance(greeting, list):
+        out.error(where, "field 'greeting_languages' must be a list of language codes")
+        greeting = []
+    return m.Settings(
+        default_language=_text(out, where, data, "default_language"),
+        main_node=_text(out, where, data, "main_node"),
+        fallback_node=_text(out, where, data, "fallback_node"),
+        other_contacts_node=_text(out, where, data, "other_contacts_node"),
+        retry_key=_key(out, where, data.get("retry_key"), "retry_key"),
+        other_key=_key(out, where, data.get("other_key"), "other_key"),
+        greeting_languages=tuple(str(g) for g in greeting),
+        global_keys=_global_keys(out, data.get("global_keys")),
+        max_misses=_int(out, where, data, "max_misses", 3, 1, 9),
+        input_timeout=_int(out, where, data, "input_timeout", 6, 1, 30),
+        dial_timeout=_int(out, where, data, "dial_timeout", 30, 5, 120),
+    )

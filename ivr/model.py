@@ -1,0 +1,109 @@
+"""The immutable menu model that menus.yaml is loaded into.
+
+Everything a caller hears and every number the line dials lives in these objects;
+the code only decides which of them to use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+# Texts keyed by language code.
+Texts = Mapping[str, str]
+
+MENU = "menu"
+FORWARD = "forward"
+NODE_KINDS = (MENU, FORWARD)
+
+# Caller-ID policies for forwards (see twilio-facts.md, <Dial> callerId).
+CALLER_ID_LINE = "line"  # the dialled party sees the line's own number
+CALLER_ID_CALLER = "caller"  # the dialled party sees the caller's number
+CALLER_ID_POLICIES = (CALLER_ID_LINE, CALLER_ID_CALLER)
+
+# What a global key does; the keys themselves are chosen in menus.yaml.
+REPEAT = "repeat"
+MAIN_MENU = "main_menu"
+LANGUAGE = "language"
+GLOBAL_ACTIONS = (REPEAT, MAIN_MENU, LANGUAGE)
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str
+    name: str
+    say_language: str  # the <Say language="..."> value, e.g. nl-NL
+    voice: str  # the <Say voice="..."> value, e.g. Polly.Lotte
+    key: str  # the key that chooses this language
+
+
+@dataclass(frozen=True)
+class Contact:
+    id: str
+    number: str  # E.164, or the short number itself for an emergency number
+    spoken: tuple[str, ...]  # digit groups, spoken one group at a time
+    display: str  # as written for people, e.g. 0900-8844
+    names: Texts
+    caller_id: str = CALLER_ID_LINE
+    anonymous: bool = False
+    emergency: bool = False
+
+
+@dataclass(frozen=True)
+class Option:
+    key: str
+    target: str  # a node id
+
+
+@dataclass(frozen=True)
+class Node:
+    id: str
+    kind: str
+    title: Texts
+    say: Texts
+    options: tuple[Option, ...] = ()
+    contact: str | None = None  # for forward nodes
+
+    def target_for(self, key: str) -> str | None:
+        return next((o.target for o in self.options if o.key == key), None)
+
+
+@dataclass(frozen=True)
+class GlobalKey:
+    key: str
+    action: str
+    announce: str  # "main": announced in the main menu only; "every": in every menu
+
+
+@dataclass(frozen=True)
+class Settings:
+    default_language: str
+    main_node: str
+    fallback_node: str  # a forward node: where a caller goes after too many misses
+    other_contacts_node: str  # offered when a forward fails
+    retry_key: str  # in the menu after a failed forward: dial again
+    other_key: str  # in the menu after a failed forward: other_contacts_node
+    greeting_languages: tuple[str, ...]
+    global_keys: tuple[GlobalKey, ...]
+    max_misses: int = 3
+    input_timeout: int = 6
+    dial_timeout: int = 30
+
+
+@dataclass(frozen=True)
+class Menus:
+    settings: Settings
+    languages: Mapping[str, Language]
+    contacts: Mapping[str, Contact]
+    nodes: Mapping[str, Node]
+    prompts: Mapping[str, Texts]
+    source: str = "menus.yaml"
+
+    def prompt(self, prompt_id: str, lang: str) -> str:
+        return self.prompts[prompt_id][lang]
+
+    def global_action(self, key: str) -> str | None:
+        return next((g.action for g in self.settings.global_keys if g.key == key), None)
+
+    def language_for_key(self, key: str) -> Language | None:
+        return next((lang for lang in self.languages.values() if lang.key == key), None)

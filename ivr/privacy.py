@@ -1,0 +1,37 @@
+"""Keeping callers' numbers out of the logs."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+# Seven or more digits, possibly with +, spaces, dots or dashes between them: any form a
+# phone number takes in a log line (+31 6 1234 5678, 0612345678, 31612345678).
+NUMBER_RE = re.compile(r"\+?\d(?:[\s.\-/]?\d){6,}")
+
+
+def mask_number(text: str) -> str:
+    """Every phone-number-like run of digits with all but the last two digits hidden."""
+
+    def _mask(match: re.Match[str]) -> str:
+        digits = re.sub(r"\D", "", match.group())
+        return "*" * (len(digits) - 2) + digits[-2:]
+
+    return NUMBER_RE.sub(_mask, text)
+
+
+class MaskNumbers(logging.Filter):
+    """A log filter that masks numbers in the final message, whatever logged it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        masked = mask_number(message)
+        if masked != message:
+            record.msg, record.args = masked, ()
+        # A traceback is formatted after the filters run; format it here, masked, so
+        # that an exception message holding a number does not leak through it.
+        if record.exc_info and not record.exc_text:
+            record.exc_text = mask_number(logging.Formatter().formatException(record.exc_info))
+        if record.stack_info:
+            record.stack_info = mask_number(record.stack_info)
+        return True

@@ -1,0 +1,30 @@
+"""Checking X-Twilio-Signature against the URL Twilio called."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from twilio.request_validator import RequestValidator
+
+
+def signed_url(environ: Mapping[str, str], host_url: str, public_base_url: str | None) -> str:
+    """The URL Twilio signed, byte for byte as Twilio requested it.
+
+    The path comes from the raw request line (RAW_URI, REQUEST_URI): the decoded and
+    re-encoded request.url can differ from what Twilio signed. Behind a TLS-terminating
+    proxy the app sees http://internal-host/ where Twilio signed https://public-host/
+    (twilio-python issues 751 and 715): host_url comes through ProxyFix, and
+    PUBLIC_BASE_URL, when set, replaces scheme and host altogether.
+    """
+    raw = environ.get("RAW_URI") or environ.get("REQUEST_URI") or environ.get("PATH_INFO", "/")
+    path = raw.split("?", 1)[0]
+    query = environ.get("QUERY_STRING", "")
+    base = (public_base_url or host_url).rstrip("/")
+    return base + path + (f"?{query}" if query else "")
+
+
+def is_valid(token: str, url: str, params: Mapping[str, str], signature: str | None) -> bool:
+    """True when the signature matches; every posted parameter counts, known or not."""
+    if not signature:
+        return False
+    return RequestValidator(token).validate(url, params, signature)

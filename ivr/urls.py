@@ -1,0 +1,27 @@
+"""The voice line's URLs. All call state travels in them: language, node and misses.
+
+They are relative: Twilio resolves them against the URL it just called, so they keep
+the public host and scheme that the signature was computed over.
+"""
+
+VOICE = "/voice"
+
+
+def language_choice(miss: int = 0) -> str:
+    return f"{VOICE}/language?miss={miss}"
+
+
+def node(lang: str, node_id: str) -> str:
+    return f"{VOICE}/{lang}/{node_id}"
+
+
+def node_input(lang: str, node_id: str, miss: int = 0) -> str:
+    return f"{VOICE}/{lang}/{node_id}/input?miss={miss}"
+
+
+def dialed(lang: str, node_id: str) -> str:
+    return f"{VOICE}/{lang}/{node_id}/dialed"
+
+
+def failed_input(lang: str, node_id: str, miss: int = 0) -> str:
+    return f"{VOICE}/{lang}/{node_id}/failed?miss={miss}"

@@ -1,0 +1,173 @@
+"""Checks between the parts of menus.yaml: targets, reachability, keys, placeholders."""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+
+from . import model as m
+from .problems import Collector, suggest
+from .prompts import REQUIRED_PROMPTS
+
+PLACEHOLDER_RE = re.compile(r"\{([^{}]*)\}")
+MAX_PROMPT_SECONDS = 45
+WORDS_PER_SECOND = 2.5  # a calm text-to-speech pace
+SECONDS_PER_DIGIT = 0.5
+
+
+def cross_check(menus: m.Menus, out: Collector) -> None:
+    for check in (_settings, _prompts, _contacts, _nodes, _placeholders, _reachable, _lengths):
+        check(menus, out)
+
+
+def _settings(menus: m.Menus, out: Collector) -> None:
+    s, where = menus.settings, "settings"
+    langs = tuple(menus.languages)
+    for field, lang in [("default_language", s.default_language)] + [
+            ("greeting_languages", g) for g in s.greeting_languages]:
+        if lang not in menus.languages:
+            out.error(where, f"field '{field}': unknown language '{lang}'{suggest(lang, langs)}")
+    for field, node_id, kind in [("main_node", s.main_node, m.MENU),
+                                 ("fallback_node", s.fallback_node, m.FORWARD),
+                                 ("other_contacts_node", s.other_contacts_node, m.MENU)]:
+        node = menus.nodes.get(node_id)
+        if node is None:
+            out.error(where, f"field '{field}': unknown node '{node_id}'"
+                      f"{suggest(node_id, menus.nodes)}")
+        elif node.kind != kind:
+            out.error(where, f"field '{field}': node '{node_id}' must be a {kind} node")
+    for action in m.GLOBAL_ACTIONS:
+        if not any(g.action == action for g in s.global_keys):
+            out.error(where, f"global_keys: no key for '{action}'; every menu needs one")
+    global_keys = {g.key for g in s.global_keys}
+    for field, key in (("retry_key", s.retry_key), ("other_key", s.other_key)):
+        if key in global_keys:
+            out.error(where, f"field '{field}': '{key}' is already a global key")
+    if s.retry_key == s.other_key:
+        out.error(where, "fields 'retry_key' and 'other_key' must differ")
+
+
+def _prompts(menus: m.Menus, out: Collector) -> None:
+    for pid in REQUIRED_PROMPTS:
+        if pid not in menus.prompts:
+            out.error("prompts", f"prompt '{pid}' is missing")
+    for pid in menus.prompts:
+        if pid not in REQUIRED_PROMPTS:
+            out.error(f"prompt '{pid}'", f"unknown prompt{suggest(pid, REQUIRED_PROMPTS)}")
+
+
+def _contacts(menus: m.Menus, out: Collector) -> None:
+    for contact in menus.contacts.values():
+        if contact.anonymous and contact.caller_id != m.CALLER_ID_LINE:
+            out.error(f"contact '{contact.id}'", "field 'caller_id': an anonymous line must never "
+                      "receive the caller's number; set caller_id: line")
+
+
+def _nodes(menus: m.Menus, out: Collector) -> None:
+    global_keys = {g.key: g.action for g in menus.settings.global_keys}
+    for node in menus.nodes.values():
+        where = f"node '{node.id}'"
+        if node.kind == m.FORWARD:
+            _forward(menus, node, out)
+            continue
+        if not node.options:
+            out.error(where, "a menu with no way out: give it at least one option")
+        for option in node.options:
+            at = f"{where} option '{option.key}'"
+            if option.key in global_keys:
+                out.error(at, f"key '{option.key}' is the global key for "
+                          f"'{global_keys[option.key]}'; choose another key")
+            if option.target not in menus.nodes:
+                out.error(at, f"unknown target '{option.target}'"
+                          f"{suggest(option.target, menus.nodes)}")
+
+
+def _forward(menus: m.Menus, node: m.Node, out: Collector) -> None:
+    where = f"node '{node.id}' field 'contact'"
+    contact = menus.contacts.get(node.contact or "")
+    if contact is None:
+        out.error(where, f"unknown contact '{node.contact}'{suggest(node.contact, menus.contacts)}")
+    elif contact.emergency:
+        out.error(where, f"'{contact.id}' is an emergency number, which Twilio cannot connect "
+                  "in the Netherlands; tell callers to dial it themselves")
+
+
+def _placeholders(menus: m.Menus, out: Collector) -> None:
+    contacts = set(menus.contacts)
+    items: list[tuple[str, m.Texts, frozenset[str]]] = []
+    for pid, prompt_texts in menus.prompts.items():
+        items.append((f"prompt '{pid}'", prompt_texts, REQUIRED_PROMPTS.get(pid, frozenset())))
+    for node in menus.nodes.values():
+        items.append((f"node '{node.id}' field 'say'", node.say, frozenset()))
+        items.append((f"node '{node.id}' field 'title'", node.title, frozenset()))
+    for contact in menus.contacts.values():
+        items.append((f"contact '{contact.id}' field 'name'", contact.names, frozenset()))
+    for where, texts, extra in items:
+        # Numbers belong in titles and names nowhere: those are spoken inside other prompts.
+        allowed = extra | (contacts if "'title'" not in where and "'name'" not in where else set())
+        for lang, text in texts.items():
+            _check_text(out, f"{where} ({lang})", text, allowed)
+
+
+def _check_text(out: Collector, where: str, text: str, allowed: set[str] | frozenset[str]) -> None:
+    for name in PLACEHOLDER_RE.findall(text):
+        if name not in allowed:
+            out.error(where, f"unknown placeholder '{{{name}}}'{suggest(name, allowed)}")
+    if PLACEHOLDER_RE.sub("", text).count("{") or PLACEHOLDER_RE.sub("", text).count("}"):
+        out.error(where, "unbalanced '{' or '}'")
+    if re.search(r"\d{3,}", PLACEHOLDER_RE.sub("", text)):
+        out.error(where, "write phone numbers as a contact placeholder such as {police}, "
+                  "so that they are spoken digit by digit and checked")
+
+
+def _edges(menus: m.Menus, node: m.Node) -> list[str]:
+    if node.kind == m.FORWARD:
+        return [menus.settings.other_contacts_node]  # offered when the forward fails
+    return [o.target for o in node.options]
+
+
+def _reachable(menus: m.Menus, out: Collector) -> None:
+    s = menus.settings
+    seen = _walk(menus, [s.main_node, s.fallback_node, s.other_contacts_node])
+    for node_id in menus.nodes:
+        if node_id not in seen:
+            out.error(f"node '{node_id}'", "nothing leads to this node; add it as an option "
+                      "of a menu or remove it")
+    if any(g.action == m.MAIN_MENU for g in s.global_keys):
+        return  # the main-menu key is a way out of every menu
+    for node_id in menus.nodes:
+        if s.main_node not in _walk(menus, [node_id]):
+            out.error(f"node '{node_id}'", "a menu with no way out: the main menu cannot be "
+                      "reached from it")
+
+
+def _walk(menus: m.Menus, start: list[str]) -> set[str]:
+    seen: set[str] = set()
+    todo = deque(n for n in start if n in menus.nodes)
+    while todo:
+        node_id = todo.popleft()
+        if node_id in seen:
+            continue
+        seen.add(node_id)
+        todo.extend(t for t in _edges(menus, menus.nodes[node_id]) if t in menus.nodes)
+    return seen
+
+
+def estimate_seconds(text: str, menus: m.Menus) -> float:
+    """A rough length of a spoken text; each number is spoken twice, digit by digit."""
+    seconds = len(PLACEHOLDER_RE.sub(" ", text).split()) / WORDS_PER_SECOND
+    for name in PLACEHOLDER_RE.findall(text):
+        contact = menus.contacts.get(name)
+        if contact:
+            seconds += 2 * (len("".join(contact.spoken)) * SECONDS_PER_DIGIT + 1)
+    return seconds
+
+
+def _lengths(menus: m.Menus, out: Collector) -> None:
+    for node in menus.nodes.values():
+        for lang, text in node.say.items():
+            seconds = estimate_seconds(text, menus)
+            if seconds > MAX_PROMPT_SECONDS:
+                out.warn(f"node '{node.id}' field 'say' ({lang})",
+                         f"about {seconds:.0f} s when spoken; keep one idea per prompt, "
+                         f"under {MAX_PROMPT_SECONDS} s")

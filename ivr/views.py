@@ -1,0 +1,149 @@
+"""The voice webhooks: thin views that read the request and call ivr.voice.
+
+Whatever happens, Twilio gets TwiML back from /voice: an unknown language or node leads
+to the language choice or the main menu, and an exception to an apology and a forward.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from flask import Blueprint, Response, current_app, g, request
+from twilio.twiml.voice_response import VoiceResponse
+from werkzeug.exceptions import HTTPException
+
+from . import voice
+from .model import FORWARD, Menus
+from .signature import is_valid, signed_url
+
+log = logging.getLogger("ivr.voice")
+bp = Blueprint("voice", __name__)
+ANY = ["GET", "POST"]
+
+
+def menus() -> Menus:
+    return current_app.extensions["menus"]
+
+
+def twiml(response: VoiceResponse | str) -> Response:
+    return Response(str(response), status=200, mimetype="text/xml")
+
+
+def _params() -> dict[str, str]:
+    # Twilio signs the POST body; for GET the parameters are part of the signed URL.
+    return request.form.to_dict() if request.method == "POST" else {}
+
+
+def _field(name: str) -> str:
+    return request.values.get(name, "").strip()
+
+
+def _miss() -> int:
+    value = request.args.get("miss", "0")
+    return min(int(value), menus().settings.max_misses) if value.isdigit() else 0
+
+
+def _call() -> voice.Call:
+    return voice.Call.from_to(request.values.get("To"))
+
+
+@bp.before_request
+def check_signature() -> Response | None:
+    g.started = time.perf_counter()
+    return _refuse_unsigned()
+
+
+def _refuse_unsigned() -> Response | None:
+    """A 403 for a request that is not signed by Twilio, when a token is configured."""
+    token = current_app.config.get("TWILIO_AUTH_TOKEN")
+    if not token:
+        return None
+    url = signed_url(request.environ, request.host_url, current_app.config.get("PUBLIC_BASE_URL"))
+    if is_valid(token, url, _params(), request.headers.get("X-Twilio-Signature")):
+        return None
+    log.warning("refused %s %s: missing or wrong X-Twilio-Signature", request.method, request.path)
+    return Response("Forbidden: invalid Twilio signature\n", status=403, mimetype="text/plain")
+
+
+@bp.after_request
+def log_request(response: Response) -> Response:
+    elapsed = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
+    log.info("%s %s %d %.1fms", request.method, request.path, response.status_code, elapsed)
+    return response
+
+
+@bp.errorhandler(Exception)
+def on_error(exc: Exception) -> Response:
+    if isinstance(exc, HTTPException) and exc.code == 413:
+        return exc.get_response()
+    log.exception("voice webhook failed at %s; the caller got the apology", request.path)
+    lang = (request.view_args or {}).get("lang")
+    lang = lang if lang in menus().languages else menus().settings.default_language
+    try:
+        return twiml(voice.error_response(menus(), lang, _call()))
+    except Exception:
+        log.exception("the apology itself failed; answered with the fixed fallback")
+        return twiml(current_app.extensions["last_resort_twiml"])
+
+
+@bp.route("/voice", methods=ANY)
+def incoming() -> Response:
+    return twiml(voice.incoming(menus()))
+
+
+@bp.route("/voice/language", methods=ANY)
+def language_input() -> Response:
+    return twiml(voice.language_input(menus(), _field("Digits"), _miss(), _call()))
+
+
+def _known(lang: str, node_id: str, kind: str | None = None) -> Response | None:
+    """The way back when the URL names a language or node that does not exist (any more)."""
+    if lang not in menus().languages:
+        return twiml(voice.language_menu(menus()))
+    node = menus().nodes.get(node_id)
+    if node is None or (kind and node.kind != kind):
+        return twiml(voice.show_node(menus(), lang, menus().settings.main_node, _call()))
+    return None
+
+
+@bp.route("/voice/<lang>/<node_id>", methods=ANY)
+def show_node(lang: str, node_id: str) -> Response:
+    return _known(lang, node_id) or twiml(voice.show_node(menus(), lang, node_id, _call()))
+
+
+@bp.route("/voice/<lang>/<node_id>/input", methods=ANY)
+def node_input(lang: str, node_id: str) -> Response:
+    return _known(lang, node_id) or twiml(
+        voice.node_input(menus(), lang, node_id, _field("Digits"), _miss(), _call()))
+
+
+@bp.route("/voice/<lang>/<node_id>/dialed", methods=ANY)
+def dialed(lang: str, node_id: str) -> Response:
+    status = _field("DialCallStatus")
+    log.info("forward from node %s ended: %s", node_id, status or "no status")
+    return _known(lang, node_id, FORWARD) or twiml(
+        voice.dial_result(menus(), lang, node_id, status, _call()))
+
+
+@bp.route("/voice/<lang>/<node_id>/failed", methods=ANY)
+def failed_input(lang: str, node_id: str) -> Response:
+    return _known(lang, node_id, FORWARD) or twiml(
+        voice.failed_input(menus(), lang, node_id, _field("Digits"), _miss(), _call()))
+
+
+@bp.app_errorhandler(404)
+def unknown(exc: Exception) -> Response | HTTPException | tuple:
+    """Any other URL under /voice: the main menu of its language, or the language choice.
+
+    An app-wide handler, because URLs such as /voice//nl match no route at all.
+    """
+    if not request.path.startswith("/voice/"):
+        return exc if isinstance(exc, HTTPException) else ("Not Found", 404)
+    refused = _refuse_unsigned()
+    if refused is not None:
+        return refused
+    lang = request.path.split("/")[2]
+    if lang in menus().languages:
+        return twiml(voice.show_node(menus(), lang, menus().settings.main_node, _call()))
+    return twiml(voice.language_menu(menus()))

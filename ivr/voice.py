@@ -1,0 +1,247 @@
+"""What the line says and does at each step of a call, as TwiML.
+
+Pure functions: menus + language + node + the caller's input in, VoiceResponse out.
+They read no request and no app, so every path is tested without a server.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from twilio.twiml.voice_response import VoiceResponse
+
+from . import model as m
+from . import urls
+from .speech import key_name, option, prompt, say
+
+E164_RE = re.compile(r"^\+[1-9]\d{6,14}$")
+FAILED_STATUSES = ("busy", "no-answer", "failed", "canceled")
+
+
+@dataclass(frozen=True)
+class Call:
+    """What the line knows about the call: only its own number, never the caller's."""
+
+    line_number: str | None = None  # the request's To, when it is a phone number
+
+    @classmethod
+    def from_to(cls, to: str | None) -> Call:
+        to = (to or "").strip()
+        return cls(to if E164_RE.match(to) else None)
+
+
+# -- the start of a call and the choice of language ------------------------------------------
+
+
+def incoming(menus: m.Menus) -> VoiceResponse:
+    """The greeting with the 112 sentence, then each language offered in its own voice."""
+    return _language_menu(menus, VoiceResponse(), miss=0, greet=True)
+
+
+def language_input(menus: m.Menus, digits: str, miss: int, call: Call) -> VoiceResponse:
+    language = menus.language_for_key(digits) if digits else None
+    if language:
+        return show_node(menus, language.code, menus.settings.main_node, call)
+    response = VoiceResponse()
+    miss += 1
+    if miss >= menus.settings.max_misses:
+        return _too_many_misses(menus, menus.settings.default_language, call, response)
+    for lang in _greeting_languages(menus):
+        response.append(prompt(menus, lang, "invalid_key" if digits else "no_input"))
+    return _language_menu(menus, response, miss, greet=False)
+
+
+def language_menu(menus: m.Menus) -> VoiceResponse:
+    """The choice of language without the greeting: for the caller who asks for it."""
+    return _language_menu(menus, VoiceResponse(), miss=0, greet=False)
+
+
+def _greeting_languages(menus: m.Menus) -> tuple[str, ...]:
+    return menus.settings.greeting_languages or (menus.settings.default_language,)
+
+
+def _language_menu(menus: m.Menus, response: VoiceResponse, miss: int, greet: bool):
+    gather = _gather(menus, response, urls.language_choice(miss))
+    if greet:
+        for lang in _greeting_languages(menus):
+            gather.append(prompt(menus, lang, "greeting"))
+    for language in menus.languages.values():
+        key = key_name(menus, language.code, language.key)
+        gather.append(prompt(menus, language.code, "language_offer", key=key))
+    response.redirect(urls.language_choice(miss), method="POST")
+    return response
+
+
+# -- menus ---------------------------------------------------------------------------------
+
+
+def show_node(menus: m.Menus, lang: str, node_id: str, call: Call,
+              response: VoiceResponse | None = None) -> VoiceResponse:
+    node = menus.nodes[node_id]
+    return NODE_KINDS[node.kind](menus, lang, node, call, response or VoiceResponse(), 0)
+
+
+def _gather(menus: m.Menus, response: VoiceResponse, action: str):
+    # finishOnKey="" because '#' is a menu key; numDigits=1 answers on the first key.
+    return response.gather(action=action, method="POST", num_digits=1, finish_on_key="",
+                           timeout=menus.settings.input_timeout)
+
+
+def _announce_globals(menus: m.Menus, lang: str, gather, main: bool) -> None:
+    for global_key in menus.settings.global_keys:
+        if main or global_key.announce == "every":
+            title = menus.prompt(f"global_{global_key.action}", lang)
+            gather.append(option(menus, lang, title, global_key.key))
+
+
+def _menu(menus: m.Menus, lang: str, node: m.Node, call: Call, response: VoiceResponse,
+          miss: int) -> VoiceResponse:
+    action = urls.node_input(lang, node.id, miss)
+    gather = _gather(menus, response, action)
+    gather.append(say(menus, lang, node.say[lang]))
+    for opt in node.options:
+        gather.append(option(menus, lang, menus.nodes[opt.target].title[lang], opt.key))
+    _announce_globals(menus, lang, gather, main=node.id == menus.settings.main_node)
+    # Without input Twilio falls through to the next verb: count it as a miss.
+    response.redirect(action, method="POST")
+    return response
+
+
+def node_input(menus: m.Menus, lang: str, node_id: str, digits: str, miss: int,
+               call: Call) -> VoiceResponse:
+    node = menus.nodes[node_id]
+    target = node.target_for(digits) if digits else None
+    if target:
+        return show_node(menus, lang, target, call)
+    action = menus.global_action(digits) if digits else None
+    if action:
+        return GLOBAL_ACTIONS[action](
+            menus, lang, call, lambda r: show_node(menus, lang, node.id, call, r))
+
+    def again(response: VoiceResponse, misses: int) -> VoiceResponse:
+        return NODE_KINDS[node.kind](menus, lang, node, call, response, misses)
+
+    return _missed(menus, lang, digits, miss, call, again)
+
+
+def _missed(menus: m.Menus, lang: str, digits: str, miss: int, call: Call,
+            again: Callable[[VoiceResponse, int], VoiceResponse]) -> VoiceResponse:
+    """No key or a wrong key: say so and ask again; after too many, help another way."""
+    response = VoiceResponse()
+    miss += 1
+    if miss >= menus.settings.max_misses:
+        return _too_many_misses(menus, lang, call, response)
+    response.append(prompt(menus, lang, "invalid_key" if digits else "no_input"))
+    return again(response, miss)
+
+
+def _too_many_misses(menus: m.Menus, lang: str, call: Call,
+                     response: VoiceResponse) -> VoiceResponse:
+    """The numbers to call, then a forward to the default contact: never a silent hang-up."""
+    response.append(prompt(menus, lang, "too_many_misses"))
+    return show_node(menus, lang, menus.settings.fallback_node, call, response)
+
+
+# -- forwards ------------------------------------------------------------------------------
+
+
+def _forward(menus: m.Menus, lang: str, node: m.Node, call: Call, response: VoiceResponse,
+             miss: int) -> VoiceResponse:
+    contact = menus.contacts[node.contact or ""]
+    caller_id = call.line_number if contact.caller_id == m.CALLER_ID_LINE else None
+    if contact.caller_id == m.CALLER_ID_LINE and caller_id is None:
+        # Without the line's own number Twilio would show the caller's: do not dial,
+        # give the number to call instead.
+        return _failed_menu(menus, lang, node, response, miss)
+    response.append(say(menus, lang, node.say[lang]))
+    if contact.caller_id == m.CALLER_ID_CALLER:
+        response.append(prompt(menus, lang, "caller_id_shared", name=contact.names[lang]))
+    dial = response.dial(action=urls.dialed(lang, node.id), method="POST",
+                         timeout=menus.settings.dial_timeout, caller_id=caller_id)
+    dial.number(contact.number)
+    return response
+
+
+def dial_result(menus: m.Menus, lang: str, node_id: str, status: str, call: Call) -> VoiceResponse:
+    """After a forward: goodbye when the call took place, otherwise the number and a menu."""
+    response = VoiceResponse()
+    if status == "completed":
+        response.append(prompt(menus, lang, "after_call"))
+        response.hangup()
+        return response
+    # busy, no-answer, failed, canceled, or anything unknown: carriers often block
+    # forwards to 0800 and 0900 numbers, so this is a normal path, not an error.
+    return _failed_menu(menus, lang, menus.nodes[node_id], response, 0)
+
+
+def _failed_menu(menus: m.Menus, lang: str, node: m.Node, response: VoiceResponse,
+                 miss: int) -> VoiceResponse:
+    contact = menus.contacts[node.contact or ""]
+    action = urls.failed_input(lang, node.id, miss)
+    gather = _gather(menus, response, action)
+    gather.append(prompt(menus, lang, "dial_failed", name=contact.names[lang], number=contact))
+    s = menus.settings
+    gather.append(option(menus, lang, menus.prompt("dial_retry", lang), s.retry_key))
+    gather.append(option(menus, lang, menus.nodes[s.other_contacts_node].title[lang], s.other_key))
+    _announce_globals(menus, lang, gather, main=False)
+    response.redirect(action, method="POST")
+    return response
+
+
+def failed_input(menus: m.Menus, lang: str, node_id: str, digits: str, miss: int,
+                 call: Call) -> VoiceResponse:
+    node, s = menus.nodes[node_id], menus.settings
+    if digits and digits == s.retry_key:
+        return show_node(menus, lang, node.id, call)
+    if digits and digits == s.other_key:
+        return show_node(menus, lang, s.other_contacts_node, call)
+    action = menus.global_action(digits) if digits else None
+    if action:
+        return GLOBAL_ACTIONS[action](
+            menus, lang, call, lambda r: _failed_menu(menus, lang, node, r, 0))
+    if node.id == s.fallback_node and miss + 1 >= s.max_misses:
+        # The default forward itself failed and the caller is silent: the numbers once
+        # more, then goodbye, rather than dialling the same failing number in a loop.
+        response = VoiceResponse()
+        response.append(prompt(menus, lang, "goodbye"))
+        response.hangup()
+        return response
+    return _missed(menus, lang, digits, miss, call,
+                   lambda r, misses: _failed_menu(menus, lang, node, r, misses))
+
+
+# -- when something went wrong -------------------------------------------------------------
+
+
+def error_response(menus: m.Menus, lang: str, call: Call) -> VoiceResponse:
+    """An apology, the police number, and a forward to the default contact."""
+    response = VoiceResponse()
+    response.append(prompt(menus, lang, "error"))
+    node = menus.nodes[menus.settings.fallback_node]
+    contact = menus.contacts[node.contact or ""]
+    caller_id = call.line_number if contact.caller_id == m.CALLER_ID_LINE else None
+    if contact.caller_id == m.CALLER_ID_CALLER or caller_id:
+        dial = response.dial(action=urls.dialed(lang, node.id), method="POST",
+                             timeout=menus.settings.dial_timeout, caller_id=caller_id)
+        dial.number(contact.number)
+    else:
+        response.hangup()
+    return response
+
+
+# -- dispatch tables -----------------------------------------------------------------------
+
+NodeRenderer = Callable[[m.Menus, str, m.Node, Call, VoiceResponse, int], VoiceResponse]
+NODE_KINDS: dict[str, NodeRenderer] = {m.MENU: _menu, m.FORWARD: _forward}
+
+# A global key's action gets the call and a way to repeat the current menu.
+Repeat = Callable[[VoiceResponse], VoiceResponse]
+GlobalAction = Callable[[m.Menus, str, Call, Repeat], VoiceResponse]
+GLOBAL_ACTIONS: dict[str, GlobalAction] = {
+    m.REPEAT: lambda menus, lang, call, repeat: repeat(VoiceResponse()),
+    m.MAIN_MENU: lambda menus, lang, call, repeat: show_node(
+        menus, lang, menus.settings.main_node, call),
+    m.LANGUAGE: lambda menus, lang, call, repeat: language_menu(menus),
+}

@@ -1,0 +1,91 @@
+"""Shared fixtures: the app as Twilio meets it, and signed requests to it."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from twilio.request_validator import RequestValidator
+
+from app import create_app
+from ivr.loader import load_menus
+
+ROOT = Path(__file__).resolve().parent.parent
+MENUS_PATH = ROOT / "menus.yaml"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+TOKEN = "test-auth-token"
+LINE = "+3197010000000"  # the line's own number in these tests
+CALLER = "+31612345678"  # a caller; it must never appear in a log line or a Dial
+
+
+def shipped_menus():
+    return load_menus(MENUS_PATH)[0]
+
+
+@dataclass
+class Answer:
+    status: int
+    root: ET.Element
+    body: str
+
+    def all(self, tag: str) -> list[ET.Element]:
+        return list(self.root.iter(tag))
+
+    def first(self, tag: str) -> ET.Element | None:
+        return next(self.root.iter(tag), None)
+
+    def spoken(self) -> str:
+        """Everything said, as one text, numbers included."""
+        return " ".join(" ".join(say.itertext()) for say in self.all("Say"))
+
+
+class Twilio:
+    """Sends requests the way Twilio does: POSTed form, signed with the auth token."""
+
+    def __init__(self, client, token: str = TOKEN, base: str = "http://localhost"):
+        self.client, self.token, self.base = client, token, base
+
+    def post(self, url: str, sign: bool = True, **params: str) -> Answer:
+        params = {"CallSid": "CA0123456789abcdef", "From": CALLER, "To": LINE, **params}
+        headers = {}
+        if sign:
+            signature = RequestValidator(self.token).compute_signature(self.base + url, params)
+            headers["X-Twilio-Signature"] = signature
+        response = self.client.post(url, data=params, headers=headers)
+        body = response.get_data(as_text=True)
+        root = ET.fromstring(body) if response.status_code == 200 else ET.Element("none")
+        return Answer(response.status_code, root, body)
+
+    def follow(self, answer: Answer, digits: str | None = None, **params: str) -> Answer:
+        """Press a key in the answer's <Gather>, or stay silent and follow its <Redirect>."""
+        if digits is None:
+            redirect = answer.first("Redirect")
+            assert redirect is not None, answer.body
+            return self.post(_path(redirect.text or ""), **params)
+        gather = answer.first("Gather")
+        assert gather is not None, answer.body
+        return self.post(_path(gather.get("action", "")), Digits=digits, **params)
+
+
+def _path(url: str) -> str:
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+@pytest.fixture(scope="session")
+def menus():
+    return shipped_menus()
+
+
+@pytest.fixture
+def app():
+    return create_app({"TWILIO_AUTH_TOKEN": TOKEN, "MENUS_PATH": str(MENUS_PATH),
+                       "PUBLIC_BASE_URL": None, "TESTING": True})
+
+
+@pytest.fixture
+def twilio(app) -> Twilio:
+    return Twilio(app.test_client())

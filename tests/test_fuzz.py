@@ -1,0 +1,68 @@
+"""Whatever a caller presses or Twilio sends, the answer is TwiML that leads somewhere."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from urllib.parse import quote
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from app import create_app
+
+from .conftest import LINE, MENUS_PATH, TOKEN, Twilio, shipped_menus
+
+MENUS = shipped_menus()
+APP = create_app({"TWILIO_AUTH_TOKEN": TOKEN, "MENUS_PATH": str(MENUS_PATH)})
+NUMBERS = {c.number for c in MENUS.contacts.values() if not c.emergency}
+VERBS = {"Say", "Gather", "Redirect", "Dial", "Hangup", "Play", "Pause"}
+
+segment = st.one_of(st.sampled_from([*MENUS.languages, *MENUS.nodes, "input", "dialed",
+                                     "failed", "language", ""]),
+                    st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=12))
+keys = st.one_of(st.sampled_from([*list("0123456789*#"), "", "12", " 1 "]),
+                 st.text(max_size=40))
+
+
+def check_twiml(answer) -> None:
+    assert answer.status == 200, answer.body
+    root = ET.fromstring(answer.body)
+    assert root.tag == "Response"
+    assert {child.tag for child in root} <= VERBS
+    assert "Traceback" not in answer.body
+    for dial in root.iter("Dial"):
+        assert dial.find("Number").text in NUMBERS  # only numbers from menus.yaml
+        assert dial.get("callerId") in (LINE, None)
+    # Every answer either asks for input, goes on, dials, or ends after speaking.
+    assert root.find("Gather") is not None or root.find("Dial") is not None or (
+        root.find("Hangup") is not None and root.find("Say") is not None)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(path=st.lists(segment, min_size=0, max_size=4), digits=keys,
+       miss=st.text(max_size=6), status=st.text(max_size=12))
+def test_any_path_and_input_answers_twiml(path, digits, miss, status):
+    url = "/voice/" + "/".join(quote(p, safe="") for p in path) + f"?miss={quote(miss)}"
+    answer = Twilio(APP.test_client()).post(url, Digits=digits, DialCallStatus=status)
+    check_twiml(answer)
+
+
+@settings(max_examples=200, deadline=None)
+@given(presses=st.lists(keys, max_size=12))
+def test_any_sequence_of_presses_keeps_the_call_going(presses):
+    twilio = Twilio(APP.test_client())
+    answer = twilio.post("/voice")
+    for digits in presses:
+        check_twiml(answer)
+        if answer.root.find("Gather") is None:
+            break  # dialled or said goodbye: the call has left the menus
+        answer = twilio.follow(answer, digits or None)
+    check_twiml(answer)
+
+
+@settings(max_examples=100, deadline=None)
+@given(fields=st.dictionaries(st.text(min_size=1, max_size=20), st.text(max_size=200),
+                              max_size=6))
+def test_unknown_and_odd_form_fields_are_harmless(fields):
+    answer = Twilio(APP.test_client()).post("/voice/nl/main/input?miss=0", **fields)
+    check_twiml(answer)

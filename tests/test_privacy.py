@@ -1,0 +1,77 @@
+"""No caller's number in any log line; nothing about a caller kept."""
+
+from __future__ import annotations
+
+import io
+import logging
+
+import pytest
+
+from ivr import voice
+from ivr.privacy import MaskNumbers, mask_number
+
+from .conftest import CALLER, shipped_menus
+
+FORMS = [CALLER, "0612345678", "31612345678", "612345678", "+31 6 1234 5678", "06-12345678"]
+
+
+def _walk_a_whole_call(twilio) -> None:
+    answer = twilio.post("/voice", From=CALLER, Caller=CALLER)
+    for key in ["1", "3", "9", "", "2"]:
+        answer = twilio.follow(answer, key or None, From=CALLER, Caller=CALLER)
+    twilio.post("/voice/nl/call_anonymous/dialed", DialCallStatus="busy", From=CALLER)
+
+
+def test_a_whole_call_logs_no_form_of_the_callers_number(twilio, caplog):
+    caplog.set_level(logging.DEBUG)
+    _walk_a_whole_call(twilio)
+    logged = "\n".join(r.getMessage() + (r.exc_text or "") for r in caplog.records)
+    assert "/voice/nl/call_anonymous/dialed" in logged  # the requests were logged...
+    for form in FORMS:
+        assert form not in logged  # ...without the caller
+
+
+def test_no_twiml_ever_holds_the_callers_number(twilio):
+    answer = twilio.post("/voice/en/call_police", From=CALLER)
+    assert "612345678" not in answer.body
+
+
+@pytest.mark.parametrize("form", FORMS)
+def test_mask_keeps_only_the_last_two_digits(form):
+    masked = mask_number(f"call from {form} ended")
+    assert "78 ended" in masked
+    assert "1234" not in masked
+
+
+def test_short_numbers_are_left_alone():
+    assert mask_number("GET /voice/nl/main/input?miss=2 200 3.1ms") == (
+        "GET /voice/nl/main/input?miss=2 200 3.1ms")
+
+
+def test_the_log_filter_masks_messages_and_tracebacks_whatever_logged_them():
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(MaskNumbers())
+    logger = logging.getLogger("test.privacy")
+    logger.addHandler(handler)
+    try:
+        logger.warning("a library logged %s", CALLER)
+        try:
+            raise ValueError(f"bad caller {CALLER}")
+        except ValueError:
+            logger.exception("failed")
+    finally:
+        logger.removeHandler(handler)
+    output = stream.getvalue()
+    assert "a library logged *********78" in output
+    assert "ValueError: bad caller" in output
+    for form in FORMS:
+        assert form not in output
+
+
+def test_the_voice_module_has_no_way_to_see_the_caller():
+    """The pure functions get a Call with the line's number only."""
+    call = voice.Call.from_to("+3197010000000")
+    assert vars(call) == {"line_number": "+3197010000000"}
+    answer = str(voice.show_node(shipped_menus(), "nl", "call_police", call))
+    assert "<Record" not in answer and "transcribe" not in answer.lower()

@@ -1,0 +1,89 @@
+"""Every webhook checks X-Twilio-Signature when TWILIO_AUTH_TOKEN is set."""
+
+from __future__ import annotations
+
+import pytest
+from twilio.request_validator import RequestValidator
+
+from app import create_app
+from ivr.signature import is_valid, signed_url
+
+from .conftest import MENUS_PATH, TOKEN, Twilio
+
+URLS = ["/voice", "/voice/language?miss=0", "/voice/nl/main", "/voice/nl/main/input?miss=0",
+        "/voice/nl/call_police/dialed", "/voice/nl/call_police/failed?miss=0", "/voice/x/y/z"]
+
+
+def test_known_answer_vector_from_twilio_python():
+    # Twilio's published vector. shared/twilio-facts.md gives Caller and From as
+    # +12349013030; the twilio libraries' own tests use +14158675309, which matches.
+    params = {"CallSid": "CA1234567890ABCDE", "Caller": "+14158675309", "Digits": "1234",
+              "From": "+14158675309", "To": "+18005551212"}
+    url = "https://mycompany.com/myapp.php?foo=1&bar=2"
+    assert is_valid("12345", url, params, "RSOYDt4T1cUTdK1PDd93/VVr8B8=")
+    assert not is_valid("12345", url, {**params, "Digits": "1235"}, "RSOYDt4T1cUTdK1PDd93/VVr8B8=")
+
+
+@pytest.mark.parametrize("url", URLS)
+def test_unsigned_requests_are_refused(twilio, url):
+    assert twilio.post(url, sign=False).status == 403
+
+
+@pytest.mark.parametrize("url", URLS)
+def test_wrongly_signed_requests_are_refused(app, url):
+    assert Twilio(app.test_client(), token="not-the-token").post(url).status == 403
+
+
+@pytest.mark.parametrize("url", URLS)
+def test_signed_requests_are_answered(twilio, url):
+    assert twilio.post(url).status == 200
+
+
+def test_a_parameter_changed_after_signing_is_refused(app):
+    client = app.test_client()
+    params = {"To": "+3197010000000", "Digits": "1"}
+    url = "/voice/nl/main/input?miss=0"
+    signature = RequestValidator(TOKEN).compute_signature("http://localhost" + url, params)
+    response = client.post(url, data={**params, "Digits": "2"},
+                           headers={"X-Twilio-Signature": signature})
+    assert response.status_code == 403
+
+
+def test_behind_a_proxy_the_public_url_is_checked(app):
+    """Twilio signed https://line.example.org/...; the app sees http://localhost/..."""
+    client = app.test_client()
+    params = {"To": "+3197010000000"}
+    signature = RequestValidator(TOKEN).compute_signature("https://line.example.org/voice", params)
+    headers = {"X-Twilio-Signature": signature}
+    assert client.post("/voice", data=params, headers=headers).status_code == 403
+    forwarded = {**headers, "X-Forwarded-Proto": "https", "X-Forwarded-Host": "line.example.org"}
+    assert client.post("/voice", data=params, headers=forwarded).status_code == 200
+
+
+def test_public_base_url_replaces_scheme_and_host():
+    app = create_app({"TWILIO_AUTH_TOKEN": TOKEN, "MENUS_PATH": str(MENUS_PATH),
+                      "PUBLIC_BASE_URL": "https://line.example.org/"})
+    answer = Twilio(app.test_client(), base="https://line.example.org").post(
+        "/voice/nl/main/input?miss=1", Digits="2")
+    assert answer.status == 200
+    assert answer.first("Gather").get("action") == "/voice/nl/signals/input?miss=0"
+    assert Twilio(app.test_client()).post("/voice").status == 403
+
+
+@pytest.mark.parametrize(("environ", "expected_path"), [
+    ({"RAW_URI": "/voice?x=1", "QUERY_STRING": "x=1"}, "/voice?x=1"),
+    ({"REQUEST_URI": "/voice/a%C3%BC%2Fb", "PATH_INFO": "/voice/aü/b"}, "/voice/a%C3%BC%2Fb"),
+    ({"PATH_INFO": "/voice/nl/main/input", "QUERY_STRING": "miss=0"},
+     "/voice/nl/main/input?miss=0"),
+])
+def test_signed_url_keeps_the_raw_path_and_query(environ, expected_path):
+    host = "http://10.0.0.5:8000/"
+    assert signed_url(environ, host, "https://line.example.org/") == (
+        "https://line.example.org" + expected_path)
+    assert signed_url(environ, host, None) == "http://10.0.0.5:8000" + expected_path
+
+
+def test_without_a_token_requests_are_not_checked_and_a_warning_is_logged(caplog):
+    app = create_app({"TWILIO_AUTH_TOKEN": None, "MENUS_PATH": str(MENUS_PATH)})
+    assert "signatures are NOT checked" in caplog.text
+    assert app.test_client().post("/voice").status_code == 200

@@ -1,0 +1,129 @@
+"""menus.yaml is checked once, at start-up: each broken fixture fails with its exact message."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from app import create_app
+from ivr.loader import check_file, load_menus
+from ivr.problems import MenuError
+
+from .conftest import FIXTURES, MENUS_PATH, TOKEN, Twilio
+
+PLACEHOLDER = ("write phone numbers as a contact placeholder such as {police}, so that they "
+               "are spoken digit by digit and checked")
+UNREACHABLE = "nothing leads to this node; add it as an option of a menu or remove it"
+
+BROKEN = {
+    "anonymous_pass_through": [
+        "contact 'anonymous': field 'caller_id': an anonymous line must never receive the "
+        "caller's number; set caller_id: line"],
+    "bad_key": [
+        "node 'main' option 'A': field 'key': 'A' is not a key; use one of 0-9, * or #"],
+    "duplicate_key": [
+        "node 'main' option '1': the same key is given twice (again on line 60)",
+        f"node 'signals': {UNREACHABLE}",
+        f"node 'report': {UNREACHABLE}"],
+    "global_key_clash": [
+        "node 'main' option '0': key '0' is the global key for 'main_menu'; choose another key"],
+    "invalid_number": [
+        "contact 'police': field 'number': '+3190088' is not a valid phone number"],
+    "many_problems": [
+        "language 'nl': unknown field 'colour'",
+        "contact 'anonymous': field 'number': '+31800' is not a valid phone number",
+        "node 'signals' option '1': unknown target 'reprot' (did you mean 'report'?)",
+        f"node 'report': {UNREACHABLE}"],
+    "missing_prompt": ["prompts: prompt 'goodbye' is missing"],
+    "missing_translation": [
+        "node 'signals' field 'say': unknown language 'en'",
+        "node 'signals' field 'say': missing translation for 'nl'"],
+    "no_way_out": [
+        "node 'signals': a menu with no way out: give it at least one option",
+        f"node 'report': {UNREACHABLE}"],
+    "number_in_text": [f"node 'report' field 'say' (nl): {PLACEHOLDER}"],
+    "spoken_mismatch": [
+        "contact 'police': field 'spoken': '0900 88 45' does not say the number +319008844; "
+        "write its digits 09008844 in groups, e.g. '0900 88 44'"],
+    "unknown_placeholder": [
+        "node 'report' field 'say' (nl): unknown placeholder '{polise}' (did you mean 'police'?)"],
+    "unknown_target": [
+        "node 'signals' option '1': unknown target 'reprot' (did you mean 'report'?)",
+        f"node 'report': {UNREACHABLE}"],
+    "unquoted_star": [
+        "line 11, column 14: not valid YAML: expected alphabetic or numeric character, but "
+        "found ','; write the keys * and # in quotes: \"*\", \"#\""],
+    "unreachable": [f"node 'orphan': {UNREACHABLE}"],
+}
+
+
+def test_every_broken_fixture_has_its_expected_messages():
+    assert sorted(BROKEN) == sorted(p.stem for p in (FIXTURES / "broken").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("name", sorted(BROKEN))
+def test_broken_fixture_fails_with_its_exact_messages(name):
+    menus, problems = check_file(FIXTURES / "broken" / f"{name}.yaml")
+    assert menus is None
+    assert [str(p) for p in problems] == [f"{name}.yaml: {line}" for line in BROKEN[name]]
+
+
+def test_the_shipped_menus_and_the_minimal_fixture_are_valid():
+    for path in (MENUS_PATH, FIXTURES / "minimal.yaml"):
+        menus, problems = check_file(path)
+        assert menus is not None, [str(p) for p in problems]
+        assert problems == []
+
+
+def test_a_broken_file_stops_the_app_with_every_problem(tmp_path):
+    with pytest.raises(SystemExit) as stopped:
+        create_app({"MENUS_PATH": str(FIXTURES / "broken" / "many_problems.yaml")})
+    message = str(stopped.value)
+    assert message.startswith("4 problem(s) in the menus:")
+    assert "unknown target 'reprot' (did you mean 'report'?)" in message
+    assert "'+31800' is not a valid phone number" in message
+
+
+def test_a_missing_file_is_named():
+    with pytest.raises(MenuError) as failed:
+        load_menus("/nowhere/menus.yaml")
+    assert "menus.yaml: cannot read the file" in str(failed.value)
+
+
+def test_the_model_is_immutable(menus):
+    with pytest.raises(TypeError):
+        menus.nodes["main"] = None  # type: ignore[index]
+    with pytest.raises(AttributeError):
+        menus.nodes["main"].say = {}  # type: ignore[misc]
+
+
+def test_adding_a_node_is_a_yaml_change_only(tmp_path):
+    """A new node in the YAML is served with no code change."""
+    source = (FIXTURES / "minimal.yaml").read_text()
+    extra = ("  extra:\n    title: {nl: Extra}\n    say: {nl: Nieuw onderwerp.}\n"
+             "    options:\n      \"1\": main\n")
+    changed = source.replace('      "1": report\n', '      "1": report\n      "2": extra\n', 1)
+    path = tmp_path / "menus.yaml"
+    path.write_text(changed + extra)
+    menus, _ = load_menus(path)
+    assert menus.nodes["signals"].target_for("2") == "extra"
+    twilio = Twilio(create_app({"MENUS_PATH": str(path), "TWILIO_AUTH_TOKEN": TOKEN}).test_client())
+    answer = twilio.post("/voice/nl/signals/input?miss=0", Digits="2")
+    assert "Nieuw onderwerp." in answer.spoken()
+
+
+def test_cli_check_passes_on_the_shipped_file(app):
+    result = app.test_cli_runner().invoke(args=["menus", "check"])
+    assert result.exit_code == 0, result.output
+    assert "OK: 2 languages (nl, en)" in result.output
+
+
+def test_cli_check_fails_on_a_broken_file_and_lists_every_problem(app, tmp_path):
+    broken = tmp_path / "menus.yaml"
+    shutil.copy(FIXTURES / "broken" / "many_problems.yaml", broken)
+    result = app.test_cli_runner().invoke(args=["menus", "check", str(broken)])
+    assert result.exit_code == 1
+    for line in BROKEN["many_problems"]:
+        assert f"menus.yaml: {line}" in result.output
+    assert "4 error(s)" in result.output
