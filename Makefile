@@ -18,7 +18,7 @@ run: $(STAMP)
 	@echo " TWILIO_AUTH_TOKEN is needed: Twilio signatures are NOT checked."
 	@echo " Never expose this to the internet without TWILIO_AUTH_TOKEN."
 	@echo "================================================================"
-	IVR_ALLOW_UNSIGNED=1 $(BIN)/flask --app app run --debug --host 127.0.0.1 --port 5000
+	IVR_ALLOW_UNSIGNED=1 $(BIN)/flask --app app run --debug --no-debugger --host 127.0.0.1 --port 5000
 
 test: $(STAMP)
 	$(BIN)/ruff check .

@@ -1,0 +1,59 @@
+"""Production refuses to start unsigned; the module-level app is what gunicorn loads."""
+
+from __future__ import annotations
+
+import runpy
+
+import pytest
+
+from .conftest import ROOT
+
+CONF = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+
+
+def test_gunicorn_refuses_to_start_without_a_token(monkeypatch):
+    monkeypatch.delenv("TWILIO_AUTH_TOKEN", raising=False)
+    monkeypatch.delenv("IVR_ALLOW_UNSIGNED", raising=False)
+    with pytest.raises(SystemExit) as stopped:
+        CONF["on_starting"](server=None)
+    assert "TWILIO_AUTH_TOKEN is not set" in str(stopped.value)
+
+
+@pytest.mark.parametrize("env", [{"TWILIO_AUTH_TOKEN": "x"}, {"IVR_ALLOW_UNSIGNED": "1"}])
+def test_gunicorn_starts_with_a_token_or_the_explicit_unsigned_flag(monkeypatch, env):
+    monkeypatch.delenv("TWILIO_AUTH_TOKEN", raising=False)
+    monkeypatch.delenv("IVR_ALLOW_UNSIGNED", raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert CONF["on_starting"](server=None) is None
+
+
+def test_gunicorn_loads_the_app_once_and_keeps_no_access_log():
+    assert CONF["preload_app"] is True
+    assert CONF["accesslog"] is None
+
+
+def test_procfile_runs_gunicorn_on_port():
+    procfile = (ROOT / "Procfile").read_text()
+    assert procfile.startswith("web: gunicorn ")
+    assert "0.0.0.0:$PORT" in procfile and "app:app" in procfile
+
+
+def test_config_is_read_in_the_factory(monkeypatch, tmp_path):
+    from app import create_app
+
+    monkeypatch.setenv("TWILIO_AUTH_TOKEN", "from-env")
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://line.example.org")
+    app = create_app()
+    assert app.config["TWILIO_AUTH_TOKEN"] == "from-env"
+    assert app.config["PUBLIC_BASE_URL"] == "https://line.example.org"
+    assert create_app({"TWILIO_AUTH_TOKEN": "given"}).config["TWILIO_AUTH_TOKEN"] == "given"
+
+
+def test_unsigned_request_to_an_unrouted_voice_url_is_refused(twilio):
+    assert twilio.post("/voice//nl", sign=False).status == 403
+    assert twilio.post("/voice//nl").status == 200
+
+
+def test_other_unknown_urls_stay_plain_404(app):
+    assert app.test_client().get("/nothing-here").status_code == 404
