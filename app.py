@@ -11,6 +11,7 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -18,7 +19,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from ivr import voice
 from ivr.cli import menus_cli
 from ivr.loader import load_menus
-from ivr.privacy import MaskNumbers
+from ivr.privacy import install_number_masking
 from ivr.problems import MenuError
 from ivr.views import bp as voice_bp
 
@@ -45,6 +46,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(_from_environment())
     app.config.update(config or {})
     _logging(app.config["LOG_LEVEL"])
+    _check_public_base_url(app.config["PUBLIC_BASE_URL"])
     try:
         menus, warnings = load_menus(app.config["MENUS_PATH"])
     except MenuError as exc:
@@ -53,8 +55,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.logger.warning("%s", warning)
     app.extensions["menus"] = menus
     # Built once, so that the error path of the error path has nothing left to fail.
-    default = menus.settings.default_language
-    app.extensions["last_resort_twiml"] = str(voice.error_response(menus, default, voice.Call()))
+    app.extensions["last_resort_twiml"] = str(voice.last_resort(menus))
     proxies = app.config["TRUSTED_PROXIES"]
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
@@ -69,13 +70,22 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     return app
 
 
+def _check_public_base_url(url: str | None) -> None:
+    # The line's URLs are relative to the host ("/voice/nl/main"); a path in the base URL
+    # would be signed over but lost in every next request.
+    if url and urlsplit(url).path.strip("/"):
+        raise SystemExit(f"PUBLIC_BASE_URL={url}: give only the scheme and host, such as "
+                         "https://line.example.org; the line must be served at the root")
+
+
 def _logging(level: str) -> None:
-    """Log lines to stderr, with any phone number masked, whatever logged it."""
+    """Log lines to stderr, with any phone number masked, whoever logged it and wherever
+    it is written: masked when the record is made, before any handler sees it."""
+    install_number_masking()
     root = logging.getLogger()
-    if not any(isinstance(f, MaskNumbers) for h in root.handlers for f in h.filters):
+    if not root.handlers:
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
-        handler.addFilter(MaskNumbers())
         root.addHandler(handler)
     root.setLevel(level)
 

@@ -17,6 +17,7 @@ from phonenumbers import shortnumberinfo
 from . import model as m
 from .problems import Collector, MenuError, Problem, suggest
 from .validate import cross_check
+from .voices import voice_problem
 from .yamlfile import duplicates, read_yaml
 
 ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -117,6 +118,15 @@ def _int(out: Collector, where: str, data: dict, field: str, default: int, lo: i
     return value
 
 
+def _bool(out: Collector, where: str, data: dict, field: str) -> bool:
+    value = data.get(field, False)
+    if not isinstance(value, bool):
+        # 'anonymous: "true"' must not quietly read as false and pass the caller's number on.
+        out.error(where, f"field '{field}': '{value}' must be true or false, without quotes")
+        return True if field == "anonymous" else bool(value)
+    return value
+
+
 def _unknown_fields(out: Collector, where: str, data: dict, allowed: tuple[str, ...]) -> None:
     for field in data:
         if field not in allowed:
@@ -172,9 +182,9 @@ def _languages(value: Any, out: Collector) -> dict[str, m.Language]:
         if say_language and not SAY_LANGUAGE_RE.match(say_language):
             out.error(where, f"field 'say_language': '{say_language}' must look like 'nl-NL'")
         voice = _text(out, where, data, "voice")
-        # Google voice names carry their locale; a mismatch makes <Say> fail.
-        if voice.startswith("Google.") and say_language and not voice[7:].startswith(say_language):
-            out.error(where, f"field 'voice': '{voice}' does not speak '{say_language}'")
+        problem = voice_problem(voice, say_language) if voice and say_language else None
+        if problem:
+            out.error(where, f"field 'voice': {problem}")
         key = _key(out, where, data.get("key"))
         if key in keys:
             out.error(where, f"field 'key': '{key}' already chooses language '{keys[key]}'")
@@ -222,7 +232,7 @@ def _contact(data: dict, langs: tuple[str, ...], out: Collector) -> m.Contact:
     fields = ("id", "number", "spoken", "display", "name", "caller_id", "anonymous", "emergency")
     _no_duplicates(out, where, data, "field")
     _unknown_fields(out, where, data, fields)
-    emergency = data.get("emergency", False) is True
+    emergency = _bool(out, where, data, "emergency")
     number, valid = _contact_number(out, where, data, emergency)
     spoken = tuple(str(data.get("spoken", "")).split())
     digits = _national_digits(number, emergency) if valid else ""
@@ -237,7 +247,7 @@ def _contact(data: dict, langs: tuple[str, ...], out: Collector) -> m.Contact:
         out.error(where, f"field 'caller_id': '{caller_id}' must be 'line' (the dialled party "
                   "sees the line's number) or 'caller' (it sees the caller's number)")
     return m.Contact(cid, number, spoken, display, texts(out, where, data, "name", langs),
-                     caller_id, data.get("anonymous", False) is True, emergency)
+                     caller_id, _bool(out, where, data, "anonymous"), emergency)
 
 
 def _contacts(value: Any, langs: tuple[str, ...], out: Collector) -> dict[str, m.Contact]:

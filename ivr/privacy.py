@@ -20,18 +20,38 @@ def mask_number(text: str) -> str:
     return NUMBER_RE.sub(_mask, text)
 
 
+def mask_record(record: logging.LogRecord) -> logging.LogRecord:
+    """The record with numbers masked in its message, traceback and stack."""
+    message = record.getMessage()
+    masked = mask_number(message)
+    if masked != message:
+        record.msg, record.args = masked, ()
+    # A traceback is formatted later, by each handler; format it now, masked, so that an
+    # exception message holding a number does not leak through it.
+    if record.exc_info and not record.exc_text:
+        record.exc_text = mask_number(logging.Formatter().formatException(record.exc_info))
+    if record.stack_info:
+        record.stack_info = mask_number(record.stack_info)
+    return record
+
+
 class MaskNumbers(logging.Filter):
-    """A log filter that masks numbers in the final message, whatever logged it."""
+    """The same masking as a filter, for a handler outside this process's record factory."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        masked = mask_number(message)
-        if masked != message:
-            record.msg, record.args = masked, ()
-        # A traceback is formatted after the filters run; format it here, masked, so
-        # that an exception message holding a number does not leak through it.
-        if record.exc_info and not record.exc_text:
-            record.exc_text = mask_number(logging.Formatter().formatException(record.exc_info))
-        if record.stack_info:
-            record.stack_info = mask_number(record.stack_info)
+        mask_record(record)
         return True
+
+
+def install_number_masking() -> None:
+    """Mask every log record when it is made, so that no handler, ours or a library's or a
+    platform agent's, ever sees a caller's number. Installing twice does nothing."""
+    factory = logging.getLogRecordFactory()
+    if getattr(factory, "masks_numbers", False):
+        return
+
+    def masking_factory(*args, **kwargs) -> logging.LogRecord:
+        return mask_record(factory(*args, **kwargs))
+
+    masking_factory.masks_numbers = True  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(masking_factory)

@@ -3,34 +3,46 @@
 Any text may also name a contact, `{police}`, to have that contact's number spoken.
 """
 
-# prompt id -> placeholders (besides contact ids) that the prompt may use
-REQUIRED_PROMPTS: dict[str, frozenset[str]] = {
-    "greeting": frozenset(),
-    "language_offer": frozenset({"key"}),
-    "option": frozenset({"title", "key"}),
-    "no_input": frozenset(),
-    "invalid_key": frozenset(),
-    "too_many_misses": frozenset(),
-    "error": frozenset(),
-    "caller_id_shared": frozenset({"name"}),
-    "dial_failed": frozenset({"name", "number"}),
-    "dial_retry": frozenset(),
-    "after_call": frozenset(),
-    "goodbye": frozenset(),
-    "repeat_number": frozenset(),
-    "key_star": frozenset(),
-    "key_hash": frozenset(),
-    "global_repeat": frozenset(),
-    "global_main_menu": frozenset(),
-    "global_language": frozenset(),
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class PromptSpec:
+    allowed: frozenset[str] = frozenset()  # placeholders besides contact ids
+    required: frozenset[str] = frozenset()  # placeholders the text must use
+    needs_number: bool = False  # it must speak at least one contact's number
+    needs_emergency: bool = False  # it must speak the emergency number
+
+
+def _spec(allowed: str = "", required: str = "", needs_number: bool = False,
+          needs_emergency: bool = False) -> PromptSpec:
+    return PromptSpec(frozenset(allowed.split()), frozenset(required.split()), needs_number,
+                      needs_emergency)
+
+
+PROMPTS: dict[str, PromptSpec] = {
+    "greeting": _spec(needs_emergency=True),  # "in acute danger, hang up and call 112"
+    "language_offer": _spec("key", "key"),
+    "option": _spec("title key", "title key"),
+    "no_input": _spec(),
+    "invalid_key": _spec(),
+    # These end a path or stand in for one: the caller must hear a number to call.
+    "too_many_misses": _spec(needs_number=True),
+    "error": _spec(needs_number=True),
+    "goodbye": _spec(needs_number=True),
+    "caller_id_shared": _spec("name", "name"),
+    "dial_failed": _spec("name number", "number"),
+    "dial_retry": _spec(),
+    "after_call": _spec("name number"),
+    "repeat_number": _spec(),
+    "key_star": _spec(),
+    "key_hash": _spec(),
+    "global_repeat": _spec(),
+    "global_main_menu": _spec(),
+    "global_language": _spec(),
 }
 
 # How a key is spoken: digits as themselves, * and # by name, from these prompts.
 KEY_NAME_PROMPTS = {"*": "key_star", "#": "key_hash"}
-
-# The prompt that titles each global key's action in the option list.
-GLOBAL_TITLE_PROMPTS = {
-    "repeat": "global_repeat",
-    "main_menu": "global_main_menu",
-    "language": "global_language",
-}

@@ -7,7 +7,7 @@ from collections import deque
 
 from . import model as m
 from .problems import Collector, suggest
-from .prompts import REQUIRED_PROMPTS
+from .prompts import PROMPTS
 
 PLACEHOLDER_RE = re.compile(r"\{([^{}]*)\}")
 MAX_PROMPT_SECONDS = 45
@@ -48,12 +48,25 @@ def _settings(menus: m.Menus, out: Collector) -> None:
 
 
 def _prompts(menus: m.Menus, out: Collector) -> None:
-    for pid in REQUIRED_PROMPTS:
+    for pid in PROMPTS:
         if pid not in menus.prompts:
             out.error("prompts", f"prompt '{pid}' is missing")
-    for pid in menus.prompts:
-        if pid not in REQUIRED_PROMPTS:
-            out.error(f"prompt '{pid}'", f"unknown prompt{suggest(pid, REQUIRED_PROMPTS)}")
+    for pid, texts in menus.prompts.items():
+        spec = PROMPTS.get(pid)
+        if spec is None:
+            out.error(f"prompt '{pid}'", f"unknown prompt{suggest(pid, PROMPTS)}")
+            continue
+        for lang, text in texts.items():
+            used = set(PLACEHOLDER_RE.findall(text))
+            for name in sorted(spec.required - used):
+                out.error(f"prompt '{pid}' ({lang})", f"must use the placeholder '{{{name}}}'")
+            if spec.needs_number and not used & set(menus.contacts):
+                out.error(f"prompt '{pid}' ({lang})", "must give a number to call, such as "
+                          "{police}: a caller may hear nothing after it")
+            emergency = {c.id for c in menus.contacts.values() if c.emergency}
+            if spec.needs_emergency and not used & emergency:
+                out.error(f"prompt '{pid}' ({lang})", "must name the emergency number, such as "
+                          "{emergency}: callers in acute danger must hear to hang up and dial it")
 
 
 def _contacts(menus: m.Menus, out: Collector) -> None:
@@ -96,7 +109,8 @@ def _placeholders(menus: m.Menus, out: Collector) -> None:
     contacts = set(menus.contacts)
     items: list[tuple[str, m.Texts, frozenset[str]]] = []
     for pid, prompt_texts in menus.prompts.items():
-        items.append((f"prompt '{pid}'", prompt_texts, REQUIRED_PROMPTS.get(pid, frozenset())))
+        spec = PROMPTS.get(pid)
+        items.append((f"prompt '{pid}'", prompt_texts, spec.allowed if spec else frozenset()))
     for node in menus.nodes.values():
         items.append((f"node '{node.id}' field 'say'", node.say, frozenset()))
         items.append((f"node '{node.id}' field 'title'", node.title, frozenset()))

@@ -7,7 +7,9 @@ to the language choice or the main menu, and an exception to an apology and a fo
 from __future__ import annotations
 
 import logging
+import re
 import time
+from collections.abc import Mapping
 
 from flask import Blueprint, Response, current_app, g, request
 from twilio.twiml.voice_response import VoiceResponse
@@ -20,6 +22,7 @@ from .signature import is_valid, signed_url
 log = logging.getLogger("ivr.voice")
 bp = Blueprint("voice", __name__)
 ANY = ["GET", "POST"]
+MISS_RE = re.compile(r"[0-9]{1,2}")
 
 
 def menus() -> Menus:
@@ -30,9 +33,10 @@ def twiml(response: VoiceResponse | str) -> Response:
     return Response(str(response), status=200, mimetype="text/xml")
 
 
-def _params() -> dict[str, str]:
-    # Twilio signs the POST body; for GET the parameters are part of the signed URL.
-    return request.form.to_dict() if request.method == "POST" else {}
+def _params() -> Mapping[str, str]:
+    # Twilio signs the POST body, every value of a repeated name included (the validator
+    # reads a MultiDict whole); for GET the parameters are part of the signed URL.
+    return request.form if request.method == "POST" else {}
 
 
 def _field(name: str) -> str:
@@ -40,8 +44,9 @@ def _field(name: str) -> str:
 
 
 def _miss() -> int:
+    # ASCII digits only: str.isdigit() also accepts '²' and '٣', which int() refuses.
     value = request.args.get("miss", "0")
-    return min(int(value), menus().settings.max_misses) if value.isdigit() else 0
+    return min(int(value), menus().settings.max_misses) if MISS_RE.fullmatch(value) else 0
 
 
 def _call() -> voice.Call:
@@ -133,8 +138,10 @@ def failed_input(lang: str, node_id: str) -> Response:
 
 
 @bp.app_errorhandler(404)
+@bp.app_errorhandler(405)
 def unknown(exc: Exception) -> Response | HTTPException | tuple:
-    """Any other URL under /voice: the main menu of its language, or the language choice.
+    """Any other URL or method under /voice: the main menu of its language, or the
+    language choice.
 
     An app-wide handler, because URLs such as /voice//nl match no route at all.
     """

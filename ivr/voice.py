@@ -16,7 +16,7 @@ from . import model as m
 from . import urls
 from .speech import key_name, option, prompt, say
 
-E164_RE = re.compile(r"^\+[1-9]\d{6,14}$")
+E164_RE = re.compile(r"\+[1-9][0-9]{6,14}")  # ASCII digits only: \d also matches ٣
 FAILED_STATUSES = ("busy", "no-answer", "failed", "canceled")
 
 
@@ -29,7 +29,7 @@ class Call:
     @classmethod
     def from_to(cls, to: str | None) -> Call:
         to = (to or "").strip()
-        return cls(to if E164_RE.match(to) else None)
+        return cls(to if E164_RE.fullmatch(to) else None)
 
 
 # -- the start of a call and the choice of language ------------------------------------------
@@ -47,7 +47,10 @@ def language_input(menus: m.Menus, digits: str, miss: int, call: Call) -> VoiceR
     response = VoiceResponse()
     miss += 1
     if miss >= menus.settings.max_misses:
-        return _too_many_misses(menus, menus.settings.default_language, call, response)
+        # The caller chose no language: the numbers in each greeting language.
+        for lang in _greeting_languages(menus)[1:]:
+            response.append(prompt(menus, lang, "too_many_misses"))
+        return _too_many_misses(menus, _greeting_languages(menus)[0], call, response)
     for lang in _greeting_languages(menus):
         response.append(prompt(menus, lang, "invalid_key" if digits else "no_input"))
     return _language_menu(menus, response, miss, greet=False)
@@ -147,16 +150,21 @@ def _too_many_misses(menus: m.Menus, lang: str, call: Call,
 # -- forwards ------------------------------------------------------------------------------
 
 
+def _hides_caller(contact: m.Contact) -> bool:
+    # An anonymous line gets the line's number whatever its caller_id says.
+    return contact.caller_id == m.CALLER_ID_LINE or contact.anonymous
+
+
 def _forward(menus: m.Menus, lang: str, node: m.Node, call: Call, response: VoiceResponse,
              miss: int) -> VoiceResponse:
     contact = menus.contacts[node.contact or ""]
-    caller_id = call.line_number if contact.caller_id == m.CALLER_ID_LINE else None
-    if contact.caller_id == m.CALLER_ID_LINE and caller_id is None:
+    caller_id = call.line_number if _hides_caller(contact) else None
+    if _hides_caller(contact) and caller_id is None:
         # Without the line's own number Twilio would show the caller's: do not dial,
         # give the number to call instead.
         return _failed_menu(menus, lang, node, response, miss)
     response.append(say(menus, lang, node.say[lang]))
-    if contact.caller_id == m.CALLER_ID_CALLER:
+    if not _hides_caller(contact):
         response.append(prompt(menus, lang, "caller_id_shared", name=contact.names[lang]))
     dial = response.dial(action=urls.dialed(lang, node.id), method="POST",
                          timeout=menus.settings.dial_timeout, caller_id=caller_id)
@@ -168,7 +176,9 @@ def dial_result(menus: m.Menus, lang: str, node_id: str, status: str, call: Call
     """After a forward: goodbye when the call took place, otherwise the number and a menu."""
     response = VoiceResponse()
     if status == "completed":
-        response.append(prompt(menus, lang, "after_call"))
+        contact = menus.contacts[menus.nodes[node_id].contact or ""]
+        response.append(prompt(menus, lang, "after_call", name=contact.names[lang],
+                               number=contact))
         response.hangup()
         return response
     # busy, no-answer, failed, canceled, or anything unknown: carriers often block
@@ -216,18 +226,18 @@ def failed_input(menus: m.Menus, lang: str, node_id: str, digits: str, miss: int
 
 
 def error_response(menus: m.Menus, lang: str, call: Call) -> VoiceResponse:
-    """An apology, the police number, and a forward to the default contact."""
+    """An apology with the police number, then the default forward, as after misses."""
     response = VoiceResponse()
     response.append(prompt(menus, lang, "error"))
-    node = menus.nodes[menus.settings.fallback_node]
-    contact = menus.contacts[node.contact or ""]
-    caller_id = call.line_number if contact.caller_id == m.CALLER_ID_LINE else None
-    if contact.caller_id == m.CALLER_ID_CALLER or caller_id:
-        dial = response.dial(action=urls.dialed(lang, node.id), method="POST",
-                             timeout=menus.settings.dial_timeout, caller_id=caller_id)
-        dial.number(contact.number)
-    else:
-        response.hangup()
+    return show_node(menus, lang, menus.settings.fallback_node, call, response)
+
+
+def last_resort(menus: m.Menus) -> VoiceResponse:
+    """Built once at start-up, for when even error_response fails: the apology, which
+    gives the police number, and goodbye."""
+    response = VoiceResponse()
+    response.append(prompt(menus, menus.settings.default_language, "error"))
+    response.hangup()
     return response
 
 

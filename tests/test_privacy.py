@@ -10,7 +10,7 @@ import pytest
 from ivr import voice
 from ivr.privacy import MaskNumbers, mask_number
 
-from .conftest import CALLER, shipped_menus
+from .conftest import CALLER
 
 FORMS = [CALLER, "0612345678", "31612345678", "612345678", "+31 6 1234 5678", "06-12345678"]
 
@@ -48,10 +48,13 @@ def test_short_numbers_are_left_alone():
         "GET /voice/nl/main/input?miss=2 200 3.1ms")
 
 
-def test_the_log_filter_masks_messages_and_tracebacks_whatever_logged_them():
+@pytest.mark.parametrize("with_filter", [True, False])
+def test_numbers_are_masked_for_every_handler_whatever_logged_them(app, with_filter):
+    """Masked when the record is made: a handler someone else added sees no number."""
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
-    handler.addFilter(MaskNumbers())
+    if with_filter:
+        handler.addFilter(MaskNumbers())
     logger = logging.getLogger("test.privacy")
     logger.addHandler(handler)
     try:
@@ -69,9 +72,21 @@ def test_the_log_filter_masks_messages_and_tracebacks_whatever_logged_them():
         assert form not in output
 
 
-def test_the_voice_module_has_no_way_to_see_the_caller():
-    """The pure functions get a Call with the line's number only."""
-    call = voice.Call.from_to("+3197010000000")
-    assert vars(call) == {"line_number": "+3197010000000"}
-    answer = str(voice.show_node(shipped_menus(), "nl", "call_police", call))
-    assert "<Record" not in answer and "transcribe" not in answer.lower()
+def test_the_voice_module_gets_only_the_lines_number():
+    """The pure functions get a Call with the line's number only, never the caller's."""
+    assert vars(voice.Call.from_to("+3197010000000")) == {"line_number": "+3197010000000"}
+    assert voice.Call.from_to("+٣١٩٧٠١٠٠٠٠٠٠٠").line_number is None  # non-ASCII digits
+
+
+def test_an_anonymous_contact_hides_the_caller_whatever_its_caller_id(menus):
+    """Defence in depth: the validator refuses caller_id: caller for an anonymous contact,
+    and the forward itself would still use the line's number."""
+    import dataclasses
+
+    contacts = dict(menus.contacts)
+    contacts["anonymous"] = dataclasses.replace(contacts["anonymous"], caller_id="caller")
+    changed = dataclasses.replace(menus, contacts=contacts)
+    answer = str(voice.show_node(changed, "nl", "call_anonymous", voice.Call("+3197010000000")))
+    assert 'callerId="+3197010000000"' in answer
+    answer = str(voice.show_node(changed, "nl", "call_anonymous", voice.Call(None)))
+    assert "<Dial" not in answer

@@ -57,3 +57,11 @@ def test_unsigned_request_to_an_unrouted_voice_url_is_refused(twilio):
 
 def test_other_unknown_urls_stay_plain_404(app):
     assert app.test_client().get("/nothing-here").status_code == 404
+
+
+def test_a_public_base_url_with_a_path_is_refused():
+    from app import create_app
+
+    with pytest.raises(SystemExit) as stopped:
+        create_app({"PUBLIC_BASE_URL": "https://example.org/line"})
+    assert "give only the scheme and host" in str(stopped.value)

@@ -20,10 +20,19 @@ BROKEN = {
     "anonymous_pass_through": [
         "contact 'anonymous': field 'caller_id': an anonymous line must never receive the "
         "caller's number; set caller_id: line"],
+    "anonymous_quoted_true": [
+        "contact 'anonymous': field 'anonymous': 'true' must be true or false, without quotes",
+        "contact 'anonymous': field 'caller_id': an anonymous line must never receive the "
+        "caller's number; set caller_id: line"],
+    "dial_failed_without_number": [
+        "prompt 'error' (nl): must give a number to call, such as {police}: a caller may hear "
+        "nothing after it",
+        "prompt 'dial_failed' (nl): must use the placeholder '{number}'"],
+    "voice_mismatch": ["language 'nl': field 'voice': 'Polly.Amy' speaks 'en-GB', not 'nl-NL'"],
     "bad_key": [
         "node 'main' option 'A': field 'key': 'A' is not a key; use one of 0-9, * or #"],
     "duplicate_key": [
-        "node 'main' option '1': the same key is given twice (again on line 60)",
+        "node 'main' option '1': the same key is given twice (again on line 66)",
         f"node 'signals': {UNREACHABLE}",
         f"node 'report': {UNREACHABLE}"],
     "global_key_clash": [
@@ -127,3 +136,19 @@ def test_cli_check_fails_on_a_broken_file_and_lists_every_problem(app, tmp_path)
     for line in BROKEN["many_problems"]:
         assert f"menus.yaml: {line}" in result.output
     assert "4 error(s)" in result.output
+
+
+@pytest.mark.parametrize(("voice", "language", "problem"), [
+    ("Polly.Lotte", "nl-NL", None),
+    ("Polly.Laura-Neural", "nl-NL", None),
+    ("Google.bg-BG-Standard-B", "bg-BG", None),
+    ("Polly.Lotte", "en-GB", "'Polly.Lotte' speaks 'nl-NL', not 'en-GB'"),
+    ("Google.nl-NL-Standard-A", "en-GB", "'Google.nl-NL-Standard-A' does not speak 'en-GB'"),
+    ("Polly.Nobody", "nl-NL",
+     "'Polly.Nobody' is not a Polly voice this line knows; see Twilio's voice list"),
+    ("alice", "nl-NL", "'alice' is not a Polly. or Google. voice name"),
+])
+def test_voice_must_speak_the_language(voice, language, problem):
+    from ivr.voices import voice_problem
+
+    assert voice_problem(voice, language) == problem

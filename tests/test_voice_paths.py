@@ -116,6 +116,7 @@ def test_a_failed_forward_speaks_the_number_twice_and_offers_a_way_on(twilio, la
 def test_a_completed_forward_says_goodbye(twilio, lang):
     answer = twilio.post(f"/voice/{lang}/call_police/dialed", DialCallStatus="completed")
     assert said(lang, "after_call") in answer.spoken()
+    assert digit_groups(answer, POLICE) == 2  # the number, for next time
     assert answer.first("Hangup") is not None
     assert answer.first("Dial") is None
 
@@ -164,11 +165,38 @@ def test_an_unknown_node_leads_to_the_main_menu(twilio, url):
     assert answer.first("Gather").get("action") == "/voice/en/main/input?miss=0"
 
 
-@pytest.mark.parametrize("miss", ["-1", "abc", "99999999999999999999", ""])
-def test_a_strange_miss_count_is_treated_as_none_or_capped(twilio, miss):
+@pytest.mark.parametrize(("miss", "next_miss"), [
+    ("-1", 1), ("abc", 1), ("", 1), ("%C2%B2", 1), ("%D9%A3", 1), ("1" * 5000, 1),
+    ("2", None), ("99", None)])
+def test_a_strange_miss_count_is_treated_as_none_or_capped(twilio, caplog, miss, next_miss):
     answer = twilio.post(f"/voice/nl/main/input?miss={miss}", Digits="")
-    assert answer.status == 200
-    assert answer.first("Gather") is not None or answer.first("Dial") is not None
+    assert "voice webhook failed" not in caplog.text
+    if next_miss is None:  # capped: this was one miss too many
+        assert answer.first("Dial").find("Number").text == POLICE.number
+    else:
+        assert answer.first("Gather").get("action") == f"/voice/nl/main/input?miss={next_miss}"
+
+
+def test_silence_at_the_language_choice_gives_the_numbers_in_each_greeting_language(twilio):
+    answer = twilio.post("/voice")
+    for _ in range(3):
+        answer = twilio.follow(answer)
+    for lang in MENUS.settings.greeting_languages:
+        assert said(lang, "too_many_misses") in answer.spoken()
+
+
+@pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH"])
+def test_other_methods_get_twiml_too(app, method):
+    from twilio.request_validator import RequestValidator
+
+    from .conftest import TOKEN
+    signature = RequestValidator(TOKEN).compute_signature("http://localhost/voice/nl/main", {})
+    response = app.test_client().open("/voice/nl/main", method=method,
+                                      headers={"X-Twilio-Signature": signature})
+    assert response.status_code == 200
+    assert response.mimetype == "text/xml"
+    assert b"/voice/nl/main/input?miss=0" in response.data
+    assert app.test_client().open("/voice/nl/main", method=method).status_code == 403
 
 
 def test_an_exception_inside_a_handler_still_answers_twiml(twilio, monkeypatch, caplog):
@@ -196,6 +224,19 @@ def test_when_even_the_apology_fails_the_fixed_fallback_answers(twilio, monkeypa
     assert answer.status == 200
     assert said("nl", "error") in answer.spoken()
     assert digit_groups(answer, POLICE) == 2
+    assert answer.first("Hangup") is not None
+
+
+def test_an_exception_without_the_lines_number_gives_the_number_not_a_hang_up(
+        twilio, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(voice, "node_input", broken)
+    answer = twilio.post("/voice/nl/main/input?miss=0", Digits="1", To="")
+    assert answer.first("Dial") is None
+    assert digit_groups(answer, POLICE) >= 2
+    assert answer.first("Gather").get("action") == "/voice/nl/call_police/failed?miss=0"
 
 
 def test_get_requests_are_answered_too(app):
