@@ -7,21 +7,27 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
 import sys
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask
+from flask import Flask, Response, request
+from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from ivr import views as voice_views
 from ivr import voice
 from ivr.cli import menus_cli
 from ivr.loader import load_menus
 from ivr.privacy import install_number_masking
 from ivr.problems import MenuError
-from ivr.views import bp as voice_bp
+from sms import views as sms_views
+from sms.keywords import KeywordIndex
+from sms.replies import first_languages, index
 
 HERE = Path(__file__).resolve().parent
 
@@ -34,6 +40,9 @@ def _from_environment() -> dict[str, Any]:
         "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL") or None,
         "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "1") or 0),
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
+        "SECRET_KEY": env.get("SECRET_KEY") or None,
+        # Twilio keeps the SMS cookie four hours; the cookie says so too.
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=4),
     }
 
 
@@ -54,8 +63,16 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     for warning in warnings:
         app.logger.warning("%s", warning)
     app.extensions["menus"] = menus
+    app.extensions["keywords"] = KeywordIndex(menus)
     # Built once, so that the error path of the error path has nothing left to fail.
     app.extensions["last_resort_twiml"] = str(voice.last_resort(menus))
+    app.extensions["sms_last_resort"] = index(menus, first_languages(menus))
+    if not app.config["SECRET_KEY"]:
+        # With preload_app every gunicorn worker shares this key; another instance or a
+        # restart does not, and a sender's language is then asked again. No harm beyond.
+        app.config["SECRET_KEY"] = secrets.token_hex(32)
+        app.logger.warning("SECRET_KEY is not set: the SMS line forgets a sender's language "
+                           "when the app restarts; set it, the same on every instance")
     proxies = app.config["TRUSTED_PROXIES"]
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
@@ -63,11 +80,24 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # '/voice/nl/' where they are, instead of redirecting to a tidier URL.
     app.url_map.merge_slashes = False
     app.url_map.strict_slashes = False
-    app.register_blueprint(voice_bp)
+    app.register_blueprint(voice_views.bp)
+    app.register_blueprint(sms_views.bp)
+    app.register_error_handler(404, _not_found)
+    app.register_error_handler(405, _not_found)
     app.cli.add_command(menus_cli)
     if not app.config["TWILIO_AUTH_TOKEN"]:
         app.logger.warning("TWILIO_AUTH_TOKEN is not set: Twilio signatures are NOT checked")
     return app
+
+
+def _not_found(exc: HTTPException) -> Response | HTTPException:
+    """Under /voice and /sms Twilio gets an answer it can use, not an HTML error page."""
+    path = request.path
+    if path == "/voice" or path.startswith("/voice/"):
+        return voice_views.unknown()
+    if path == "/sms" or path.startswith("/sms/"):
+        return sms_views.unknown()
+    return exc
 
 
 def _check_public_base_url(url: str | None) -> None:

@@ -8,6 +8,8 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from sms.checks import report as sms_report
+
 from .loader import check_file
 from .problems import ERROR
 
@@ -28,6 +30,9 @@ def check(file: str | None) -> None:
                    "warning(s); the line will not start with this file.", err=True)
         sys.exit(1)
     assert menus is not None
+    click.echo("SMS replies (encoding, length, segments):")
+    for line in sms_report(menus):
+        click.echo(f"  {line}")
     click.echo(f"{path}: OK: {len(menus.languages)} languages ({', '.join(menus.languages)}), "
                f"{len(menus.nodes)} nodes, {len(menus.contacts)} contacts, "
                f"{len(problems)} warning(s).")

@@ -24,7 +24,7 @@ ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 LANG_CODE_RE = re.compile(r"^[a-z]{2,3}$")
 SAY_LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(-[A-Z]{2})?$")
 KEYS = "0123456789*#"
-SECTIONS = ("settings", "languages", "contacts", "prompts", "nodes")
+SECTIONS = ("settings", "languages", "contacts", "prompts", "nodes", "sms")
 
 
 def load_menus(path: str | Path) -> tuple[m.Menus, list[Problem]]:
@@ -64,6 +64,7 @@ def build(raw: Any, out: Collector) -> m.Menus | None:
     prompts = _prompts(raw.get("prompts"), codes, out)
     nodes = _nodes(raw.get("nodes"), codes, out)
     settings = _settings(raw.get("settings"), out)
+    sms = _sms(raw.get("sms"), codes, out)
     if settings is None or not languages:
         return None
     return m.Menus(
@@ -72,6 +73,7 @@ def build(raw: Any, out: Collector) -> m.Menus | None:
         contacts=MappingProxyType(contacts),
         nodes=MappingProxyType(nodes),
         prompts=MappingProxyType(prompts),
+        sms=sms,
         source=out.source,
     )
 
@@ -150,8 +152,53 @@ def texts(out: Collector, where: str, data: dict, field: str, langs: tuple[str, 
         if not isinstance(text, str) or not text.strip():
             out.error(f"{where} field '{field}'", f"missing translation for '{lang}'")
         else:
-            result[lang] = " ".join(text.split())
+            # Spaces folded, line breaks kept: an SMS text may list numbers line by line.
+            lines = (" ".join(line.split()) for line in text.strip().splitlines())
+            result[lang] = "\n".join(line for line in lines if line)
     return MappingProxyType(result)
+
+
+def keywords(out: Collector, where: str, data: dict, field: str,
+             langs: tuple[str, ...]) -> m.Keywords:
+    """SMS keywords in every language, e.g. {nl: [HULP], en: [HELP]}."""
+    value = data.get(field)
+    if not isinstance(value, dict):
+        out.error(where, f"field '{field}' must give a list of words for each language")
+        return m.EMPTY
+    _no_duplicates(out, f"{where} field '{field}'", value, "language")
+    result = {}
+    for lang in value:
+        if lang not in langs:
+            out.error(f"{where} field '{field}'",
+                      f"unknown language '{lang}'{suggest(lang, langs)}")
+    for lang in langs:
+        words = value.get(lang)
+        if isinstance(words, str):
+            words = [words]
+        if not isinstance(words, list) or not words or not all(
+                isinstance(w, str | int) and str(w).strip() for w in words):
+            out.error(f"{where} field '{field}'", f"missing keywords for '{lang}'")
+            continue
+        result[lang] = tuple(str(w).strip() for w in words)
+    return MappingProxyType(result)
+
+
+def _sms(value: Any, langs: tuple[str, ...], out: Collector) -> m.SmsSettings:
+    where = "sms"
+    data = _mapping(out, where, value, "sms")
+    _unknown_fields(out, where, data, ("topics", "keywords", "max_segments"))
+    topics = data.get("topics")
+    if not isinstance(topics, list) or not topics:
+        out.error(where, "field 'topics' must list the node ids of the SMS topics, in order")
+        topics = []
+    words = _mapping(out, where, data.get("keywords", {}), "keywords")
+    _unknown_fields(out, f"{where} keywords", words, ("more", "language"))
+    return m.SmsSettings(
+        topics=tuple(str(t) for t in topics),
+        more=keywords(out, f"{where} keywords", words, "more", langs),
+        language=keywords(out, f"{where} keywords", words, "language", langs),
+        max_segments=_int(out, where, data, "max_segments", 3, 1, 10),
+    )
 
 
 def _list_of_mappings(out: Collector, section: str, value: Any) -> list[dict]:
@@ -293,8 +340,8 @@ def _node(nid: str, data: Any, langs: tuple[str, ...], out: Collector) -> m.Node
         return None
     _no_duplicates(out, where, data, "field")
     kind = str(data.get("kind", m.MENU))
-    allowed = ("kind", "title", "say", "options") if kind == m.MENU else (
-        "kind", "title", "say", "contact")
+    allowed = ("kind", "title", "say", "sms", "keywords") + (
+        ("options",) if kind == m.MENU else ("contact",))
     if kind not in m.NODE_KINDS:
         out.error(where, f"field 'kind': '{kind}' is not a node kind{suggest(kind, m.NODE_KINDS)}")
     else:
@@ -304,7 +351,9 @@ def _node(nid: str, data: Any, langs: tuple[str, ...], out: Collector) -> m.Node
         out.error(where, "a forward node needs a 'contact'")
     return m.Node(nid, kind, texts(out, where, data, "title", langs),
                   texts(out, where, data, "say", langs), _options(out, where, data.get("options")),
-                  str(contact) if contact else None)
+                  str(contact) if contact else None,
+                  texts(out, where, data, "sms", langs) if "sms" in data else m.EMPTY,
+                  keywords(out, where, data, "keywords", langs) if "keywords" in data else m.EMPTY)
 
 
 def _nodes(value: Any, langs: tuple[str, ...], out: Collector) -> dict[str, m.Node]:

@@ -7,10 +7,15 @@ the code only decides which of them to use.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from types import MappingProxyType
 
 # Texts keyed by language code.
 Texts = Mapping[str, str]
+# SMS keywords keyed by language code, as written in menus.yaml.
+Keywords = Mapping[str, tuple[str, ...]]
+
+EMPTY: Mapping = MappingProxyType({})
 
 MENU = "menu"
 FORWARD = "forward"
@@ -63,6 +68,8 @@ class Node:
     say: Texts
     options: tuple[Option, ...] = ()
     contact: str | None = None  # for forward nodes
+    sms: Texts = field(default_factory=lambda: EMPTY)  # the text to read, for SMS topics
+    keywords: Keywords = field(default_factory=lambda: EMPTY)  # the words asking for it by SMS
 
     def target_for(self, key: str) -> str | None:
         return next((o.target for o in self.options if o.key == key), None)
@@ -91,12 +98,21 @@ class Settings:
 
 
 @dataclass(frozen=True)
+class SmsSettings:
+    topics: tuple[str, ...]  # node ids, numbered in this order in the index
+    more: Keywords  # ask for the next page of a long reply
+    language: Keywords  # ask for the list of languages
+    max_segments: int = 3
+
+
+@dataclass(frozen=True)
 class Menus:
     settings: Settings
     languages: Mapping[str, Language]
     contacts: Mapping[str, Contact]
     nodes: Mapping[str, Node]
     prompts: Mapping[str, Texts]
+    sms: SmsSettings
     source: str = "menus.yaml"
 
     def prompt(self, prompt_id: str, lang: str) -> str:

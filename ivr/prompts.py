@@ -42,6 +42,12 @@ PROMPTS: dict[str, PromptSpec] = {
     "global_repeat": _spec(),
     "global_main_menu": _spec(),
     "global_language": _spec(),
+    # The SMS line: written for reading, numbers as a phone makes them tappable.
+    "sms_index": _spec(needs_emergency=True),
+    "sms_index_language": _spec("keyword", "keyword"),
+    "sms_safety_tip": _spec(),
+    "sms_more": _spec("keyword", "keyword"),
+    "sms_languages": _spec(),
 }
 
 # How a key is spoken: digits as themselves, * and # by name, from these prompts.

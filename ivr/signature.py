@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 
+from flask import Response, current_app, request
 from twilio.request_validator import RequestValidator
+
+log = logging.getLogger("ivr.signature")
 
 
 def signed_url(environ: Mapping[str, str], host_url: str, public_base_url: str | None) -> str:
@@ -28,3 +32,21 @@ def is_valid(token: str, url: str, params: Mapping[str, str], signature: str | N
     if not signature:
         return False
     return RequestValidator(token).validate(url, params, signature)
+
+
+def refuse_unsigned() -> Response | None:
+    """A 403 for a request that Twilio did not sign, when TWILIO_AUTH_TOKEN is set.
+
+    Used before every webhook, voice and SMS alike.
+    """
+    token = current_app.config.get("TWILIO_AUTH_TOKEN")
+    if not token:
+        return None
+    url = signed_url(request.environ, request.host_url, current_app.config.get("PUBLIC_BASE_URL"))
+    # Twilio signs the POST body, every value of a repeated name included (the validator
+    # reads a MultiDict whole); for GET the parameters are part of the signed URL.
+    params = request.form if request.method == "POST" else {}
+    if is_valid(token, url, params, request.headers.get("X-Twilio-Signature")):
+        return None
+    log.warning("refused %s %s: missing or wrong X-Twilio-Signature", request.method, request.path)
+    return Response("Forbidden: invalid Twilio signature\n", status=403, mimetype="text/plain")

@@ -18,6 +18,11 @@ SECONDS_PER_DIGIT = 0.5
 def cross_check(menus: m.Menus, out: Collector) -> None:
     for check in (_settings, _prompts, _contacts, _nodes, _placeholders, _reachable, _lengths):
         check(menus, out)
+    if not out.errors:
+        # The SMS replies are built from the prompts and contacts checked above.
+        from sms.checks import check_sms  # the SMS line builds on this model
+
+        check_sms(menus, out)
 
 
 def _settings(menus: m.Menus, out: Collector) -> None:
@@ -113,6 +118,7 @@ def _placeholders(menus: m.Menus, out: Collector) -> None:
         items.append((f"prompt '{pid}'", prompt_texts, spec.allowed if spec else frozenset()))
     for node in menus.nodes.values():
         items.append((f"node '{node.id}' field 'say'", node.say, frozenset()))
+        items.append((f"node '{node.id}' field 'sms'", node.sms, frozenset()))
         items.append((f"node '{node.id}' field 'title'", node.title, frozenset()))
     for contact in menus.contacts.values():
         items.append((f"contact '{contact.id}' field 'name'", contact.names, frozenset()))

@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Mapping
 
 from flask import Blueprint, Response, current_app, g, request
 from twilio.twiml.voice_response import VoiceResponse
@@ -17,7 +16,7 @@ from werkzeug.exceptions import HTTPException
 
 from . import voice
 from .model import FORWARD, Menus
-from .signature import is_valid, signed_url
+from .signature import refuse_unsigned
 
 log = logging.getLogger("ivr.voice")
 bp = Blueprint("voice", __name__)
@@ -31,12 +30,6 @@ def menus() -> Menus:
 
 def twiml(response: VoiceResponse | str) -> Response:
     return Response(str(response), status=200, mimetype="text/xml")
-
-
-def _params() -> Mapping[str, str]:
-    # Twilio signs the POST body, every value of a repeated name included (the validator
-    # reads a MultiDict whole); for GET the parameters are part of the signed URL.
-    return request.form if request.method == "POST" else {}
 
 
 def _field(name: str) -> str:
@@ -56,19 +49,7 @@ def _call() -> voice.Call:
 @bp.before_request
 def check_signature() -> Response | None:
     g.started = time.perf_counter()
-    return _refuse_unsigned()
-
-
-def _refuse_unsigned() -> Response | None:
-    """A 403 for a request that is not signed by Twilio, when a token is configured."""
-    token = current_app.config.get("TWILIO_AUTH_TOKEN")
-    if not token:
-        return None
-    url = signed_url(request.environ, request.host_url, current_app.config.get("PUBLIC_BASE_URL"))
-    if is_valid(token, url, _params(), request.headers.get("X-Twilio-Signature")):
-        return None
-    log.warning("refused %s %s: missing or wrong X-Twilio-Signature", request.method, request.path)
-    return Response("Forbidden: invalid Twilio signature\n", status=403, mimetype="text/plain")
+    return refuse_unsigned()
 
 
 @bp.after_request
@@ -137,20 +118,14 @@ def failed_input(lang: str, node_id: str) -> Response:
         voice.failed_input(menus(), lang, node_id, _field("Digits"), _miss(), _call()))
 
 
-@bp.app_errorhandler(404)
-@bp.app_errorhandler(405)
-def unknown(exc: Exception) -> Response | HTTPException | tuple:
+def unknown() -> Response:
     """Any other URL or method under /voice: the main menu of its language, or the
-    language choice.
-
-    An app-wide handler, because URLs such as /voice//nl match no route at all.
-    """
-    if not request.path.startswith("/voice/"):
-        return exc if isinstance(exc, HTTPException) else ("Not Found", 404)
-    refused = _refuse_unsigned()
+    language choice. Called by the app's 404 and 405 handler (see app.py), because URLs
+    such as /voice//nl match no route at all."""
+    refused = refuse_unsigned()
     if refused is not None:
         return refused
-    lang = request.path.split("/")[2]
+    lang = request.path.split("/")[2] if request.path.startswith("/voice/") else ""
     if lang in menus().languages:
         return twiml(voice.show_node(menus(), lang, menus().settings.main_node, _call()))
     return twiml(voice.language_menu(menus()))

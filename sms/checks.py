@@ -1,0 +1,93 @@
+"""Checks of the SMS part of menus.yaml: topics, keywords, and what each reply costs."""
+
+from __future__ import annotations
+
+from ivr import model as m
+from ivr.problems import Collector, suggest
+
+from .keywords import CARRIER_HELP_WORDS, CARRIER_WORDS, keyword_table, normalize
+from .replies import MAX_BODY, first_languages, index, language_list, pages
+from .segments import count
+
+
+def check_sms(menus: m.Menus, out: Collector) -> None:
+    if not _topics(menus, out):
+        return  # the rest needs every topic's texts
+    _keywords(menus, out)
+    for where, text, budget in replies(menus):
+        cost = count(text)
+        if cost.segments > budget:
+            out.error(where, f"{cost.segments} SMS segments ({cost.encoding}, {cost.units} "
+                      f"characters); at most {budget}: shorten it, or split a long sentence")
+        if len(text) > MAX_BODY:
+            out.error(where, f"{len(text)} characters; Twilio sends at most {MAX_BODY}")
+
+
+def _topics(menus: m.Menus, out: Collector) -> bool:
+    ok = True
+    for node_id in menus.sms.topics:
+        node = menus.nodes.get(node_id)
+        if node is None:
+            out.error("sms field 'topics'",
+                      f"unknown node '{node_id}'{suggest(node_id, menus.nodes)}")
+            ok = False
+            continue
+        for field, value in (("sms", node.sms), ("keywords", node.keywords)):
+            if set(value) != set(menus.languages):
+                out.error(f"node '{node_id}'", f"an SMS topic needs field '{field}' in every "
+                          f"language ({', '.join(menus.languages)})")
+                ok = False
+    for node in menus.nodes.values():
+        if (node.sms or node.keywords) and node.id not in menus.sms.topics:
+            out.warn(f"node '{node.id}'", "has an SMS text or keywords but is not in "
+                     "sms topics, so no one can ask for it")
+    return ok
+
+
+def _keywords(menus: m.Menus, out: Collector) -> None:
+    codes = {normalize(code) for code in menus.languages}
+    for word, meanings in keyword_table(menus).items():
+        where = f"sms keyword '{word.upper()}'"
+        if len(word.split()) != 1:
+            out.error(where, "a keyword must be one word of letters or digits")
+        if len(meanings) > 1:
+            claims = sorted(f"{_describe(meaning)} ({', '.join(sorted(langs))})"
+                            for meaning, langs in meanings.items())
+            out.error(where, f"means two things: {' and '.join(claims)}; give each its own word")
+        if word.upper() in CARRIER_WORDS:
+            out.error(where, "Twilio treats this word as an opt-out or opt-in and answers it "
+                      "itself; choose another")
+        elif word.upper() in CARRIER_HELP_WORDS:
+            out.warn(where, "Twilio answers this word with its default help text unless that is "
+                     "switched off for the number (see README, SMS)")
+        if word in codes:
+            out.error(where, "is also a language code, which chooses that language")
+        if word.isdigit():
+            out.error(where, "numbers choose a topic from the index; use a word")
+
+
+def _describe(meaning) -> str:
+    return f"topic '{meaning.target}'" if meaning.target else meaning.kind
+
+
+def replies(menus: m.Menus) -> list[tuple[str, str, int]]:
+    """Every reply the SMS line can send: where it comes from, its text, its budget."""
+    budget = menus.sms.max_segments
+    result = [("sms index (first message)", index(menus, first_languages(menus)), budget)]
+    for lang in menus.languages:
+        result.append((f"sms index ({lang})", index(menus, (lang,)), budget))
+        result.append((f"sms language list ({lang})", language_list(menus, (lang,)), budget))
+        for node_id in menus.sms.topics:
+            all_pages = pages(menus, node_id, lang)
+            for number, text in enumerate(all_pages, 1):
+                page = f" page {number}" if len(all_pages) > 1 else ""
+                result.append((f"node '{node_id}' field 'sms' ({lang}){page}", text, budget))
+            whole = pages(menus, node_id, lang, whole=True)[0]
+            result.append((f"node '{node_id}' field 'sms' ({lang}) on WhatsApp", whole, 10**6))
+    return result
+
+
+def report(menus: m.Menus) -> list[str]:
+    """One line a reply: its encoding and segment count, for `flask menus check`."""
+    return [f"{where}: {count(text)}" for where, text, budget in replies(menus)
+            if budget < 10**6]

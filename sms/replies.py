@@ -1,0 +1,174 @@
+"""What the SMS line answers, as plain text. Pure functions: no request, no app.
+
+The conversation's state (language, topic, page, whether the index was sent) lives in
+Twilio's SMS cookie, never on the server; these functions take it and give it back.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from ivr import model as m
+from ivr.validate import PLACEHOLDER_RE
+
+from .keywords import (
+    CARRIER_WORDS,
+    LANGUAGE_CODE,
+    LANGUAGES,
+    MORE,
+    TOPIC,
+    KeywordIndex,
+    Match,
+)
+from .segments import count
+
+MAX_BODY = 1600  # Twilio's limit for an incoming and an outgoing message
+SENTENCE_END = re.compile(r"(?<=[.!?:])\s+")
+
+
+@dataclass(frozen=True)
+class State:
+    lang: str | None = None  # the language the sender last used
+    topic: str | None = None  # the topic whose pages are being read
+    page: int = 0
+    index: bool = False  # the numbered index was sent, so "2" means topic 2
+
+
+@dataclass(frozen=True)
+class Incoming:
+    body: str = ""
+    num_media: int = 0
+    whatsapp: bool = False  # WhatsApp has no segments: a topic comes whole
+
+
+def render(menus: m.Menus, text: str, **values: str) -> str:
+    """A text for reading: contacts as their written number (0900-8844), values filled in."""
+
+    def fill(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name in values:
+            return values[name]
+        contact = menus.contacts.get(name)
+        return contact.display if contact else match.group(0)
+
+    return PLACEHOLDER_RE.sub(fill, text)
+
+
+def pages(menus: m.Menus, node_id: str, lang: str, whole: bool = False) -> list[str]:
+    """A topic's text cut at sentence ends into pages that each fit the segment budget,
+    every page but the last ending with how to ask for the next."""
+    text = render(menus, menus.nodes[node_id].sms[lang])
+    if whole:
+        return [text]
+    footer = render(menus, menus.prompt("sms_more", lang), keyword=menus.sms.more[lang][0])
+    budget = menus.sms.max_segments
+    result: list[str] = []
+    current = ""
+    for sentence in SENTENCE_END.split(text):
+        candidate = f"{current} {sentence}".strip()
+        if current and count(f"{candidate}\n{footer}").segments > budget:
+            result.append(current)
+            candidate = sentence
+        current = candidate
+    result.append(current)
+    if count(result[-1]).segments > budget and len(result) == 1:
+        return result  # one sentence too long: the validator reports it
+    return [f"{page}\n{footer}" for page in result[:-1]] + [result[-1]]
+
+
+def index(menus: m.Menus, langs: tuple[str, ...]) -> str:
+    """The numbered list of topics with their keywords, in one or more languages, ending
+    with the safety tip."""
+    lines = [render(menus, menus.prompt("sms_index", lang)) for lang in langs]
+    for number, node_id in enumerate(menus.sms.topics, 1):
+        words = dict.fromkeys(menus.nodes[node_id].keywords[lang][0] for lang in langs)
+        lines.append(f"{number} {' / '.join(words)}")
+    lines.extend(render(menus, menus.prompt("sms_index_language", lang),
+                        keyword=menus.sms.language[lang][0]) for lang in langs)
+    lines.extend(render(menus, menus.prompt("sms_safety_tip", lang)) for lang in langs)
+    return "\n".join(lines)
+
+
+def language_list(menus: m.Menus, langs: tuple[str, ...]) -> str:
+    lines = [render(menus, menus.prompt("sms_languages", lang)) for lang in langs]
+    lines.extend(f"{code.upper()} {language.name}" for code, language in menus.languages.items())
+    return "\n".join(lines)
+
+
+def first_languages(menus: m.Menus) -> tuple[str, ...]:
+    return menus.settings.greeting_languages or (menus.settings.default_language,)
+
+
+# -- answering a message -------------------------------------------------------------------
+
+
+def respond(menus: m.Menus, keywords: KeywordIndex, message: Incoming,
+            state: State) -> tuple[str | None, State]:
+    """The reply (None: no reply at all) and the conversation's new state."""
+    text = normalize_body(message.body)
+    if text.upper() in CARRIER_WORDS:
+        return None, state  # STOP and the like: Twilio acts on them, the app keeps quiet
+    if not text or len(message.body) > MAX_BODY:
+        return send_index(menus, state)  # empty, a picture, only emoji, or far too long
+    if text.isdigit() and text.isascii():
+        return _numbered(menus, int(text), state, message)
+    matches = keywords.find(text)
+    if len(matches) != 1:
+        return send_index(menus, state)  # nothing matched, or two meanings: no guessing
+    match = matches[0]
+    lang = state.lang if state.lang in match.langs else match.langs[0]
+    return MEANINGS[match.meaning.kind](menus, match, lang, state, message)
+
+
+def normalize_body(body: str) -> str:
+    return " ".join(re.sub(r"[^\w]+", " ", body).split())
+
+
+def send_index(menus: m.Menus, state: State) -> tuple[str, State]:
+    langs = (state.lang,) if state.lang else first_languages(menus)
+    return index(menus, langs), State(lang=state.lang, index=True)
+
+
+def _numbered(menus: m.Menus, number: int, state: State,
+              message: Incoming) -> tuple[str, State]:
+    """'2' after the index: the second topic, in the sender's language."""
+    if not state.index or not 1 <= number <= len(menus.sms.topics):
+        return send_index(menus, state)
+    lang = state.lang or menus.settings.default_language
+    return _topic_page(menus, menus.sms.topics[number - 1], lang, 0, state, message)
+
+
+def _topic_page(menus: m.Menus, node_id: str, lang: str, page: int, state: State,
+                message: Incoming) -> tuple[str, State]:
+    all_pages = pages(menus, node_id, lang, whole=message.whatsapp)
+    if page >= len(all_pages):  # a cookie from before the text changed
+        return send_index(menus, replace(state, topic=None))
+    more = page + 1 < len(all_pages)
+    new = State(lang=lang, topic=node_id if more else None, page=page, index=state.index)
+    return all_pages[page], new
+
+
+def _topic(menus: m.Menus, match: Match, lang: str, state: State,
+           message: Incoming) -> tuple[str, State]:
+    return _topic_page(menus, match.meaning.target, lang, 0, state, message)
+
+
+def _more(menus: m.Menus, match: Match, lang: str, state: State,
+          message: Incoming) -> tuple[str, State]:
+    if state.topic is None or state.lang is None:
+        return send_index(menus, replace(state, lang=lang))
+    return _topic_page(menus, state.topic, state.lang, state.page + 1, state, message)
+
+
+def _languages(menus: m.Menus, match: Match, lang: str, state: State,
+               message: Incoming) -> tuple[str, State]:
+    return language_list(menus, (lang,)), State(lang=lang, index=state.index)
+
+
+def _language_code(menus: m.Menus, match: Match, lang: str, state: State,
+                   message: Incoming) -> tuple[str, State]:
+    return send_index(menus, State(lang=match.meaning.target))
+
+
+MEANINGS = {TOPIC: _topic, MORE: _more, LANGUAGES: _languages, LANGUAGE_CODE: _language_code}

@@ -1,0 +1,89 @@
+"""The SMS webhook: a thin view that reads the message and the cookie and calls replies.
+
+The conversation's state is kept in Flask's signed session cookie, which Twilio sends
+back with the sender's next message for four hours; nothing is kept on the server.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from flask import Blueprint, Response, current_app, g, request, session
+from twilio.twiml.messaging_response import MessagingResponse
+from werkzeug.exceptions import HTTPException
+
+from ivr.model import Menus
+from ivr.signature import refuse_unsigned
+
+from .replies import Incoming, State, respond
+
+log = logging.getLogger("sms")
+bp = Blueprint("sms", __name__)
+STATE_KEY = "sms"
+
+
+def menus() -> Menus:
+    return current_app.extensions["menus"]
+
+
+def twiml(text: str | None) -> Response:
+    response = MessagingResponse()
+    if text:
+        response.message(text)
+    return Response(str(response), status=200, mimetype="text/xml")
+
+
+def load_state(menus: Menus, data: object) -> State:
+    """The state from the cookie, forgetting whatever no longer fits the menus."""
+    if not isinstance(data, dict):
+        return State()
+    lang = data.get("lang") if data.get("lang") in menus.languages else None
+    topic = data.get("topic") if data.get("topic") in menus.sms.topics else None
+    page = data.get("page") if isinstance(data.get("page"), int) else 0
+    return State(lang=lang, topic=topic if lang else None, page=page,
+                 index=data.get("index") is True)
+
+
+def save_state(state: State) -> None:
+    session.permanent = True  # an expiry in the cookie; Twilio keeps it four hours at most
+    session[STATE_KEY] = {"lang": state.lang, "topic": state.topic, "page": state.page,
+                          "index": state.index}
+
+
+def _incoming() -> Incoming:
+    num_media = request.values.get("NumMedia", "0")
+    return Incoming(body=request.values.get("Body", ""),
+                    num_media=int(num_media) if num_media.isascii() and num_media.isdigit()
+                    else 0,
+                    whatsapp=request.values.get("From", "").startswith("whatsapp:"))
+
+
+@bp.before_request
+def check_signature() -> Response | None:
+    g.started = time.perf_counter()
+    return refuse_unsigned()
+
+
+@bp.route("/sms", methods=["GET", "POST"])
+def incoming() -> Response:
+    state = load_state(menus(), session.get(STATE_KEY))
+    text, new = respond(menus(), current_app.extensions["keywords"], _incoming(), state)
+    save_state(new)
+    # The message itself is never logged: it may say who the sender is.
+    log.info("sms answered: %s, language %s, topic %s, page %d",
+             "no reply" if text is None else "reply", new.lang, new.topic, new.page)
+    return twiml(text)
+
+
+@bp.errorhandler(Exception)
+def on_error(exc: Exception) -> Response:
+    if isinstance(exc, HTTPException) and exc.code == 413:
+        return exc.get_response()
+    log.exception("sms webhook failed; the sender got the index")
+    return twiml(current_app.extensions["sms_last_resort"])
+
+
+def unknown() -> Response:
+    """Any other URL or method under /sms: the index, as a reply."""
+    return refuse_unsigned() or incoming()
