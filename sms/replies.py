@@ -24,7 +24,7 @@ from .keywords import (
 from .segments import count
 
 MAX_BODY = 1600  # Twilio's limit for an incoming and an outgoing message
-SENTENCE_END = re.compile(r"(?<=[.!?:])\s+")
+SENTENCE_END = re.compile(r"(?<=[.!?:])(\s+)")
 
 
 @dataclass(frozen=True)
@@ -56,24 +56,25 @@ def render(menus: m.Menus, text: str, **values: str) -> str:
 
 
 def pages(menus: m.Menus, node_id: str, lang: str, whole: bool = False) -> list[str]:
-    """A topic's text cut at sentence ends into pages that each fit the segment budget,
-    every page but the last ending with how to ask for the next."""
+    """A topic's text, cut at sentence ends into pages that each fit the segment budget
+    when it does not fit whole; every page but the last ends with how to ask for the next."""
     text = render(menus, menus.nodes[node_id].sms[lang])
-    if whole:
+    budget = menus.sms.max_segments
+    if whole or count(text).segments <= budget:
         return [text]
     footer = render(menus, menus.prompt("sms_more", lang), keyword=menus.sms.more[lang][0])
-    budget = menus.sms.max_segments
+    # Sentences with the white space after each, so that line breaks survive the cut.
+    parts = SENTENCE_END.split(text)
+    sentences = [parts[i] + (parts[i + 1] if i + 1 < len(parts) else "")
+                 for i in range(0, len(parts), 2)]
     result: list[str] = []
     current = ""
-    for sentence in SENTENCE_END.split(text):
-        candidate = f"{current} {sentence}".strip()
-        if current and count(f"{candidate}\n{footer}").segments > budget:
-            result.append(current)
-            candidate = sentence
-        current = candidate
-    result.append(current)
-    if count(result[-1]).segments > budget and len(result) == 1:
-        return result  # one sentence too long: the validator reports it
+    for sentence in sentences:
+        if current and count(f"{current}{sentence}".rstrip() + f"\n{footer}").segments > budget:
+            result.append(current.rstrip())
+            current = ""
+        current += sentence
+    result.append(current.rstrip())
     return [f"{page}\n{footer}" for page in result[:-1]] + [result[-1]]
 
 

@@ -311,3 +311,25 @@ def test_anything_a_sender_sends_gets_valid_twiml(bodies, media, whatsapp):
 
 def test_keyword_index_is_built_once(app):
     assert isinstance(app.extensions["keywords"], KeywordIndex)
+
+
+def test_pages_keep_line_breaks_and_a_text_that_fits_is_not_cut(menus):
+    from dataclasses import replace
+
+    from sms.replies import render
+
+    def with_help_text(text: str):
+        nodes = dict(menus.nodes)
+        nodes["help"] = replace(nodes["help"], sms={"nl": text, "en": text})
+        return replace(menus, nodes=nodes)
+
+    lines = "\n".join(f"Regel {i}, bel {{police}} voor meer over dit onderwerp." for i in range(20))
+    changed = with_help_text(lines)
+    result = pages(changed, "help", "nl")
+    footer = "\nStuur MEER voor de rest."
+    assert len(result) > 1
+    assert all(page.endswith(footer) for page in result[:-1])
+    assert all(count(page).segments <= 3 for page in result)
+    assert "\n".join(page.removesuffix(footer) for page in result) == render(changed, lines)
+    fits = "Een zin. " * 50  # 450 characters: three segments without a footer
+    assert pages(with_help_text(fits.strip()), "help", "nl") == [fits.strip()]
