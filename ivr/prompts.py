@@ -48,6 +48,7 @@ PROMPTS: dict[str, PromptSpec] = {
     "sms_safety_tip": _spec(),
     "sms_more": _spec("keyword", "keyword"),
     "sms_languages": _spec(),
+    "sms_which": _spec(),
 }
 
 # How a key is spoken: digits as themselves, * and # by name, from these prompts.

@@ -6,7 +6,7 @@ from ivr import model as m
 from ivr.problems import Collector, suggest
 
 from .keywords import CARRIER_HELP_WORDS, CARRIER_WORDS, keyword_table, normalize
-from .replies import MAX_BODY, first_languages, index, language_list, pages
+from .replies import MAX_BODY, choice, first_languages, index, language_list, pages
 from .segments import count
 
 
@@ -77,6 +77,8 @@ def replies(menus: m.Menus) -> list[tuple[str, str, int]]:
     for lang in menus.languages:
         result.append((f"sms index ({lang})", index(menus, (lang,)), budget))
         result.append((f"sms language list ({lang})", language_list(menus, (lang,)), budget))
+        result.append((f"prompt 'sms_which' ({lang}) with every topic",
+                       choice(menus, lang, set(menus.sms.topics)), budget))
         for node_id in menus.sms.topics:
             all_pages = pages(menus, node_id, lang)
             for number, text in enumerate(all_pages, 1):

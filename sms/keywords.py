@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from ivr import model as m
 
 MAX_WORDS = 8  # longer than this, a message is a story, not a request for a topic
-TYPO_MIN_LENGTH = 5  # one wrong letter is forgiven in keywords of this length or more
+TYPO_MIN_LENGTH = 5  # one wrong letter is forgiven in keywords of this length or more...
+# ...when the keyword is the whole message: inside a sentence, 'right' and 'nights' are
+# words of their own, not RIGHTS mistyped.
 
 # Twilio answers these itself when they are the whole message (opt-out and opt-in);
 # the app must not answer them too. (twilio-facts.md, SMS reserved words.)
@@ -94,10 +96,12 @@ class KeywordIndex:
         if not words or len(words) > MAX_WORDS:
             return []
         exact = self._collect([w for w in words if w in self.table])
-        if exact:
+        if exact or len(words) > 1:
             return exact
-        return self._collect([k for w in set(words) if len(w) >= TYPO_MIN_LENGTH
-                              for k in self.long if one_edit_apart(w, k)])
+        word = words[0]
+        if len(word) < TYPO_MIN_LENGTH:
+            return []
+        return self._collect([k for k in self.long if one_edit_apart(word, k)])
 
     def _collect(self, keys: list[str]) -> list[Match]:
         merged: dict[Meaning, set[str]] = {}

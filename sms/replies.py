@@ -115,8 +115,14 @@ def respond(menus: m.Menus, keywords: KeywordIndex, message: Incoming,
     if text.isdigit() and text.isascii():
         return _numbered(menus, int(text), state, message)
     matches = keywords.find(text)
+    if len(matches) > 1:
+        # 'meer info' asks for INFO: MEER only means 'next page' on its own.
+        matches = [x for x in matches if x.meaning.kind != MORE]
+    topics = [x for x in matches if x.meaning.kind == TOPIC]
+    if len(matches) > 1 and len(topics) == len(matches):
+        return which(menus, topics, state)  # two topics: ask, do not guess
     if len(matches) != 1:
-        return send_index(menus, state)  # nothing matched, or two meanings: no guessing
+        return send_index(menus, state)  # nothing matched, or no clear meaning
     match = matches[0]
     lang = state.lang if state.lang in match.langs else match.langs[0]
     return MEANINGS[match.meaning.kind](menus, match, lang, state, message)
@@ -124,6 +130,20 @@ def respond(menus: m.Menus, keywords: KeywordIndex, message: Incoming,
 
 def normalize_body(body: str) -> str:
     return " ".join(re.sub(r"[^\w]+", " ", body).split())
+
+
+def which(menus: m.Menus, topics: list[Match], state: State) -> tuple[str, State]:
+    """'anoniem melden' could be MELDEN or ANONIEM: the matching topics, numbered."""
+    lang = state.lang if state.lang else topics[0].langs[0]
+    wanted = {x.meaning.target for x in topics}
+    return choice(menus, lang, wanted), State(lang=lang, index=True)
+
+
+def choice(menus: m.Menus, lang: str, wanted: set[str]) -> str:
+    lines = [render(menus, menus.prompt("sms_which", lang))]
+    lines.extend(f"{number} {menus.nodes[node_id].keywords[lang][0]}"
+                 for number, node_id in enumerate(menus.sms.topics, 1) if node_id in wanted)
+    return "\n".join(lines)
 
 
 def send_index(menus: m.Menus, state: State) -> tuple[str, State]:
