@@ -197,7 +197,8 @@ def _sms(value: Any, langs: tuple[str, ...], out: Collector) -> m.SmsSettings:
         topics=tuple(str(t) for t in topics),
         more=keywords(out, f"{where} keywords", words, "more", langs),
         language=keywords(out, f"{where} keywords", words, "language", langs),
-        max_segments=_int(out, where, data, "max_segments", 3, 1, 10),
+        # Never above 3: a longer reply is split by the network and may arrive in pieces.
+        max_segments=_int(out, where, data, "max_segments", 3, 1, 3),
     )
 
 

@@ -68,7 +68,7 @@ def on_error(exc: Exception) -> Response:
     lang = lang if lang in menus().languages else menus().settings.default_language
     try:
         return twiml(voice.error_response(menus(), lang, _call()))
-    except Exception:
+    except Exception:  # whatever happened, the caller must still hear something useful
         log.exception("the apology itself failed; answered with the fixed fallback")
         return twiml(current_app.extensions["last_resort_twiml"])
 
@@ -125,7 +125,12 @@ def unknown() -> Response:
     refused = refuse_unsigned()
     if refused is not None:
         return refused
-    lang = request.path.split("/")[2] if request.path.startswith("/voice/") else ""
-    if lang in menus().languages:
-        return twiml(voice.show_node(menus(), lang, menus().settings.main_node, _call()))
-    return twiml(voice.language_menu(menus()))
+    try:
+        lang = request.path.split("/")[2] if request.path.startswith("/voice/") else ""
+        if lang in menus().languages:
+            return twiml(voice.show_node(menus(), lang, menus().settings.main_node, _call()))
+        return twiml(voice.language_menu(menus()))
+    except Exception as exc:
+        # The app-wide 404/405 handler runs outside the blueprint, whose error handler
+        # Flask therefore does not call: call it here.
+        return on_error(exc)

@@ -20,11 +20,12 @@ from .keywords import (
     TOPIC,
     KeywordIndex,
     Match,
+    normalize,
 )
 from .segments import count
 
 MAX_BODY = 1600  # Twilio's limit for an incoming and an outgoing message
-SENTENCE_END = re.compile(r"(?<=[.!?:])(\s+)")
+SENTENCE_END = re.compile(r"((?<=[.!?:])\s+|\n+)")  # a sentence or a line ends
 
 
 @dataclass(frozen=True)
@@ -37,9 +38,8 @@ class State:
 
 @dataclass(frozen=True)
 class Incoming:
-    body: str = ""
-    num_media: int = 0
-    whatsapp: bool = False  # WhatsApp has no segments: a topic comes whole
+    body: str = ""  # a picture without text arrives with an empty body
+    whatsapp: bool = False  # WhatsApp has no segments and no STOP handling
 
 
 def render(menus: m.Menus, text: str, **values: str) -> str:
@@ -107,10 +107,10 @@ def first_languages(menus: m.Menus) -> tuple[str, ...]:
 def respond(menus: m.Menus, keywords: KeywordIndex, message: Incoming,
             state: State) -> tuple[str | None, State]:
     """The reply (None: no reply at all) and the conversation's new state."""
-    text = normalize_body(message.body)
-    if text.upper() in CARRIER_WORDS:
+    text = normalize(message.body)
+    if text.upper() in CARRIER_WORDS and not message.whatsapp:
         return None, state  # STOP and the like: Twilio acts on them, the app keeps quiet
-    if not text or len(message.body) > MAX_BODY:
+    if not text or len(message.body) >= MAX_BODY:
         return send_index(menus, state)  # empty, a picture, only emoji, or far too long
     if text.isdigit() and text.isascii():
         return _numbered(menus, int(text), state, message)
@@ -128,13 +128,14 @@ def respond(menus: m.Menus, keywords: KeywordIndex, message: Incoming,
     return MEANINGS[match.meaning.kind](menus, match, lang, state, message)
 
 
-def normalize_body(body: str) -> str:
-    return " ".join(re.sub(r"[^\w]+", " ", body).split())
-
-
 def which(menus: m.Menus, topics: list[Match], state: State) -> tuple[str, State]:
-    """'anoniem melden' could be MELDEN or ANONIEM: the matching topics, numbered."""
-    lang = state.lang if state.lang else topics[0].langs[0]
+    """'anoniem melden' could be MELDEN or ANONIEM: the matching topics, numbered, in the
+    language of the words that matched."""
+    shared = [lang for lang in menus.languages if all(lang in x.langs for x in topics)]
+    if state.lang in shared or not shared:
+        lang = state.lang or menus.settings.default_language
+    else:
+        lang = shared[0]
     wanted = {x.meaning.target for x in topics}
     return choice(menus, lang, wanted), State(lang=lang, index=True)
 
@@ -143,6 +144,7 @@ def choice(menus: m.Menus, lang: str, wanted: set[str]) -> str:
     lines = [render(menus, menus.prompt("sms_which", lang))]
     lines.extend(f"{number} {menus.nodes[node_id].keywords[lang][0]}"
                  for number, node_id in enumerate(menus.sms.topics, 1) if node_id in wanted)
+    lines.append(render(menus, menus.prompt("sms_safety_tip", lang)))
     return "\n".join(lines)
 
 
@@ -156,8 +158,21 @@ def _numbered(menus: m.Menus, number: int, state: State,
     """'2' after the index: the second topic, in the sender's language."""
     if not state.index or not 1 <= number <= len(menus.sms.topics):
         return send_index(menus, state)
-    lang = state.lang or menus.settings.default_language
-    return _topic_page(menus, menus.sms.topics[number - 1], lang, 0, state, message)
+    node_id = menus.sms.topics[number - 1]
+    if state.lang is None:
+        return _in_first_languages(menus, node_id, state, message)
+    return _topic_page(menus, node_id, state.lang, 0, state, message)
+
+
+def _in_first_languages(menus: m.Menus, node_id: str, state: State,
+                        message: Incoming) -> tuple[str, State]:
+    """'2' after the index in Dutch and English: the sender's language is still unknown,
+    so the topic in both when it fits, without choosing a language for them."""
+    texts = [pages(menus, node_id, lang, whole=True)[0] for lang in first_languages(menus)]
+    both = "\n\n".join(texts)
+    if message.whatsapp or count(both).segments <= menus.sms.max_segments:
+        return both, state
+    return _topic_page(menus, node_id, first_languages(menus)[0], 0, state, message)
 
 
 def _topic_page(menus: m.Menus, node_id: str, lang: str, page: int, state: State,

@@ -52,10 +52,7 @@ def save_state(state: State) -> None:
 
 
 def _incoming() -> Incoming:
-    num_media = request.values.get("NumMedia", "0")
     return Incoming(body=request.values.get("Body", ""),
-                    num_media=int(num_media) if num_media.isascii() and num_media.isdigit()
-                    else 0,
                     whatsapp=request.values.get("From", "").startswith("whatsapp:"))
 
 
@@ -85,5 +82,13 @@ def on_error(exc: Exception) -> Response:
 
 
 def unknown() -> Response:
-    """Any other URL or method under /sms: the index, as a reply."""
-    return refuse_unsigned() or incoming()
+    """Any other URL or method under /sms: answered as /sms is."""
+    refused = refuse_unsigned()
+    if refused is not None:
+        return refused
+    try:
+        return incoming()
+    except Exception as exc:
+        # The app-wide 404/405 handler runs outside the blueprint, whose error handler
+        # Flask therefore does not call: call it here.
+        return on_error(exc)

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from app import create_app
 from sms import views as sms_views
-from sms.keywords import KeywordIndex, normalize, one_edit_apart
+from sms.keywords import normalize, one_edit_apart
 from sms.replies import index, pages
 from sms.segments import count
 
@@ -85,6 +85,7 @@ def test_two_topics_get_the_choice_between_them(twilio, body, lang, topics):
 
     reply = text(twilio, body)
     assert reply == choice(MENUS, lang, topics)
+    assert reply.endswith(MENUS.prompt("sms_safety_tip", lang))
     number = 1 + MENUS.sms.topics.index(sorted(topics)[0])
     assert text(twilio, str(number)) == pages(MENUS, sorted(topics)[0], lang)[0]
 
@@ -94,7 +95,8 @@ def test_meer_with_a_topic_word_asks_for_that_topic(twilio):
 
 
 @pytest.mark.parametrize(("body", "media"), [
-    ("", "0"), ("", "1"), ("😀🙏", "0"), ("x" * 1601, "0"), ("..!?", "0"), ("onbekend", "0")])
+    ("", "0"), ("", "1"), ("😀🙏", "0"), ("HULP" + "!" * 1596, "0"), ("..!?", "0"),
+    ("onbekend", "0")])
 def test_everything_else_gets_the_index_in_dutch_and_english_for_a_first_sender(
         twilio, body, media):
     reply = text(twilio, body, NumMedia=media)
@@ -126,6 +128,25 @@ def test_numbered_menu_after_the_index(twilio):
 def test_a_number_without_the_index_gets_the_index(twilio):
     assert text(twilio, "2") == index(MENUS, ("nl", "en"))
     assert text(twilio, "2") == pages(MENUS, MENUS.sms.topics[1], "nl")[0]
+
+
+def test_a_number_after_the_two_language_index_answers_in_both_when_it_fits(twilio):
+    text(twilio, "?")  # the index in Dutch and English
+    police = 1 + MENUS.sms.topics.index("call_police")
+    reply = text(twilio, str(police))
+    assert reply == pages(MENUS, "call_police", "nl")[0] + "\n\n" + pages(
+        MENUS, "call_police", "en")[0]
+    assert text(twilio, "?") == index(MENUS, ("nl", "en"))  # still no language chosen
+    victim = 1 + MENUS.sms.topics.index("victim")  # too long for both: the first language
+    assert text(twilio, str(victim)) == pages(MENUS, "victim", "nl")[0]
+
+
+def test_decomposed_accents_match(twilio):
+    assert text(twilio, "Sla\u0301chtoffer") == pages(MENUS, "victim", "nl")[0]
+
+
+def test_whatsapp_has_no_opt_out_words_so_stop_gets_an_answer(twilio):
+    assert text(twilio, "STOP", sender="whatsapp:+31612345678") == index(MENUS, ("nl", "en"))
 
 
 @pytest.mark.parametrize("word", ["STOP", "stop", "Stop.", "UNSUBSCRIBE", "START", "unstop",
@@ -242,6 +263,15 @@ def test_normalize():
     assert normalize("😀") == ""
 
 
+def test_more_than_three_segments_cannot_be_allowed(tmp_path):
+    from ivr.loader import check_file
+
+    path = tmp_path / "menus.yaml"
+    path.write_text(MENUS_PATH.read_text().replace("max_segments: 3", "max_segments: 6"))
+    assert "menus.yaml: sms: field 'max_segments': '6' must be a whole number from 1 to 3" in [
+        str(p) for p in check_file(path)[1]]
+
+
 def test_a_keyword_two_languages_claim_differently_is_refused(tmp_path):
     from ivr.loader import check_file
 
@@ -264,6 +294,29 @@ def test_unsigned_sms_is_refused(twilio):
 
 def test_other_sms_urls_answer_the_index(twilio):
     assert text_at(twilio, "/sms/other") == index(MENUS, ("nl", "en"))
+
+
+@pytest.mark.parametrize("url", ["/sms", "/sms/other"])
+def test_an_exception_on_any_sms_url_answers_the_index(twilio, monkeypatch, url):
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(sms_views, "respond", broken)
+    answer = twilio.post(url, Body="HULP", From=SENDER)
+    assert answer.status == 200
+    assert answer.first("Message").text == index(MENUS, ("nl", "en"))
+
+
+def test_an_exception_on_an_unrouted_voice_url_answers_twiml(twilio, monkeypatch):
+    from ivr import voice
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(voice, "language_menu", broken)
+    answer = twilio.post("/voice//x")
+    assert answer.status == 200
+    assert answer.first("Dial") is not None
 
 
 def text_at(twilio, url: str) -> str:
@@ -325,10 +378,6 @@ def test_anything_a_sender_sends_gets_valid_twiml(bodies, media, whatsapp):
             reply = messages[0].text
             assert reply and len(reply) <= 1600
             assert whatsapp or count(reply).segments <= 3
-
-
-def test_keyword_index_is_built_once(app):
-    assert isinstance(app.extensions["keywords"], KeywordIndex)
 
 
 def test_pages_keep_line_breaks_and_a_text_that_fits_is_not_cut(menus):
