@@ -252,7 +252,8 @@ def _contact_number(out: Collector, where: str, data: dict, emergency: bool) -> 
             out.error(where, f"field 'number': '{number}' is not an emergency number in NL")
         return number, valid
     if not number.startswith("+"):
-        out.error(where, f"field 'number': '{number}' must be in E.164 form, such as +319008844")
+        out.error(where, f"field 'number': '{number}' must be in E.164 form: +, the country "
+                  "code, then the number without its leading 0")
         return number, False
     try:
         valid = phonenumbers.is_valid_number(phonenumbers.parse(number))
@@ -286,7 +287,7 @@ def _contact(data: dict, langs: tuple[str, ...], out: Collector) -> m.Contact:
     digits = _national_digits(number, emergency) if valid else ""
     if digits and "".join(spoken) != digits:
         out.error(where, f"field 'spoken': '{' '.join(spoken)}' does not say the number "
-                  f"{number}; write its digits {digits} in groups, e.g. '0900 88 44'")
+                  f"{number}; write its digits {digits} in groups split by spaces")
     display = str(data.get("display", "")).strip()
     if digits and re.sub(r"\D", "", display) != digits:
         out.error(where, f"field 'display': '{display}' does not show the number {number}")

@@ -47,7 +47,7 @@ class Contact:
     id: str
     number: str  # E.164, or the short number itself for an emergency number
     spoken: tuple[str, ...]  # digit groups, spoken one group at a time
-    display: str  # as written for people, e.g. 0900-8844
+    display: str  # as written for people, with the dash and spaces a phone makes tappable
     names: Texts
     caller_id: str = CALLER_ID_LINE
     anonymous: bool = False

@@ -10,7 +10,7 @@ from . import model as m
 from .prompts import KEY_NAME_PROMPTS
 from .validate import PLACEHOLDER_RE
 
-GROUP_PAUSE = "400ms"  # between digit groups: 0900 <pause> 88 <pause> 44
+GROUP_PAUSE = "400ms"  # between digit groups, as a person reads a number out
 REPEAT_PAUSE = "700ms"  # before the number is said again
 
 Value = str | m.Contact

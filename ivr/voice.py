@@ -182,7 +182,7 @@ def dial_result(menus: m.Menus, lang: str, node_id: str, status: str, call: Call
         response.hangup()
         return response
     # busy, no-answer, failed, canceled, or anything unknown: carriers often block
-    # forwards to 0800 and 0900 numbers, so this is a normal path, not an error.
+    # forwards to free-phone and premium-rate numbers, so this is a normal path.
     return _failed_menu(menus, lang, menus.nodes[node_id], response, 0)
 
 

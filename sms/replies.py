@@ -43,7 +43,7 @@ class Incoming:
 
 
 def render(menus: m.Menus, text: str, **values: str) -> str:
-    """A text for reading: contacts as their written number (0900-8844), values filled in."""
+    """A text for reading: contacts as their written number, values filled in."""
 
     def fill(match: re.Match[str]) -> str:
         name = match.group(1)

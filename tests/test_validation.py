@@ -65,7 +65,7 @@ BROKEN = {
     "number_in_text": [f"node 'report' field 'say' (nl): {PLACEHOLDER}"],
     "spoken_mismatch": [
         "contact 'police': field 'spoken': '0900 88 45' does not say the number +319008844; "
-        "write its digits 09008844 in groups, e.g. '0900 88 44'"],
+        "write its digits 09008844 in groups split by spaces"],
     "unknown_placeholder": [
         "node 'report' field 'say' (nl): unknown placeholder '{polise}' (did you mean 'police'?)"],
     "unknown_target": [
