@@ -17,7 +17,6 @@ from . import urls
 from .speech import key_name, option, prompt, say
 
 E164_RE = re.compile(r"\+[1-9][0-9]{6,14}")  # ASCII digits only: \d also matches ٣
-FAILED_STATUSES = ("busy", "no-answer", "failed", "canceled")
 
 
 @dataclass(frozen=True)
@@ -65,7 +64,8 @@ def _greeting_languages(menus: m.Menus) -> tuple[str, ...]:
     return menus.settings.greeting_languages or (menus.settings.default_language,)
 
 
-def _language_menu(menus: m.Menus, response: VoiceResponse, miss: int, greet: bool):
+def _language_menu(menus: m.Menus, response: VoiceResponse, miss: int,
+                   greet: bool) -> VoiceResponse:
     gather = _gather(menus, response, urls.language_choice(miss))
     if greet:
         for lang in _greeting_languages(menus):
