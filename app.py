@@ -10,6 +10,7 @@ import os
 import secrets
 import sys
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -19,15 +20,15 @@ from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from ivr import audio_views, voice
 from ivr import views as voice_views
-from ivr import voice
-from ivr.cli import menus_cli
+from ivr.cli import audio_cli, menus_cli
 from ivr.loader import load_menus
 from ivr.privacy import install_number_masking
 from ivr.problems import MenuError
 from sms import views as sms_views
 from sms.keywords import KeywordIndex
-from sms.replies import first_languages, index
+from sms.replies import first_languages, index_pages
 
 HERE = Path(__file__).resolve().parent
 
@@ -36,6 +37,8 @@ def _from_environment() -> dict[str, Any]:
     env = os.environ
     return {
         "MENUS_PATH": env.get("MENUS_PATH", str(HERE / "menus.yaml")),
+        "AUDIO_DIR": env.get("AUDIO_DIR") or None,  # default: audio/ beside the menus
+        "AUDIO_BASE_URL": env.get("AUDIO_BASE_URL") or None,
         "TWILIO_AUTH_TOKEN": env.get("TWILIO_AUTH_TOKEN") or None,
         "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL") or None,
         "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "1") or 0),
@@ -56,17 +59,21 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(config or {})
     _logging(app.config["LOG_LEVEL"])
     _check_public_base_url(app.config["PUBLIC_BASE_URL"])
+    menus_path = Path(app.config["MENUS_PATH"])
+    app.config["AUDIO_DIR"] = Path(app.config["AUDIO_DIR"] or menus_path.parent / "audio")
     try:
-        menus, warnings = load_menus(app.config["MENUS_PATH"])
+        menus, warnings = load_menus(menus_path, app.config["AUDIO_DIR"])
     except MenuError as exc:
         raise SystemExit(str(exc)) from None
+    if app.config["AUDIO_BASE_URL"]:  # recordings from a CDN instead of this app
+        menus = replace(menus, audio_base_url=app.config["AUDIO_BASE_URL"])
     for warning in warnings:
         app.logger.warning("%s", warning)
     app.extensions["menus"] = menus
     app.extensions["keywords"] = KeywordIndex(menus)
     # Built once, so that the error path of the error path has nothing left to fail.
     app.extensions["last_resort_twiml"] = str(voice.last_resort(menus))
-    app.extensions["sms_last_resort"] = index(menus, first_languages(menus))
+    app.extensions["sms_last_resort"] = index_pages(menus, first_languages(menus))[0]
     if not app.config["SECRET_KEY"]:
         # With preload_app every gunicorn worker shares this key; another instance or a
         # restart does not, and a sender's language is then asked again. No harm beyond.
@@ -82,9 +89,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.url_map.strict_slashes = False
     app.register_blueprint(voice_views.bp)
     app.register_blueprint(sms_views.bp)
+    app.register_blueprint(audio_views.bp)
     app.register_error_handler(404, _not_found)
     app.register_error_handler(405, _not_found)
     app.cli.add_command(menus_cli)
+    app.cli.add_command(audio_cli)
     if not app.config["TWILIO_AUTH_TOKEN"]:
         app.logger.warning("TWILIO_AUTH_TOKEN is not set: Twilio signatures are NOT checked")
     return app

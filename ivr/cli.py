@@ -10,8 +10,11 @@ from flask.cli import AppGroup
 
 from sms.checks import report as sms_report
 
-from .loader import check_file
+from .audio import espeak_ng, render
+from .loader import check_file, load_menus
 from .problems import ERROR
+from .speech import plain, text_hash
+from .utterances import every
 
 menus_cli = AppGroup("menus", help="Check the menus file.")
 
@@ -21,7 +24,8 @@ menus_cli = AppGroup("menus", help="Check the menus file.")
 def check(file: str | None) -> None:
     """Validate FILE (default: the app's menus.yaml); exit 1 when it has errors."""
     path = file or current_app.config["MENUS_PATH"]
-    menus, problems = check_file(path)
+    audio = None if file else current_app.config["AUDIO_DIR"]
+    menus, problems = check_file(path, audio)
     errors = [p for p in problems if p.severity == ERROR]
     for problem in problems:
         click.echo(str(problem), err=problem.severity == ERROR)
@@ -36,3 +40,22 @@ def check(file: str | None) -> None:
     click.echo(f"{path}: OK: {len(menus.languages)} languages ({', '.join(menus.languages)}), "
                f"{len(menus.nodes)} nodes, {len(menus.contacts)} contacts, "
                f"{len(problems)} warning(s).")
+
+
+audio_cli = AppGroup("audio", help="Make and check recorded prompts.")
+
+
+@audio_cli.command("render")
+@click.option("--lang", "langs", multiple=True, required=True, help="Language code, e.g. uk.")
+def render_audio(langs: tuple[str, ...]) -> None:
+    """Make the missing and stale recordings of a language with espeak-ng, as synthetic
+    placeholders until a person records them (needs: apt-get install espeak-ng sox)."""
+    menus, _ = load_menus(current_app.config["MENUS_PATH"], current_app.config["AUDIO_DIR"])
+    for lang in langs:
+        if lang not in menus.languages:
+            raise click.BadParameter(f"unknown language '{lang}'", param_hint="--lang")
+        wanted = {uid: (plain(menus, lang, u), text_hash(menus, lang, u))
+                  for uid, u in every(menus, lang).items()}
+        made, kept = render(current_app.config["AUDIO_DIR"], lang, wanted, espeak_ng,
+                            "espeak-ng")
+        click.echo(f"{lang}: {len(made)} recording(s) made, {len(kept)} kept")

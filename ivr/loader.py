@@ -7,6 +7,7 @@ here; problems between parts of the file (targets, reachability) in ivr/validate
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -15,7 +16,8 @@ import phonenumbers
 from phonenumbers import shortnumberinfo
 
 from . import model as m
-from .problems import Collector, MenuError, Problem, suggest
+from .audio import read_recordings
+from .problems import ERROR, WARNING, Collector, MenuError, Problem, suggest
 from .validate import cross_check
 from .voices import voice_problem
 from .yamlfile import duplicates, read_yaml
@@ -27,24 +29,47 @@ KEYS = "0123456789*#"
 SECTIONS = ("settings", "languages", "contacts", "prompts", "nodes", "sms")
 
 
-def load_menus(path: str | Path) -> tuple[m.Menus, list[Problem]]:
-    """The model and its warnings; raises MenuError listing every error."""
-    menus, problems = check_file(path)
-    if menus is None or any(p.severity == "error" for p in problems):
-        raise MenuError(problems)
-    return menus, problems
+def load_menus(path: str | Path,
+               audio_dir: str | Path | None = None) -> tuple[m.Menus, list[Problem]]:
+    """The model and its warnings; raises MenuError listing every error.
+
+    A language whose only problems are its own (a missing translation, keyword or
+    recording) is left out, with a warning, so that one incomplete language does not take
+    the line down for everyone: no half language is ever offered.
+    """
+    menus, problems = check_file(path, audio_dir)
+    dropped: frozenset[str] = frozenset()
+    notes: list[Problem] = []
+    while True:
+        errors = [p for p in problems if p.severity == ERROR]
+        if not errors:
+            assert menus is not None
+            return menus, notes + problems
+        if any(p.lang is None for p in errors):
+            raise MenuError(notes + problems)
+        # Some checks run only once the texts are complete: drop, check again, repeat.
+        incomplete = frozenset(p.lang for p in errors if p.lang)
+        notes += [Problem(f"language '{lang}'", f"is not offered: {count} problem(s); run "
+                          "flask menus check", WARNING, Path(path).name, lang)
+                  for lang in sorted(incomplete)
+                  for count in [sum(p.lang == lang for p in errors)]]
+        dropped |= incomplete
+        menus, problems = check_file(path, audio_dir, dropped=dropped)
 
 
-def check_file(path: str | Path) -> tuple[m.Menus | None, list[Problem]]:
+def check_file(path: str | Path, audio_dir: str | Path | None = None,
+               dropped: frozenset[str] = frozenset()) -> tuple[m.Menus | None, list[Problem]]:
     """Every problem in the file, and the model when it could be built."""
     path = Path(path)
-    out = Collector(path.name)
+    out = Collector(path.name, dropped)
     raw, error = read_yaml(path)
     if error:
         out.error("", error)
         return None, out.problems
     menus = build(raw, out)
     if menus is not None:
+        folder = Path(audio_dir) if audio_dir else path.parent / "audio"
+        menus = replace(menus, recordings=read_recordings(folder, tuple(menus.languages)))
         # Even with field errors, so that one run lists every problem in the file.
         cross_check(menus, out)
     return (menus if not out.errors else None), out.problems
@@ -143,14 +168,14 @@ def texts(out: Collector, where: str, data: dict, field: str, langs: tuple[str, 
         return MappingProxyType({})
     _no_duplicates(out, f"{where} field '{field}'", value, "language")
     for lang in value:
-        if lang not in langs:
+        if lang not in langs and lang not in out.dropped:
             out.error(f"{where} field '{field}'",
                       f"unknown language '{lang}'{suggest(lang, langs)}")
     result = {}
     for lang in langs:
         text = value.get(lang)
         if not isinstance(text, str) or not text.strip():
-            out.error(f"{where} field '{field}'", f"missing translation for '{lang}'")
+            out.error(f"{where} field '{field}'", f"missing translation for '{lang}'", lang)
         else:
             # Spaces folded, line breaks kept: an SMS text may list numbers line by line.
             lines = (" ".join(line.split()) for line in text.strip().splitlines())
@@ -168,7 +193,7 @@ def keywords(out: Collector, where: str, data: dict, field: str,
     _no_duplicates(out, f"{where} field '{field}'", value, "language")
     result = {}
     for lang in value:
-        if lang not in langs:
+        if lang not in langs and lang not in out.dropped:
             out.error(f"{where} field '{field}'",
                       f"unknown language '{lang}'{suggest(lang, langs)}")
     for lang in langs:
@@ -177,7 +202,7 @@ def keywords(out: Collector, where: str, data: dict, field: str,
             words = [words]
         if not isinstance(words, list) or not words or not all(
                 isinstance(w, str | int) and str(w).strip() for w in words):
-            out.error(f"{where} field '{field}'", f"missing keywords for '{lang}'")
+            out.error(f"{where} field '{field}'", f"missing keywords for '{lang}'", lang)
             continue
         result[lang] = tuple(str(w).strip() for w in words)
     return MappingProxyType(result)
@@ -212,12 +237,38 @@ def _list_of_mappings(out: Collector, section: str, value: Any) -> list[dict]:
 # -- sections ----------------------------------------------------------------------------
 
 
+LANGUAGE_KEY_RE = re.compile(r"[0-8]|9[0-9]")
+REGION_RE = re.compile(r"[A-Z]{2}")
+
+
+def _language_key(out: Collector, where: str, value: Any) -> str:
+    key = str(value) if value is not None else ""
+    if not LANGUAGE_KEY_RE.fullmatch(key):
+        out.error(where, f"field 'key': '{key}' must be one digit 0-8, or 9 and a digit for the "
+                  "second page, such as \"91\"")
+    return key
+
+
+def _countries(out: Collector, where: str, value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(
+            isinstance(v, str) and REGION_RE.fullmatch(v) for v in value):
+        out.error(where, "field 'countries' must be a list of two-letter country codes, "
+                  "such as [PL]")
+        return ()
+    return tuple(value)
+
+
 def _languages(value: Any, out: Collector) -> dict[str, m.Language]:
     result: dict[str, m.Language] = {}
     keys: dict[str, str] = {}
-    fields = ("code", "name", "say_language", "voice", "key")
+    countries: dict[str, str] = {}
+    fields = ("code", "name", "say_language", "voice", "key", "countries", "reviewed")
     for data in _list_of_mappings(out, "languages", value):
         code = str(data.get("code", ""))
+        if code in out.dropped:
+            continue
         where = f"language '{code}'"
         _no_duplicates(out, where, data, "field")
         _unknown_fields(out, where, data, fields)
@@ -229,15 +280,23 @@ def _languages(value: Any, out: Collector) -> dict[str, m.Language]:
         say_language = _text(out, where, data, "say_language")
         if say_language and not SAY_LANGUAGE_RE.match(say_language):
             out.error(where, f"field 'say_language': '{say_language}' must look like 'nl-NL'")
-        voice = _text(out, where, data, "voice")
+        # No voice: Twilio has none for the language, and recordings speak every prompt.
+        voice = str(data["voice"]).strip() if data.get("voice") else None
         problem = voice_problem(voice, say_language) if voice and say_language else None
         if problem:
-            out.error(where, f"field 'voice': {problem}")
-        key = _key(out, where, data.get("key"))
+            out.error(where, f"field 'voice': {problem}", code)
+        key = _language_key(out, where, data.get("key"))
         if key in keys:
             out.error(where, f"field 'key': '{key}' already chooses language '{keys[key]}'")
         keys[key] = code
-        result[code] = m.Language(code, _text(out, where, data, "name"), say_language, voice, key)
+        regions = _countries(out, where, data.get("countries"))
+        for region in regions:
+            if region in countries:
+                out.error(where, f"field 'countries': {region} is already given to language "
+                          f"'{countries[region]}'")
+            countries[region] = code
+        result[code] = m.Language(code, _text(out, where, data, "name"), say_language, voice,
+                                  key, regions, _bool(out, where, data, "reviewed"))
     if value is not None and not result:
         out.error("languages", "at least one language is needed")
     return result

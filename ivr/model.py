@@ -36,10 +36,12 @@ GLOBAL_ACTIONS = (REPEAT, MAIN_MENU, LANGUAGE)
 @dataclass(frozen=True)
 class Language:
     code: str
-    name: str
+    name: str  # in the language itself: Polski, Română
     say_language: str  # the <Say language="..."> value, e.g. nl-NL
-    voice: str  # the <Say voice="..."> value, e.g. Polly.Lotte
-    key: str  # the key that chooses this language
+    voice: str | None  # the <Say voice="...">, e.g. Polly.Lotte; None: recordings only
+    key: str  # the keys that choose it: one digit, or 9 and a digit (second page)
+    countries: tuple[str, ...] = ()  # regions (phonenumbers) whose callers likely speak it
+    reviewed: bool = False  # checked by a native speaker
 
 
 @dataclass(frozen=True)
@@ -114,6 +116,9 @@ class Menus:
     prompts: Mapping[str, Texts]
     sms: SmsSettings
     source: str = "menus.yaml"
+    # language -> utterance id -> hash of the text its recording was made from
+    recordings: Mapping[str, Mapping[str, str]] = field(default_factory=lambda: EMPTY)
+    audio_base_url: str = "/audio"  # where Twilio fetches recordings (AUDIO_BASE_URL)
 
     def prompt(self, prompt_id: str, lang: str) -> str:
         return self.prompts[prompt_id][lang]
@@ -123,3 +128,7 @@ class Menus:
 
     def language_for_key(self, key: str) -> Language | None:
         return next((lang for lang in self.languages.values() if lang.key == key), None)
+
+    def language_for_region(self, region: str | None) -> str | None:
+        return next((lang.code for lang in self.languages.values()
+                     if region and region in lang.countries), None)

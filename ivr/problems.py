@@ -16,6 +16,7 @@ class Problem:
     message: str
     severity: str = ERROR
     source: str = "menus.yaml"
+    lang: str | None = None  # set when the problem concerns one language only
 
     def __str__(self) -> str:
         prefix = f"{self.source}: {self.where}: " if self.where else f"{self.source}: "
@@ -42,15 +43,16 @@ def suggest(name: str, known: Iterable[str]) -> str:
 class Collector:
     """Collects problems while the menus are read, so that all are reported at once."""
 
-    def __init__(self, source: str):
+    def __init__(self, source: str, dropped: frozenset[str] = frozenset()):
         self.source = source
         self.problems: list[Problem] = []
+        self.dropped = dropped  # languages left out because they are incomplete
 
-    def error(self, where: str, message: str) -> None:
-        self.problems.append(Problem(where, message, ERROR, self.source))
+    def error(self, where: str, message: str, lang: str | None = None) -> None:
+        self.problems.append(Problem(where, message, ERROR, self.source, lang))
 
-    def warn(self, where: str, message: str) -> None:
-        self.problems.append(Problem(where, message, WARNING, self.source))
+    def warn(self, where: str, message: str, lang: str | None = None) -> None:
+        self.problems.append(Problem(where, message, WARNING, self.source, lang))
 
     @property
     def errors(self) -> list[Problem]:

@@ -37,6 +37,7 @@ PROMPTS: dict[str, PromptSpec] = {
     "dial_retry": _spec(),
     "after_call": _spec("name number"),
     "repeat_number": _spec(),
+    "key_then": _spec("first second", "first second"),  # "press 9, then 1"
     "key_star": _spec(),
     "key_hash": _spec(),
     "global_repeat": _spec(),

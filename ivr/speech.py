@@ -1,33 +1,40 @@
-"""Text from menus.yaml made into <Say> elements, numbers spoken slowly and twice."""
+"""Utterances made into TwiML: <Say> with numbers spoken slowly and twice, or <Play> of
+a recording where one exists for the utterance's current text."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import hashlib
 
-from twilio.twiml.voice_response import Say
+from twilio.twiml.voice_response import Play, Say
 
 from . import model as m
-from .prompts import KEY_NAME_PROMPTS
+from .utterances import Utterance
 from .validate import PLACEHOLDER_RE
 
 GROUP_PAUSE = "400ms"  # between digit groups, as a person reads a number out
 REPEAT_PAUSE = "700ms"  # before the number is said again
 
-Value = str | m.Contact
+
+def speak(menus: m.Menus, lang: str, utterance: Utterance) -> Say | Play:
+    """A <Play> of the utterance's recording when it fits, else a <Say> in the voice."""
+    recorded = menus.recordings.get(lang, {}).get(utterance.uid)
+    language = menus.languages[lang]
+    # A recording of an older text is played only where no voice could say the new one.
+    if recorded and (recorded == text_hash(menus, lang, utterance) or language.voice is None):
+        return Play(f"{menus.audio_base_url.rstrip('/')}/{lang}/{utterance.uid}.wav")
+    return say(menus, lang, utterance)
 
 
-def say(menus: m.Menus, lang: str, text: str, values: Mapping[str, Value] | None = None) -> Say:
+def say(menus: m.Menus, lang: str, utterance: Utterance) -> Say:
     """A <Say> in the language's voice; `{name}` is filled from values or the contacts."""
     language = menus.languages[lang]
     element = Say(voice=language.voice, language=language.say_language)
-    values = values or {}
     buffer = ""
-    parts = PLACEHOLDER_RE.split(text)
-    for index, part in enumerate(parts):
+    for index, part in enumerate(PLACEHOLDER_RE.split(utterance.text)):
         if index % 2 == 0:
             buffer += part
             continue
-        value = values.get(part, menus.contacts.get(part))
+        value = utterance.values.get(part, menus.contacts.get(part))
         if isinstance(value, m.Contact):
             _flush(element, buffer)
             buffer = ""
@@ -61,16 +68,22 @@ def _groups(element: Say, groups: tuple[str, ...]) -> None:
         element.say_as(group, interpret_as="digits")
 
 
-def key_name(menus: m.Menus, lang: str, key: str) -> str:
-    """How a key is spoken: '1', or the language's word for * and #."""
-    prompt = KEY_NAME_PROMPTS.get(key)
-    return menus.prompt(prompt, lang) if prompt else key
+def plain(menus: m.Menus, lang: str, utterance: Utterance) -> str:
+    """The utterance as plain text for an offline speech engine: each number digit by
+    digit, in groups, twice, as <Say> speaks it."""
+    repeat = menus.prompt("repeat_number", lang)
+
+    def fill(part: str) -> str:
+        value = utterance.values.get(part, menus.contacts.get(part))
+        if isinstance(value, m.Contact):
+            digits = ", ".join(" ".join(group) for group in value.spoken)
+            return f"{digits}. {repeat} {digits}"
+        return str(value or "")
+
+    parts = PLACEHOLDER_RE.split(utterance.text)
+    return "".join(fill(p) if i % 2 else p for i, p in enumerate(parts))
 
 
-def prompt(menus: m.Menus, lang: str, prompt_id: str, **values: Value) -> Say:
-    return say(menus, lang, menus.prompt(prompt_id, lang), values)
-
-
-def option(menus: m.Menus, lang: str, title: str, key: str) -> Say:
-    """'Signs of human trafficking: press 2.' from the language's option template."""
-    return prompt(menus, lang, "option", title=title, key=key_name(menus, lang, key))
+def text_hash(menus: m.Menus, lang: str, utterance: Utterance) -> str:
+    """What a recording was made from: it is stale when this changes."""
+    return hashlib.sha256(plain(menus, lang, utterance).encode()).hexdigest()[:16]

@@ -7,8 +7,8 @@ the public host and scheme that the signature was computed over.
 VOICE = "/voice"
 
 
-def language_choice(miss: int = 0) -> str:
-    return f"{VOICE}/language?miss={miss}"
+def language_choice(miss: int = 0, second_page: bool = False) -> str:
+    return f"{VOICE}/language?miss={miss}" + ("&page=2" if second_page else "")
 
 
 def node(lang: str, node_id: str) -> str:

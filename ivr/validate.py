@@ -18,11 +18,41 @@ SECONDS_PER_DIGIT = 0.5
 def cross_check(menus: m.Menus, out: Collector) -> None:
     for check in (_settings, _prompts, _contacts, _nodes, _placeholders, _reachable, _lengths):
         check(menus, out)
+    _review(menus, out)
     if not out.errors:
-        # The SMS replies are built from the prompts and contacts checked above.
+        # The SMS replies and the recordings are built from the texts checked above.
         from sms.checks import check_sms  # the SMS line builds on this model
 
         check_sms(menus, out)
+        _recordings(menus, out)
+
+
+def _review(menus: m.Menus, out: Collector) -> None:
+    for lang, language in menus.languages.items():
+        if not language.reviewed:
+            out.warn(f"language '{lang}'", "not yet reviewed by a native speaker "
+                     "(reviewed: false)", lang)
+
+
+def _recordings(menus: m.Menus, out: Collector) -> None:
+    from .speech import text_hash  # speech builds on this module
+    from .utterances import every
+
+    for lang, language in menus.languages.items():
+        recorded = menus.recordings.get(lang, {})
+        missing = []
+        for uid, utterance in every(menus, lang).items():
+            have = recorded.get(uid)
+            if have is None:
+                missing.append(uid)
+            elif have != text_hash(menus, lang, utterance):
+                out.warn(f"language '{lang}' recording '{uid}'", "stale: its text changed "
+                         "since it was recorded; record it again, or run flask audio render "
+                         f"--lang {lang}", lang)
+        if language.voice is None and missing:
+            out.error(f"language '{lang}'", f"Twilio has no voice for it, and {len(missing)} "
+                      f"prompt(s) have no recording, such as '{missing[0]}'; record them, or "
+                      f"run flask audio render --lang {lang}", lang)
 
 
 def _settings(menus: m.Menus, out: Collector) -> None:
@@ -64,14 +94,16 @@ def _prompts(menus: m.Menus, out: Collector) -> None:
         for lang, text in texts.items():
             used = set(PLACEHOLDER_RE.findall(text))
             for name in sorted(spec.required - used):
-                out.error(f"prompt '{pid}' ({lang})", f"must use the placeholder '{{{name}}}'")
+                out.error(f"prompt '{pid}' ({lang})", f"must use the placeholder '{{{name}}}'",
+                          lang)
             if spec.needs_number and not used & set(menus.contacts):
                 out.error(f"prompt '{pid}' ({lang})", "must give a number to call, such as "
-                          "{police}: a caller may hear nothing after it")
+                          "{police}: a caller may hear nothing after it", lang)
             emergency = {c.id for c in menus.contacts.values() if c.emergency}
             if spec.needs_emergency and not used & emergency:
                 out.error(f"prompt '{pid}' ({lang})", "must name the emergency number, such as "
-                          "{emergency}: callers in acute danger must hear to hang up and dial it")
+                          "{emergency}: callers in acute danger must hear to hang up and dial "
+                          "it", lang)
 
 
 def _contacts(menus: m.Menus, out: Collector) -> None:
@@ -126,18 +158,19 @@ def _placeholders(menus: m.Menus, out: Collector) -> None:
         # Numbers belong in titles and names nowhere: those are spoken inside other prompts.
         allowed = extra | (contacts if "'title'" not in where and "'name'" not in where else set())
         for lang, text in texts.items():
-            _check_text(out, f"{where} ({lang})", text, allowed)
+            _check_text(out, f"{where} ({lang})", text, allowed, lang)
 
 
-def _check_text(out: Collector, where: str, text: str, allowed: set[str] | frozenset[str]) -> None:
+def _check_text(out: Collector, where: str, text: str, allowed: set[str] | frozenset[str],
+                lang: str) -> None:
     for name in PLACEHOLDER_RE.findall(text):
         if name not in allowed:
-            out.error(where, f"unknown placeholder '{{{name}}}'{suggest(name, allowed)}")
+            out.error(where, f"unknown placeholder '{{{name}}}'{suggest(name, allowed)}", lang)
     if PLACEHOLDER_RE.sub("", text).count("{") or PLACEHOLDER_RE.sub("", text).count("}"):
-        out.error(where, "unbalanced '{' or '}'")
+        out.error(where, "unbalanced '{' or '}'", lang)
     if re.search(r"\d{3,}", PLACEHOLDER_RE.sub("", text)):
         out.error(where, "write phone numbers as a contact placeholder such as {police}, "
-                  "so that they are spoken digit by digit and checked")
+                  "so that they are spoken digit by digit and checked", lang)
 
 
 def _edges(menus: m.Menus, node: m.Node) -> list[str]:

@@ -10,6 +10,7 @@ import logging
 import re
 import time
 
+import phonenumbers
 from flask import Blueprint, Response, current_app, g, request
 from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import HTTPException
@@ -43,7 +44,21 @@ def _miss() -> int:
 
 
 def _call() -> voice.Call:
-    return voice.Call.from_to(request.values.get("To"))
+    return voice.Call.from_to(request.values.get("To"), caller_region(request.values.get("From")))
+
+
+def caller_region(number: str | None) -> str | None:
+    """The country of the caller's number (PL for +48...), to offer their language first.
+
+    Only the country is kept; the number itself goes no further than this function.
+    """
+    number = (number or "").removeprefix("whatsapp:").strip()
+    if not number.startswith("+"):
+        return None  # 'anonymous', 'restricted' and the like: a withheld number
+    try:
+        return phonenumbers.region_code_for_number(phonenumbers.parse(number)) or None
+    except phonenumbers.NumberParseException:
+        return None
 
 
 @bp.before_request
@@ -75,18 +90,19 @@ def on_error(exc: Exception) -> Response:
 
 @bp.route("/voice", methods=ANY)
 def incoming() -> Response:
-    return twiml(voice.incoming(menus()))
+    return twiml(voice.incoming(menus(), _call()))
 
 
 @bp.route("/voice/language", methods=ANY)
 def language_input() -> Response:
-    return twiml(voice.language_input(menus(), _field("Digits"), _miss(), _call()))
+    second_page = request.args.get("page") == "2"
+    return twiml(voice.language_input(menus(), _field("Digits"), _miss(), _call(), second_page))
 
 
 def _known(lang: str, node_id: str, kind: str | None = None) -> Response | None:
     """The way back when the URL names a language or node that does not exist (any more)."""
     if lang not in menus().languages:
-        return twiml(voice.language_menu(menus()))
+        return twiml(voice.language_menu(menus(), _call()))
     node = menus().nodes.get(node_id)
     if node is None or (kind and node.kind != kind):
         return twiml(voice.show_node(menus(), lang, menus().settings.main_node, _call()))
@@ -129,7 +145,7 @@ def unknown() -> Response:
         lang = request.path.split("/")[2] if request.path.startswith("/voice/") else ""
         if lang in menus().languages:
             return twiml(voice.show_node(menus(), lang, menus().settings.main_node, _call()))
-        return twiml(voice.language_menu(menus()))
+        return twiml(voice.language_menu(menus(), _call()))
     except Exception as exc:
         # The app-wide 404/405 handler runs outside the blueprint, whose error handler
         # Flask therefore does not call: call it here.

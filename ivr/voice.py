@@ -14,66 +14,95 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from . import model as m
 from . import urls
-from .speech import key_name, option, prompt, say
+from . import utterances as u
+from .speech import speak
 
 E164_RE = re.compile(r"\+[1-9][0-9]{6,14}")  # ASCII digits only: \d also matches ٣
 
 
 @dataclass(frozen=True)
 class Call:
-    """What the line knows about the call: only its own number, never the caller's."""
+    """What the line knows about the call: its own number, and the country the caller's
+    number comes from (to offer their likely language first), never the number itself."""
 
     line_number: str | None = None  # the request's To, when it is a phone number
+    region: str | None = None  # e.g. PL, from the caller's number
 
     @classmethod
-    def from_to(cls, to: str | None) -> Call:
+    def from_to(cls, to: str | None, region: str | None = None) -> Call:
         to = (to or "").strip()
-        return cls(to if E164_RE.fullmatch(to) else None)
+        return cls(to if E164_RE.fullmatch(to) else None, region)
 
 
 # -- the start of a call and the choice of language ------------------------------------------
 
 
-def incoming(menus: m.Menus) -> VoiceResponse:
+def incoming(menus: m.Menus, call: Call = Call()) -> VoiceResponse:
     """The greeting with the 112 sentence, then each language offered in its own voice."""
-    return _language_menu(menus, VoiceResponse(), miss=0, greet=True)
+    return _language_menu(menus, VoiceResponse(), call, miss=0, greet=True)
 
 
-def language_input(menus: m.Menus, digits: str, miss: int, call: Call) -> VoiceResponse:
-    language = menus.language_for_key(digits) if digits else None
+def language_input(menus: m.Menus, digits: str, miss: int, call: Call,
+                   second_page: bool = False) -> VoiceResponse:
+    """A language's key chooses it; 9 opens the second page, where one digit chooses."""
+    key = f"9{digits}" if second_page else digits
+    language = menus.language_for_key(key) if digits else None
     if language:
         return show_node(menus, language.code, menus.settings.main_node, call)
+    if digits == "9" and not second_page and _second_page(menus):
+        return _language_menu(menus, VoiceResponse(), call, 0, greet=False, second_page=True)
     response = VoiceResponse()
     miss += 1
+    order = _greeting_order(menus, call)
     if miss >= menus.settings.max_misses:
         # The caller chose no language: the numbers in each greeting language.
-        for lang in _greeting_languages(menus)[1:]:
-            response.append(prompt(menus, lang, "too_many_misses"))
-        return _too_many_misses(menus, _greeting_languages(menus)[0], call, response)
-    for lang in _greeting_languages(menus):
-        response.append(prompt(menus, lang, "invalid_key" if digits else "no_input"))
-    return _language_menu(menus, response, miss, greet=False)
+        for lang in order[1:]:
+            response.append(speak(menus, lang, u.prompt(menus, lang, "too_many_misses")))
+        return _too_many_misses(menus, order[0], call, response)
+    for lang in order:
+        prompt_id = "invalid_key" if digits else "no_input"
+        response.append(speak(menus, lang, u.prompt(menus, lang, prompt_id)))
+    return _language_menu(menus, response, call, miss, greet=False, second_page=second_page)
 
 
-def language_menu(menus: m.Menus) -> VoiceResponse:
+def language_menu(menus: m.Menus, call: Call = Call()) -> VoiceResponse:
     """The choice of language without the greeting: for the caller who asks for it."""
-    return _language_menu(menus, VoiceResponse(), miss=0, greet=False)
+    return _language_menu(menus, VoiceResponse(), call, miss=0, greet=False)
+
+
+def offer_order(menus: m.Menus, region: str | None) -> list[m.Language]:
+    """The caller's likely language first (from their number's country), then the greeting
+    languages (Dutch, English), then the rest in the order of menus.yaml."""
+    likely = menus.language_for_region(region)
+    first = ([likely] if likely else []) + list(_greeting_languages(menus))
+    codes = list(dict.fromkeys(first + list(menus.languages)))
+    return [menus.languages[code] for code in codes]
 
 
 def _greeting_languages(menus: m.Menus) -> tuple[str, ...]:
     return menus.settings.greeting_languages or (menus.settings.default_language,)
 
 
-def _language_menu(menus: m.Menus, response: VoiceResponse, miss: int,
-                   greet: bool) -> VoiceResponse:
-    gather = _gather(menus, response, urls.language_choice(miss))
+def _greeting_order(menus: m.Menus, call: Call) -> tuple[str, ...]:
+    likely = menus.language_for_region(call.region)
+    return tuple(dict.fromkeys(([likely] if likely else []) + list(_greeting_languages(menus))))
+
+
+def _second_page(menus: m.Menus) -> list[m.Language]:
+    return [lang for lang in menus.languages.values() if len(lang.key) == 2]
+
+
+def _language_menu(menus: m.Menus, response: VoiceResponse, call: Call, miss: int,
+                   greet: bool, second_page: bool = False) -> VoiceResponse:
+    action = urls.language_choice(miss, second_page)
+    gather = _gather(menus, response, action)
     if greet:
-        for lang in _greeting_languages(menus):
-            gather.append(prompt(menus, lang, "greeting"))
-    for language in menus.languages.values():
-        key = key_name(menus, language.code, language.key)
-        gather.append(prompt(menus, language.code, "language_offer", key=key))
-    response.redirect(urls.language_choice(miss), method="POST")
+        for lang in _greeting_order(menus, call):
+            gather.append(speak(menus, lang, u.prompt(menus, lang, "greeting")))
+    offers = _second_page(menus) if second_page else offer_order(menus, call.region)
+    for language in offers:
+        gather.append(speak(menus, language.code, u.language_offer(menus, language, second_page)))
+    response.redirect(action, method="POST")
     return response
 
 
@@ -95,17 +124,16 @@ def _gather(menus: m.Menus, response: VoiceResponse, action: str):
 def _announce_globals(menus: m.Menus, lang: str, gather, main: bool) -> None:
     for global_key in menus.settings.global_keys:
         if main or global_key.announce == "every":
-            title = menus.prompt(f"global_{global_key.action}", lang)
-            gather.append(option(menus, lang, title, global_key.key))
+            gather.append(speak(menus, lang, u.global_option(menus, lang, global_key)))
 
 
 def _menu(menus: m.Menus, lang: str, node: m.Node, call: Call, response: VoiceResponse,
           miss: int) -> VoiceResponse:
     action = urls.node_input(lang, node.id, miss)
     gather = _gather(menus, response, action)
-    gather.append(say(menus, lang, node.say[lang]))
+    gather.append(speak(menus, lang, u.node_text(node, lang)))
     for opt in node.options:
-        gather.append(option(menus, lang, menus.nodes[opt.target].title[lang], opt.key))
+        gather.append(speak(menus, lang, u.node_option(menus, lang, opt)))
     _announce_globals(menus, lang, gather, main=node.id == menus.settings.main_node)
     # Without input Twilio falls through to the next verb: count it as a miss.
     response.redirect(action, method="POST")
@@ -136,14 +164,15 @@ def _missed(menus: m.Menus, lang: str, digits: str, miss: int, call: Call,
     miss += 1
     if miss >= menus.settings.max_misses:
         return _too_many_misses(menus, lang, call, response)
-    response.append(prompt(menus, lang, "invalid_key" if digits else "no_input"))
+    prompt_id = "invalid_key" if digits else "no_input"
+    response.append(speak(menus, lang, u.prompt(menus, lang, prompt_id)))
     return again(response, miss)
 
 
 def _too_many_misses(menus: m.Menus, lang: str, call: Call,
                      response: VoiceResponse) -> VoiceResponse:
     """The numbers to call, then a forward to the default contact: never a silent hang-up."""
-    response.append(prompt(menus, lang, "too_many_misses"))
+    response.append(speak(menus, lang, u.prompt(menus, lang, "too_many_misses")))
     return show_node(menus, lang, menus.settings.fallback_node, call, response)
 
 
@@ -163,9 +192,10 @@ def _forward(menus: m.Menus, lang: str, node: m.Node, call: Call, response: Voic
         # Without the line's own number Twilio would show the caller's: do not dial,
         # give the number to call instead.
         return _failed_menu(menus, lang, node, response, miss)
-    response.append(say(menus, lang, node.say[lang]))
+    response.append(speak(menus, lang, u.node_text(node, lang)))
     if not _hides_caller(contact):
-        response.append(prompt(menus, lang, "caller_id_shared", name=contact.names[lang]))
+        response.append(speak(menus, lang,
+                              u.contact_prompt(menus, lang, "caller_id_shared", contact)))
     dial = response.dial(action=urls.dialed(lang, node.id), method="POST",
                          timeout=menus.settings.dial_timeout, caller_id=caller_id)
     dial.number(contact.number)
@@ -177,8 +207,7 @@ def dial_result(menus: m.Menus, lang: str, node_id: str, status: str, call: Call
     response = VoiceResponse()
     if status == "completed":
         contact = menus.contacts[menus.nodes[node_id].contact or ""]
-        response.append(prompt(menus, lang, "after_call", name=contact.names[lang],
-                               number=contact))
+        response.append(speak(menus, lang, u.contact_prompt(menus, lang, "after_call", contact)))
         response.hangup()
         return response
     # busy, no-answer, failed, canceled, or anything unknown: carriers often block
@@ -191,10 +220,9 @@ def _failed_menu(menus: m.Menus, lang: str, node: m.Node, response: VoiceRespons
     contact = menus.contacts[node.contact or ""]
     action = urls.failed_input(lang, node.id, miss)
     gather = _gather(menus, response, action)
-    gather.append(prompt(menus, lang, "dial_failed", name=contact.names[lang], number=contact))
-    s = menus.settings
-    gather.append(option(menus, lang, menus.prompt("dial_retry", lang), s.retry_key))
-    gather.append(option(menus, lang, menus.nodes[s.other_contacts_node].title[lang], s.other_key))
+    gather.append(speak(menus, lang, u.contact_prompt(menus, lang, "dial_failed", contact)))
+    gather.append(speak(menus, lang, u.retry_option(menus, lang)))
+    gather.append(speak(menus, lang, u.other_option(menus, lang)))
     _announce_globals(menus, lang, gather, main=False)
     response.redirect(action, method="POST")
     return response
@@ -215,7 +243,7 @@ def failed_input(menus: m.Menus, lang: str, node_id: str, digits: str, miss: int
         # The default forward itself failed and the caller is silent: the numbers once
         # more, then goodbye, rather than dialling the same failing number in a loop.
         response = VoiceResponse()
-        response.append(prompt(menus, lang, "goodbye"))
+        response.append(speak(menus, lang, u.prompt(menus, lang, "goodbye")))
         response.hangup()
         return response
     return _missed(menus, lang, digits, miss, call,
@@ -228,7 +256,7 @@ def failed_input(menus: m.Menus, lang: str, node_id: str, digits: str, miss: int
 def error_response(menus: m.Menus, lang: str, call: Call) -> VoiceResponse:
     """An apology with the police number, then the default forward, as after misses."""
     response = VoiceResponse()
-    response.append(prompt(menus, lang, "error"))
+    response.append(speak(menus, lang, u.prompt(menus, lang, "error")))
     return show_node(menus, lang, menus.settings.fallback_node, call, response)
 
 
@@ -236,7 +264,8 @@ def last_resort(menus: m.Menus) -> VoiceResponse:
     """Built once at start-up, for when even error_response fails: the apology, which
     gives the police number, and goodbye."""
     response = VoiceResponse()
-    response.append(prompt(menus, menus.settings.default_language, "error"))
+    lang = menus.settings.default_language
+    response.append(speak(menus, lang, u.prompt(menus, lang, "error")))
     response.hangup()
     return response
 
@@ -253,5 +282,5 @@ GLOBAL_ACTIONS: dict[str, GlobalAction] = {
     m.REPEAT: lambda menus, lang, call, repeat: repeat(VoiceResponse()),
     m.MAIN_MENU: lambda menus, lang, call, repeat: show_node(
         menus, lang, menus.settings.main_node, call),
-    m.LANGUAGE: lambda menus, lang, call, repeat: language_menu(menus),
+    m.LANGUAGE: lambda menus, lang, call, repeat: language_menu(menus, call),
 }

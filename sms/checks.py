@@ -6,7 +6,7 @@ from ivr import model as m
 from ivr.problems import Collector, suggest
 
 from .keywords import CARRIER_HELP_WORDS, CARRIER_WORDS, keyword_table, normalize
-from .replies import MAX_BODY, choice, first_languages, index, language_list, pages
+from .replies import MAX_BODY, choice, first_languages, index_pages, language_list, pages
 from .segments import count
 
 
@@ -14,13 +14,14 @@ def check_sms(menus: m.Menus, out: Collector) -> None:
     if not _topics(menus, out):
         return  # the rest needs every topic's texts
     _keywords(menus, out)
-    for where, text, budget in replies(menus):
+    for where, text, budget, lang in replies(menus):
         cost = count(text)
         if cost.segments > budget:
             out.error(where, f"{cost.segments} SMS segments ({cost.encoding}, {cost.units} "
-                      f"characters); at most {budget}: shorten it, or split a long sentence")
+                      f"characters); at most {budget}: shorten it, or split a long sentence",
+                      lang)
         if len(text) > MAX_BODY:
-            out.error(where, f"{len(text)} characters; Twilio sends at most {MAX_BODY}")
+            out.error(where, f"{len(text)} characters; Twilio sends at most {MAX_BODY}", lang)
 
 
 def _topics(menus: m.Menus, out: Collector) -> bool:
@@ -70,26 +71,43 @@ def _describe(meaning) -> str:
     return f"topic '{meaning.target}'" if meaning.target else meaning.kind
 
 
-def replies(menus: m.Menus) -> list[tuple[str, str, int]]:
-    """Every reply the SMS line can send: where it comes from, its text, its budget."""
+def replies(menus: m.Menus) -> list[tuple[str, str, int, str | None]]:
+    """Every reply the SMS line can send: where it comes from, its text, its budget, and
+    the language it belongs to (None: several)."""
     budget = menus.sms.max_segments
-    result = [("sms index (first message)", index(menus, first_languages(menus)), budget)]
+    result: list[tuple[str, str, int, str | None]] = []
+    for region, langs in first_contact_languages(menus).items():
+        for number, text in enumerate(index_pages(menus, langs), 1):
+            result.append((f"sms index for a first message from {region}, page {number}",
+                           text, budget, None))
     for lang in menus.languages:
-        result.append((f"sms index ({lang})", index(menus, (lang,)), budget))
-        result.append((f"sms language list ({lang})", language_list(menus, (lang,)), budget))
+        for number, text in enumerate(index_pages(menus, (lang,)), 1):
+            result.append((f"sms index ({lang}) page {number}", text, budget, lang))
+        result.append((f"sms language list ({lang})", language_list(menus, (lang,)), budget,
+                       lang))
         result.append((f"prompt 'sms_which' ({lang}) with every topic",
-                       choice(menus, lang, set(menus.sms.topics)), budget))
+                       choice(menus, lang, set(menus.sms.topics)), budget, lang))
         for node_id in menus.sms.topics:
             all_pages = pages(menus, node_id, lang)
             for number, text in enumerate(all_pages, 1):
                 page = f" page {number}" if len(all_pages) > 1 else ""
-                result.append((f"node '{node_id}' field 'sms' ({lang}){page}", text, budget))
+                result.append((f"node '{node_id}' field 'sms' ({lang}){page}", text, budget,
+                               lang))
             whole = pages(menus, node_id, lang, whole=True)[0]
-            result.append((f"node '{node_id}' field 'sms' ({lang}) on WhatsApp", whole, 10**6))
+            result.append((f"node '{node_id}' field 'sms' ({lang}) on WhatsApp", whole, 10**6,
+                           lang))
     return result
+
+
+def first_contact_languages(menus: m.Menus) -> dict[str, tuple[str, ...]]:
+    """The languages of the index for a first message, by the sender's country."""
+    regions = {"unknown country": None}
+    regions.update({region: region for language in menus.languages.values()
+                    for region in language.countries})
+    return {name: first_languages(menus, region) for name, region in regions.items()}
 
 
 def report(menus: m.Menus) -> list[str]:
     """One line a reply: its encoding and segment count, for `flask menus check`."""
-    return [f"{where}: {count(text)}" for where, text, budget in replies(menus)
+    return [f"{where}: {count(text)}" for where, text, budget, _ in replies(menus)
             if budget < 10**6]

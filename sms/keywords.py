@@ -39,9 +39,15 @@ class Match:
     langs: tuple[str, ...]  # the languages whose keyword matched
 
 
+# Letters that keep their stroke after Unicode decomposition, and are typed without it.
+UNDECOMPOSED = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ħ": "h", "\u0131": "i", "ß": "ss",
+                              "æ": "ae", "œ": "oe", "þ": "th"})
+
+
 def normalize(text: str) -> str:
-    """Lower case, no accents, letters and digits only: 'Politie!' and 'POLITIË' match."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    """Lower case, no accents, letters and digits only: 'Politie!' and 'POLITIË' match,
+    and so do 'ZGŁOŚ' and 'ZGLOS'."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(UNDECOMPOSED))
     bare = "".join(c for c in decomposed if not unicodedata.combining(c))
     return " ".join(re.sub(r"[\W_]+", " ", bare).split())
 

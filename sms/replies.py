@@ -25,6 +25,7 @@ from .keywords import (
 from .segments import count
 
 MAX_BODY = 1600  # Twilio's limit for an incoming and an outgoing message
+INDEX = ":index"  # the topic of the state while the pages of a long index are read
 SENTENCE_END = re.compile(r"((?<=[.!?:])\s+|\n+)")  # a sentence or a line ends
 
 
@@ -40,6 +41,7 @@ class State:
 class Incoming:
     body: str = ""  # a picture without text arrives with an empty body
     whatsapp: bool = False  # WhatsApp has no segments and no STOP handling
+    region: str | None = None  # the country of the sender's number; never the number
 
 
 def render(menus: m.Menus, text: str, **values: str) -> str:
@@ -56,9 +58,14 @@ def render(menus: m.Menus, text: str, **values: str) -> str:
 
 
 def pages(menus: m.Menus, node_id: str, lang: str, whole: bool = False) -> list[str]:
-    """A topic's text, cut at sentence ends into pages that each fit the segment budget
-    when it does not fit whole; every page but the last ends with how to ask for the next."""
-    text = render(menus, menus.nodes[node_id].sms[lang])
+    """A topic's text in pages that each fit the segment budget."""
+    return cut(menus, render(menus, menus.nodes[node_id].sms[lang]), lang, whole)
+
+
+def cut(menus: m.Menus, text: str, lang: str, whole: bool = False) -> list[str]:
+    """The text whole when it fits; otherwise cut at sentence and line ends into pages
+    that each fit the segment budget, every page but the last ending with how to ask for
+    the next (in `lang`)."""
     budget = menus.sms.max_segments
     if whole or count(text).segments <= budget:
         return [text]
@@ -76,6 +83,10 @@ def pages(menus: m.Menus, node_id: str, lang: str, whole: bool = False) -> list[
         current += sentence
     result.append(current.rstrip())
     return [f"{page}\n{footer}" for page in result[:-1]] + [result[-1]]
+
+
+def index_pages(menus: m.Menus, langs: tuple[str, ...], whole: bool = False) -> list[str]:
+    return cut(menus, index(menus, langs), langs[0], whole)
 
 
 def index(menus: m.Menus, langs: tuple[str, ...]) -> str:
@@ -97,8 +108,14 @@ def language_list(menus: m.Menus, langs: tuple[str, ...]) -> str:
     return "\n".join(lines)
 
 
-def first_languages(menus: m.Menus) -> tuple[str, ...]:
-    return menus.settings.greeting_languages or (menus.settings.default_language,)
+def first_languages(menus: m.Menus, region: str | None = None) -> tuple[str, ...]:
+    """The languages of a first reply: the likely language of the sender's country and
+    Dutch, or, from an unknown country, the greeting languages (Dutch and English)."""
+    greeting = menus.settings.greeting_languages or (menus.settings.default_language,)
+    likely = menus.language_for_region(region)
+    if likely is None or likely in greeting:
+        return greeting
+    return (likely, menus.settings.default_language)
 
 
 # -- answering a message -------------------------------------------------------------------
@@ -111,7 +128,7 @@ def respond(menus: m.Menus, keywords: KeywordIndex, message: Incoming,
     if text.upper() in CARRIER_WORDS and not message.whatsapp:
         return None, state  # STOP and the like: Twilio acts on them, the app keeps quiet
     if not text or len(message.body) >= MAX_BODY:
-        return send_index(menus, state)  # empty, a picture, only emoji, or far too long
+        return send_index(menus, state, message)  # empty, a picture, only emoji, too long
     if text.isdigit() and text.isascii():
         return _numbered(menus, int(text), state, message)
     matches = keywords.find(text)
@@ -122,7 +139,7 @@ def respond(menus: m.Menus, keywords: KeywordIndex, message: Incoming,
     if len(matches) > 1 and len(topics) == len(matches):
         return which(menus, topics, state)  # two topics: ask, do not guess
     if len(matches) != 1:
-        return send_index(menus, state)  # nothing matched, or no clear meaning
+        return send_index(menus, state, message)  # nothing matched, or no clear meaning
     match = matches[0]
     lang = state.lang if state.lang in match.langs else match.langs[0]
     return MEANINGS[match.meaning.kind](menus, match, lang, state, message)
@@ -148,16 +165,23 @@ def choice(menus: m.Menus, lang: str, wanted: set[str]) -> str:
     return "\n".join(lines)
 
 
-def send_index(menus: m.Menus, state: State) -> tuple[str, State]:
-    langs = (state.lang,) if state.lang else first_languages(menus)
-    return index(menus, langs), State(lang=state.lang, index=True)
+def send_index(menus: m.Menus, state: State, message: Incoming,
+               page: int = 0) -> tuple[str, State]:
+    """The index, in the sender's language or the first-reply languages; a long one comes
+    in pages read with MORE, like a long topic."""
+    langs = (state.lang,) if state.lang else first_languages(menus, message.region)
+    all_pages = index_pages(menus, langs, whole=message.whatsapp)
+    page = min(page, len(all_pages) - 1)
+    more = page + 1 < len(all_pages)
+    return all_pages[page], State(lang=state.lang, topic=INDEX if more else None, page=page,
+                                  index=True)
 
 
 def _numbered(menus: m.Menus, number: int, state: State,
               message: Incoming) -> tuple[str, State]:
     """'2' after the index: the second topic, in the sender's language."""
     if not state.index or not 1 <= number <= len(menus.sms.topics):
-        return send_index(menus, state)
+        return send_index(menus, state, message)
     node_id = menus.sms.topics[number - 1]
     if state.lang is None:
         return _in_first_languages(menus, node_id, state, message)
@@ -168,18 +192,19 @@ def _in_first_languages(menus: m.Menus, node_id: str, state: State,
                         message: Incoming) -> tuple[str, State]:
     """'2' after the index in Dutch and English: the sender's language is still unknown,
     so the topic in both when it fits, without choosing a language for them."""
-    texts = [pages(menus, node_id, lang, whole=True)[0] for lang in first_languages(menus)]
+    langs = first_languages(menus, message.region)
+    texts = [pages(menus, node_id, lang, whole=True)[0] for lang in langs]
     both = "\n\n".join(texts)
     if message.whatsapp or count(both).segments <= menus.sms.max_segments:
-        return both, state
-    return _topic_page(menus, node_id, first_languages(menus)[0], 0, state, message)
+        return both, replace(state, topic=None)
+    return _topic_page(menus, node_id, langs[0], 0, state, message)
 
 
 def _topic_page(menus: m.Menus, node_id: str, lang: str, page: int, state: State,
                 message: Incoming) -> tuple[str, State]:
     all_pages = pages(menus, node_id, lang, whole=message.whatsapp)
     if page >= len(all_pages):  # a cookie from before the text changed
-        return send_index(menus, replace(state, topic=None))
+        return send_index(menus, replace(state, topic=None), message)
     more = page + 1 < len(all_pages)
     new = State(lang=lang, topic=node_id if more else None, page=page, index=state.index)
     return all_pages[page], new
@@ -192,8 +217,10 @@ def _topic(menus: m.Menus, match: Match, lang: str, state: State,
 
 def _more(menus: m.Menus, match: Match, lang: str, state: State,
           message: Incoming) -> tuple[str, State]:
+    if state.topic == INDEX:
+        return send_index(menus, state, message, state.page + 1)
     if state.topic is None or state.lang is None:
-        return send_index(menus, replace(state, lang=lang))
+        return send_index(menus, replace(state, lang=lang), message)
     return _topic_page(menus, state.topic, state.lang, state.page + 1, state, message)
 
 
@@ -204,7 +231,7 @@ def _languages(menus: m.Menus, match: Match, lang: str, state: State,
 
 def _language_code(menus: m.Menus, match: Match, lang: str, state: State,
                    message: Incoming) -> tuple[str, State]:
-    return send_index(menus, State(lang=match.meaning.target))
+    return send_index(menus, State(lang=match.meaning.target), message)
 
 
 MEANINGS = {TOPIC: _topic, MORE: _more, LANGUAGES: _languages, LANGUAGE_CODE: _language_code}

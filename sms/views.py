@@ -15,8 +15,9 @@ from werkzeug.exceptions import HTTPException
 
 from ivr.model import Menus
 from ivr.signature import refuse_unsigned
+from ivr.views import caller_region
 
-from .replies import Incoming, State, respond
+from .replies import INDEX, Incoming, State, respond
 
 log = logging.getLogger("sms")
 bp = Blueprint("sms", __name__)
@@ -39,7 +40,7 @@ def load_state(menus: Menus, data: object) -> State:
     if not isinstance(data, dict):
         return State()
     lang = data.get("lang") if data.get("lang") in menus.languages else None
-    topic = data.get("topic") if data.get("topic") in menus.sms.topics else None
+    topic = data.get("topic") if data.get("topic") in (*menus.sms.topics, INDEX) else None
     page = data.get("page") if isinstance(data.get("page"), int) else 0
     return State(lang=lang, topic=topic if lang else None, page=page,
                  index=data.get("index") is True)
@@ -52,8 +53,9 @@ def save_state(state: State) -> None:
 
 
 def _incoming() -> Incoming:
-    return Incoming(body=request.values.get("Body", ""),
-                    whatsapp=request.values.get("From", "").startswith("whatsapp:"))
+    sender = request.values.get("From", "")
+    return Incoming(body=request.values.get("Body", ""), whatsapp=sender.startswith("whatsapp:"),
+                    region=caller_region(sender))
 
 
 @bp.before_request

@@ -74,8 +74,18 @@ def test_numbers_are_masked_for_every_handler_whatever_logged_them(app, with_fil
 
 def test_the_voice_module_gets_only_the_lines_number():
     """The pure functions get a Call with the line's number only, never the caller's."""
-    assert vars(voice.Call.from_to("+3197010000000")) == {"line_number": "+3197010000000"}
+    assert vars(voice.Call.from_to("+3197010000000")) == {"line_number": "+3197010000000",
+                                                          "region": None}
     assert voice.Call.from_to("+٣١٩٧٠١٠٠٠٠٠٠٠").line_number is None  # non-ASCII digits
+
+
+@pytest.mark.parametrize(("number", "region"), [
+    ("+48601234567", "PL"), ("+31612345678", "NL"), ("whatsapp:+40712345678", "RO"),
+    ("anonymous", None), ("", None), ("+999", None), (None, None)])
+def test_only_the_country_of_the_callers_number_is_kept(number, region):
+    from ivr.views import caller_region
+
+    assert caller_region(number) == region
 
 
 def test_an_anonymous_contact_hides_the_caller_whatever_its_caller_id(menus):

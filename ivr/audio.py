@@ -1,0 +1,90 @@
+"""Recorded prompts: audio/<lang>/<utterance id>.wav, and the manifest that records which
+text each was made from, so that a changed text shows its recording as stale.
+
+audio/manifest.json:  {"uk": {"node.what": {"text": "<hash>", "synthetic": true}}}
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from types import MappingProxyType
+
+MANIFEST = "manifest.json"
+UID_RE = re.compile(r"[a-z0-9_.]+")
+
+
+def recording_path(folder: Path, lang: str, uid: str) -> Path:
+    return folder / lang / f"{uid}.wav"
+
+
+def read_manifest(folder: Path) -> dict:
+    try:
+        data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def read_recordings(folder: Path, langs: tuple[str, ...]) -> Mapping[str, Mapping[str, str]]:
+    """language -> utterance id -> the hash of the text its recording was made from, for
+    every recording in the manifest whose file is there. Read once, at start-up."""
+    manifest = read_manifest(folder)
+    result = {}
+    for lang in langs:
+        entries = manifest.get(lang, {})
+        found = {uid: str(entry.get("text", "")) for uid, entry in entries.items()
+                 if isinstance(entry, dict) and UID_RE.fullmatch(uid)
+                 and recording_path(folder, lang, uid).is_file()}
+        if found:
+            result[lang] = MappingProxyType(found)
+    return MappingProxyType(result)
+
+
+# -- making placeholder recordings with an offline engine ----------------------------------
+
+Engine = Callable[[str, str, Path], None]  # (language code, text, wav file to write)
+
+
+def espeak_ng(lang: str, text: str, target: Path) -> None:
+    """espeak-ng speaks the text; sox makes it the 8 kHz mono WAV a phone line plays."""
+    for tool in ("espeak-ng", "sox"):
+        if shutil.which(tool) is None:
+            raise RuntimeError(f"{tool} is not installed: apt-get install espeak-ng sox")
+    with tempfile.TemporaryDirectory() as tmp:
+        raw = Path(tmp) / "raw.wav"
+        subprocess.run(["espeak-ng", "-v", lang, "-s", "140", "-w", str(raw), text],
+                       check=True, capture_output=True)
+        subprocess.run(["sox", str(raw), "-r", "8000", "-c", "1", "-b", "16", str(target)],
+                       check=True, capture_output=True)
+
+
+def render(folder: Path, lang: str, wanted: Mapping[str, tuple[str, str]], engine: Engine,
+           engine_name: str) -> tuple[list[str], list[str]]:
+    """Make the missing and stale recordings of `wanted` (uid -> (plain text, hash)).
+
+    Returns the ids made and the ids kept. A recording made by a person (synthetic:
+    false) is never replaced, only reported stale by `flask menus check`.
+    """
+    manifest = read_manifest(folder)
+    entries = manifest.setdefault(lang, {})
+    made, kept = [], []
+    (folder / lang).mkdir(parents=True, exist_ok=True)
+    for uid, (text, digest) in sorted(wanted.items()):
+        entry = entries.get(uid, {})
+        path = recording_path(folder, lang, uid)
+        fresh = entry.get("text") == digest and path.is_file()
+        if fresh or (entry and entry.get("synthetic") is False and path.is_file()):
+            kept.append(uid)
+            continue
+        engine(lang, text, path)
+        entries[uid] = {"text": digest, "synthetic": True, "engine": engine_name}
+        made.append(uid)
+    (folder / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True,
+                                              ensure_ascii=False) + "\n", encoding="utf-8")
+    return made, kept

@@ -1,0 +1,104 @@
+"""Everything the voice line can say, each with a stable id.
+
+The voice webhooks say utterances built here, and `every()` lists them all for a
+language, so that recordings can be made for each one and checked against its text:
+the id names the recording file, audio/<lang>/<id>.wav.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from . import model as m
+from .prompts import KEY_NAME_PROMPTS
+
+Value = str | m.Contact
+KEY_SLUGS = {"*": "star", "#": "hash"}  # file names and URLs without * and #
+
+
+@dataclass(frozen=True)
+class Utterance:
+    uid: str  # e.g. node.signals, option.report.3, prompt.dial_failed.police
+    text: str  # with {placeholders}
+    values: Mapping[str, Value] = field(default_factory=dict)
+
+
+def key_name(menus: m.Menus, lang: str, key: str) -> str:
+    """How a key is spoken: '1', or the language's word for * and #."""
+    prompt_id = KEY_NAME_PROMPTS.get(key)
+    return menus.prompt(prompt_id, lang) if prompt_id else key
+
+
+def prompt(menus: m.Menus, lang: str, prompt_id: str, about: str = "",
+           **values: Value) -> Utterance:
+    """A system prompt; `about` tells apart its versions for each contact."""
+    uid = f"prompt.{prompt_id}" + (f".{about}" if about else "")
+    return Utterance(uid, menus.prompt(prompt_id, lang), values)
+
+
+def node_text(node: m.Node, lang: str) -> Utterance:
+    return Utterance(f"node.{node.id}", node.say[lang])
+
+
+def option(menus: m.Menus, lang: str, what: str, title: str, key: str) -> Utterance:
+    """'Signs of human trafficking: press 2.' from the language's option template."""
+    return Utterance(f"option.{what}.{KEY_SLUGS.get(key, key)}", menus.prompt("option", lang),
+                     {"title": title, "key": key_name(menus, lang, key)})
+
+
+def node_option(menus: m.Menus, lang: str, opt: m.Option) -> Utterance:
+    return option(menus, lang, opt.target, menus.nodes[opt.target].title[lang], opt.key)
+
+
+def global_option(menus: m.Menus, lang: str, global_key: m.GlobalKey) -> Utterance:
+    title = menus.prompt(f"global_{global_key.action}", lang)
+    return option(menus, lang, f"global_{global_key.action}", title, global_key.key)
+
+
+def retry_option(menus: m.Menus, lang: str) -> Utterance:
+    return option(menus, lang, "dial_retry", menus.prompt("dial_retry", lang),
+                  menus.settings.retry_key)
+
+
+def other_option(menus: m.Menus, lang: str) -> Utterance:
+    other = menus.settings.other_contacts_node
+    return option(menus, lang, other, menus.nodes[other].title[lang], menus.settings.other_key)
+
+
+def language_offer(menus: m.Menus, language: m.Language, second_page: bool) -> Utterance:
+    """'For English, press 2.'; a second-page language: '9, then 1', or on that page '1'."""
+    lang = language.code
+    if len(language.key) == 1:
+        key = key_name(menus, lang, language.key)
+    elif second_page:
+        key = language.key[1]
+    else:
+        key = menus.prompt("key_then", lang).format(first=language.key[0],
+                                                    second=language.key[1])
+    about = "second_page" if second_page else ""
+    return prompt(menus, lang, "language_offer", about, key=key)
+
+
+def contact_prompt(menus: m.Menus, lang: str, prompt_id: str, contact: m.Contact) -> Utterance:
+    return prompt(menus, lang, prompt_id, contact.id, name=contact.names[lang], number=contact)
+
+
+def every(menus: m.Menus, lang: str) -> dict[str, Utterance]:
+    """Every utterance of the voice line in one language, by id."""
+    language = menus.languages[lang]
+    items = [prompt(menus, lang, pid) for pid in (
+        "greeting", "no_input", "invalid_key", "too_many_misses", "error", "goodbye")]
+    items.append(language_offer(menus, language, second_page=False))
+    if len(language.key) == 2:
+        items.append(language_offer(menus, language, second_page=True))
+    items.extend(global_option(menus, lang, g) for g in menus.settings.global_keys)
+    for node in menus.nodes.values():
+        items.append(node_text(node, lang))
+        items.extend(node_option(menus, lang, opt) for opt in node.options)
+        if node.kind == m.FORWARD and node.contact in menus.contacts:
+            contact = menus.contacts[node.contact]
+            items.extend(contact_prompt(menus, lang, pid, contact)
+                         for pid in ("caller_id_shared", "after_call", "dial_failed"))
+    items.extend((retry_option(menus, lang), other_option(menus, lang)))
+    return {u.uid: u for u in items}
