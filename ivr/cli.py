@@ -11,7 +11,7 @@ from flask.cli import AppGroup
 from sms.checks import report as sms_report
 
 from .audio import espeak_ng, render
-from .loader import check_file, load_menus
+from .loader import check_file
 from .problems import ERROR
 from .speech import plain, text_hash
 from .utterances import every
@@ -30,8 +30,11 @@ def check(file: str | None) -> None:
     for problem in problems:
         click.echo(str(problem), err=problem.severity == ERROR)
     if errors:
+        incomplete = sorted({p.lang for p in errors if p.lang})
+        effect = ("the line will not start with this file" if any(p.lang is None for p in errors)
+                  else f"the line starts without {', '.join(incomplete)} until fixed")
         click.echo(f"{path}: {len(errors)} error(s), {len(problems) - len(errors)} "
-                   "warning(s); the line will not start with this file.", err=True)
+                   f"warning(s); {effect}.", err=True)
         sys.exit(1)
     assert menus is not None
     click.echo("SMS replies (encoding, length, segments):")
@@ -50,7 +53,12 @@ audio_cli = AppGroup("audio", help="Make and check recorded prompts.")
 def render_audio(langs: tuple[str, ...]) -> None:
     """Make the missing and stale recordings of a language with espeak-ng, as synthetic
     placeholders until a person records them (needs: apt-get install espeak-ng sox)."""
-    menus, _ = load_menus(current_app.config["MENUS_PATH"], current_app.config["AUDIO_DIR"])
+    menus, problems = check_file(current_app.config["MENUS_PATH"],
+                                 current_app.config["AUDIO_DIR"], recordings=False)
+    if menus is None:
+        for problem in problems:
+            click.echo(str(problem), err=True)
+        sys.exit(1)
     for lang in langs:
         if lang not in menus.languages:
             raise click.BadParameter(f"unknown language '{lang}'", param_hint="--lang")

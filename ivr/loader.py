@@ -58,8 +58,10 @@ def load_menus(path: str | Path,
 
 
 def check_file(path: str | Path, audio_dir: str | Path | None = None,
-               dropped: frozenset[str] = frozenset()) -> tuple[m.Menus | None, list[Problem]]:
-    """Every problem in the file, and the model when it could be built."""
+               dropped: frozenset[str] = frozenset(),
+               recordings: bool = True) -> tuple[m.Menus | None, list[Problem]]:
+    """Every problem in the file, and the model when it could be built (with recordings
+    False: whether or not the recordings are there, for making them)."""
     path = Path(path)
     out = Collector(path.name, dropped)
     raw, error = read_yaml(path)
@@ -71,7 +73,7 @@ def check_file(path: str | Path, audio_dir: str | Path | None = None,
         folder = Path(audio_dir) if audio_dir else path.parent / "audio"
         menus = replace(menus, recordings=read_recordings(folder, tuple(menus.languages)))
         # Even with field errors, so that one run lists every problem in the file.
-        cross_check(menus, out)
+        cross_check(menus, out, recordings)
     return (menus if not out.errors else None), out.problems
 
 

@@ -15,7 +15,7 @@ WORDS_PER_SECOND = 2.5  # a calm text-to-speech pace
 SECONDS_PER_DIGIT = 0.5
 
 
-def cross_check(menus: m.Menus, out: Collector) -> None:
+def cross_check(menus: m.Menus, out: Collector, recordings: bool = True) -> None:
     for check in (_settings, _prompts, _contacts, _nodes, _placeholders, _reachable, _lengths):
         check(menus, out)
     _review(menus, out)
@@ -24,7 +24,8 @@ def cross_check(menus: m.Menus, out: Collector) -> None:
         from sms.checks import check_sms  # the SMS line builds on this model
 
         check_sms(menus, out)
-        _recordings(menus, out)
+        if recordings:
+            _recordings(menus, out)
 
 
 def _review(menus: m.Menus, out: Collector) -> None:

@@ -14,7 +14,9 @@ class YamlMap(dict):
     duplicates: list[tuple[Any, int]]
 
 
-class _Loader(yaml.SafeLoader):
+# libyaml's parser when PyYAML has it (its wheels do): ten times faster on a file of
+# eleven languages; the safe constructor is the same.
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
     pass
 
 

@@ -100,11 +100,13 @@ def replies(menus: m.Menus) -> list[tuple[str, str, int, str | None]]:
 
 
 def first_contact_languages(menus: m.Menus) -> dict[str, tuple[str, ...]]:
-    """The languages of the index for a first message, by the sender's country."""
-    regions = {"unknown country": None}
-    regions.update({region: region for language in menus.languages.values()
-                    for region in language.countries})
-    return {name: first_languages(menus, region) for name, region in regions.items()}
+    """The languages of the index for a first message, each with the senders' countries
+    that get it ('unknown country' for any country not listed)."""
+    by_langs: dict[tuple[str, ...], list[str]] = {first_languages(menus): ["unknown country"]}
+    for language in menus.languages.values():
+        for region in language.countries:
+            by_langs.setdefault(first_languages(menus, region), []).append(region)
+    return {", ".join(regions): langs for langs, regions in by_langs.items()}
 
 
 def report(menus: m.Menus) -> list[str]:

@@ -42,7 +42,8 @@ def load_state(menus: Menus, data: object) -> State:
     lang = data.get("lang") if data.get("lang") in menus.languages else None
     topic = data.get("topic") if data.get("topic") in (*menus.sms.topics, INDEX) else None
     page = data.get("page") if isinstance(data.get("page"), int) else 0
-    return State(lang=lang, topic=topic if lang else None, page=page,
+    # A topic's pages need the language they are read in; the index's pages do not.
+    return State(lang=lang, topic=topic if lang or topic == INDEX else None, page=page,
                  index=data.get("index") is True)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,7 @@ LINE = "+3197010000000"  # the line's own number in these tests
 CALLER = "+31612345678"  # a caller; it must never appear in a log line or a Dial
 
 
+@functools.cache
 def shipped_menus():
     return load_menus(MENUS_PATH)[0]
 
@@ -38,8 +40,29 @@ class Answer:
         return next(self.root.iter(tag), None)
 
     def spoken(self) -> str:
-        """Everything said, as one text, numbers included."""
-        return " ".join(" ".join(say.itertext()) for say in self.all("Say"))
+        """Everything said or played, as one text; a recording as the text it was made
+        from (numbers digit by digit)."""
+        said = [" ".join(say.itertext()) for say in self.all("Say")]
+        return " ".join(said + [played_text(play.text or "") for play in self.all("Play")])
+
+    def times_spoken(self, contact) -> int:
+        """How many times the contact's whole number is said or played."""
+        spoken = [e.text for e in self.all("say-as")]
+        groups = list(contact.spoken)
+        said = sum(spoken[i:i + len(groups)] == groups for i in range(len(spoken)))
+        digits = ", ".join(" ".join(group) for group in contact.spoken)
+        played = sum(played_text(p.text or "").count(digits) for p in self.all("Play"))
+        return said + played
+
+
+def played_text(url: str) -> str:
+    """The text a recording at /audio/<lang>/<id>.wav was made from."""
+    from ivr.speech import plain
+    from ivr.utterances import every
+
+    lang, name = url.rsplit("/", 2)[-2:]
+    menus = shipped_menus()
+    return plain(menus, lang, every(menus, lang)[name.removesuffix(".wav")])
 
 
 class Twilio:
@@ -80,8 +103,10 @@ def menus():
     return shipped_menus()
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def app():
+    """One app for the tests that only send requests: it holds no state between them (the
+    SMS cookie lives in each test client)."""
     return create_app({"TWILIO_AUTH_TOKEN": TOKEN, "MENUS_PATH": str(MENUS_PATH),
                        "PUBLIC_BASE_URL": None, "TESTING": True})
 

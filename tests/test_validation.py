@@ -10,7 +10,7 @@ from app import create_app
 from ivr.loader import check_file, load_menus
 from ivr.problems import MenuError
 
-from .conftest import FIXTURES, MENUS_PATH, TOKEN, Twilio
+from .conftest import FIXTURES, MENUS_PATH, TOKEN, Twilio, shipped_menus
 
 PLACEHOLDER = ("write phone numbers as a contact placeholder such as {police}, so that they "
                "are spoken digit by digit and checked")
@@ -72,8 +72,8 @@ BROKEN = {
         "node 'signals' option '1': unknown target 'reprot' (did you mean 'report'?)",
         f"node 'report': {UNREACHABLE}"],
     "unquoted_star": [
-        "line 11, column 14: not valid YAML: expected alphabetic or numeric character, but "
-        "found ','; write the keys * and # in quotes: \"*\", \"#\""],
+        "line 11, column 14: not valid YAML: did not find expected alphabetic or numeric "
+        "character; write the keys * and # in quotes: \"*\", \"#\""],
     "unreachable": [f"node 'orphan': {UNREACHABLE}"],
 }
 
@@ -146,7 +146,7 @@ def test_adding_a_node_is_a_yaml_change_only(tmp_path):
 def test_cli_check_passes_on_the_shipped_file(app):
     result = app.test_cli_runner().invoke(args=["menus", "check"])
     assert result.exit_code == 0, result.output
-    assert "OK: 2 languages (nl, en)" in result.output
+    assert f"OK: {len(shipped_menus().languages)} languages" in result.output
 
 
 def test_cli_check_fails_on_a_broken_file_and_lists_every_problem(app, tmp_path):

@@ -25,18 +25,21 @@ def said(lang: str, prompt_id: str) -> str:
 
 def digit_groups(answer, contact: m.Contact) -> int:
     """How many times the contact's whole number is spoken."""
-    spoken = [e.text for e in answer.all("say-as")]
-    groups = list(contact.spoken)
-    return sum(spoken[i:i + len(groups)] == groups for i in range(len(spoken)))
+    return answer.times_spoken(contact)
 
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_greeting_says_112_and_offers_each_language_in_its_own_voice(twilio, lang):
     answer = twilio.post("/voice")
     assert digit_groups(answer, MENUS.contacts["emergency"]) >= 2
+    language = MENUS.languages[lang]
+    if language.voice is None:  # no Twilio voice: its recording plays
+        plays = [p.text for p in answer.all("Play")]
+        assert f"/audio/{lang}/prompt.language_offer.wav" in plays
+        return
     offers = [s for s in answer.all("Say") if "".join(s.itertext()).startswith(
-        said(lang, "language_offer"))]
-    assert [s.get("voice") for s in offers] == [MENUS.languages[lang].voice]
+        said(lang, "language_offer").split("{")[0])]
+    assert [s.get("voice") for s in offers] == [language.voice]
 
 
 @pytest.mark.parametrize("lang", LANGS)

@@ -59,7 +59,11 @@ def test_every_node_is_reached_in_every_language(twilio, lang, node_id):
     assert_well_formed(answer)
     node = MENUS.nodes[node_id]
     voice = MENUS.languages[lang].voice
-    assert {say.get("voice") for say in answer.all("Say")} == {voice}
+    if voice is None:  # no Twilio voice: everything is played from recordings
+        assert answer.all("Say") == []
+        assert all(p.text.startswith(f"/audio/{lang}/") for p in answer.all("Play"))
+    else:
+        assert {say.get("voice") for say in answer.all("Say")} == {voice}
     if node.kind == m.FORWARD:
         contact = MENUS.contacts[node.contact]
         dial = answer.first("Dial")

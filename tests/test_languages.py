@@ -1,0 +1,266 @@
+"""Eleven languages: the order of the offers, the second page, recordings, no half languages."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import wave
+
+import pytest
+
+from app import create_app
+from ivr import voice
+from ivr.audio import read_manifest
+from ivr.loader import check_file, load_menus
+from ivr.speech import text_hash
+from ivr.utterances import every
+from sms.replies import index_pages
+
+from .conftest import CALLER, MENUS_PATH, ROOT, TOKEN, Twilio, shipped_menus
+
+MENUS = shipped_menus()
+
+
+def offered(answer) -> list[str]:
+    """The languages in the order the caller hears them offered."""
+    order = []
+    for element in answer.first("Gather"):
+        text = element.text if element.tag == "Play" else None
+        if text and "/prompt.language_offer" in text:
+            order.append(text.split("/")[-2])
+        elif element.tag == "Say":
+            lang = next((code for code, lang in MENUS.languages.items()
+                         if lang.voice == element.get("voice")), None)
+            spoken = "".join(element.itertext())
+            if lang and spoken.startswith(MENUS.prompt("language_offer", lang).split("{")[0]):
+                order.append(lang)
+    return order
+
+
+@pytest.mark.parametrize(("caller", "first"), [
+    ("+48601234567", ["pl", "nl", "en"]),
+    ("+40712345678", ["ro", "nl", "en"]),
+    ("+31612345678", ["nl", "en"]),
+    ("+4915112345678", ["nl", "en"]),  # Germany: no likely language
+    ("anonymous", ["nl", "en"]),  # a withheld number
+])
+def test_the_likely_language_is_offered_first_then_dutch_then_english(twilio, caller, first):
+    order = offered(twilio.post("/voice", From=caller))
+    assert order[:len(first)] == first
+    assert sorted(order) == sorted(MENUS.languages)  # every language, once
+    rest = [code for code in MENUS.languages if code not in first]
+    assert order[len(first):] == rest
+
+
+def test_the_greeting_comes_in_the_likely_language_too(twilio):
+    answer = twilio.post("/voice", From="+48601234567")
+    assert MENUS.prompt("greeting", "pl").split("{")[0] in answer.spoken()
+    assert MENUS.prompt("greeting", "nl").split("{")[0] in answer.spoken()
+
+
+@pytest.mark.parametrize("lang", [c for c, lang in MENUS.languages.items() if len(lang.key) == 2])
+def test_nine_then_a_digit_chooses_a_second_page_language(twilio, lang):
+    key = MENUS.languages[lang].key
+    second = twilio.follow(twilio.post("/voice"), "9")
+    assert second.first("Gather").get("action") == "/voice/language?miss=0&page=2"
+    chosen = twilio.follow(second, key[1])
+    assert chosen.first("Gather").get("action") == f"/voice/{lang}/main/input?miss=0"
+    # Digits that arrive together ("91") work the same.
+    together = twilio.post("/voice/language?miss=0", Digits=key)
+    assert together.first("Gather").get("action") == f"/voice/{lang}/main/input?miss=0"
+
+
+def test_a_wrong_digit_on_the_second_page_asks_again(twilio):
+    answer = twilio.post("/voice/language?miss=0&page=2", Digits="8")
+    assert answer.first("Gather").get("action") == "/voice/language?miss=1&page=2"
+
+
+def test_each_language_has_a_fixed_key_of_one_digit_or_nine_and_a_digit():
+    keys = [lang.key for lang in MENUS.languages.values()]
+    assert len(set(keys)) == len(keys)
+    assert all(k in "012345678" or (len(k) == 2 and k[0] == "9") for k in keys)
+
+
+# -- recordings ------------------------------------------------------------------------
+
+
+def test_every_ukrainian_prompt_is_a_fresh_recording():
+    manifest = read_manifest(ROOT / "audio")
+    for uid, utterance in every(MENUS, "uk").items():
+        assert manifest["uk"][uid]["text"] == text_hash(MENUS, "uk", utterance), uid
+        assert manifest["uk"][uid]["synthetic"] is True  # placeholders until a person records
+        with wave.open(str(ROOT / "audio" / "uk" / f"{uid}.wav")) as recording:
+            assert (recording.getframerate(), recording.getnchannels()) == (8000, 1)
+
+
+def test_no_recording_is_left_over_from_a_removed_prompt():
+    on_disk = {p.stem for p in (ROOT / "audio" / "uk").glob("*.wav")}
+    assert on_disk == set(every(MENUS, "uk"))
+
+
+@pytest.fixture
+def audio_copy(tmp_path):
+    """menus.yaml with a copy of audio/, to add, change or remove recordings."""
+    shutil.copy(MENUS_PATH, tmp_path / "menus.yaml")
+    shutil.copytree(ROOT / "audio", tmp_path / "audio")
+    return tmp_path
+
+
+def _record(folder, lang: str, uid: str, digest: str) -> None:
+    with wave.open(str(folder / "audio" / lang / f"{uid}.wav"), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(8000)
+        out.writeframes(b"\0\0" * 800)
+    manifest = read_manifest(folder / "audio")
+    manifest.setdefault(lang, {})[uid] = {"text": digest, "synthetic": False}
+    (folder / "audio" / "manifest.json").write_text(json.dumps(manifest))
+
+
+def test_a_recording_replaces_text_to_speech(audio_copy):
+    (audio_copy / "audio" / "nl").mkdir()
+    utterance = every(MENUS, "nl")["node.signals"]
+    _record(audio_copy, "nl", "node.signals", text_hash(MENUS, "nl", utterance))
+    app = create_app({"MENUS_PATH": str(audio_copy / "menus.yaml"), "TWILIO_AUTH_TOKEN": TOKEN})
+    answer = Twilio(app.test_client()).post("/voice/nl/signals")
+    assert answer.first("Gather")[0].tag == "Play"
+    assert answer.first("Gather")[0].text == "/audio/nl/node.signals.wav"
+    # Served with the right type and caching, and fetched by Twilio without a signature.
+    served = app.test_client().get("/audio/nl/node.signals.wav")
+    assert served.status_code == 200
+    assert served.mimetype == "audio/wav"
+    assert "max-age" in served.headers["Cache-Control"]
+    assert served.headers.get("ETag")
+
+
+def test_a_stale_recording_is_reported_and_the_voice_says_the_new_text(audio_copy):
+    (audio_copy / "audio" / "nl").mkdir()
+    _record(audio_copy, "nl", "node.signals", "0123456789abcdef")  # made from another text
+    menus, problems = check_file(audio_copy / "menus.yaml")
+    assert ("menus.yaml: language 'nl' recording 'node.signals': warning: stale: its text "
+            "changed since it was recorded; record it again, or run flask audio render "
+            "--lang nl") in [str(p) for p in problems]
+    answer = str(voice.show_node(menus, "nl", "signals", voice.Call()))
+    assert "node.signals.wav" not in answer
+
+
+def test_a_stale_recording_still_plays_where_there_is_no_voice(audio_copy):
+    _record(audio_copy, "uk", "node.signals", "0123456789abcdef")
+    menus, _ = load_menus(audio_copy / "menus.yaml")
+    assert "/audio/uk/node.signals.wav" in str(voice.show_node(menus, "uk", "signals",
+                                                               voice.Call()))
+
+
+def test_a_language_without_voice_or_recordings_is_not_offered_but_the_line_starts(audio_copy):
+    (audio_copy / "audio" / "uk" / "node.signals.wav").unlink()
+    _, problems = check_file(audio_copy / "menus.yaml")
+    assert ("menus.yaml: language 'uk': Twilio has no voice for it, and 1 prompt(s) have no "
+            "recording, such as 'node.signals'; record them, or run flask audio render "
+            "--lang uk") in [str(p) for p in problems]
+    menus, warnings = load_menus(audio_copy / "menus.yaml")
+    assert "uk" not in menus.languages
+    assert ("menus.yaml: language 'uk': warning: is not offered: 1 problem(s); run flask menus "
+            "check") in [str(p) for p in warnings]
+
+
+def test_a_language_missing_one_prompt_is_named_and_not_offered(tmp_path):
+    source = MENUS_PATH.read_text()
+    start = source.index("  dial_retry:")
+    end = source.index("  after_call:")
+    block = source[start:end]
+    pl_line = next(line for line in block.splitlines() if line.startswith("    pl:"))
+    path = tmp_path / "menus.yaml"
+    path.write_text(source[:start] + block.replace(pl_line + "\n", "", 1).replace(
+        pl_line, "") + source[end:])
+    shutil.copytree(ROOT / "audio", tmp_path / "audio")
+    _, problems = check_file(path)
+    errors = [str(p) for p in problems if p.severity == "error"]
+    assert errors[0].startswith("menus.yaml: prompt 'dial_retry' field 'dial_retry': missing "
+                                "translation for 'pl'")
+    menus, _ = load_menus(path)
+    assert "pl" not in menus.languages and "ro" in menus.languages
+
+
+@pytest.mark.parametrize("path", ["/audio/uk/../manifest.json", "/audio/uk/..%2Fmanifest.json",
+                                  "/audio/../app.py", "/audio/uk/node.signals.mp3",
+                                  "/audio/xx/node.signals.wav", "/audio/uk/%2e%2e/menus.yaml",
+                                  "/audio/uk/missing.wav"])
+def test_nothing_outside_audio_can_be_fetched(app, path):
+    assert app.test_client().get(path).status_code == 404
+
+
+def test_audio_base_url_sends_twilio_to_a_cdn():
+    app = create_app({"MENUS_PATH": str(MENUS_PATH), "TWILIO_AUTH_TOKEN": TOKEN,
+                      "AUDIO_BASE_URL": "https://cdn.example.org/line-audio"})
+    answer = Twilio(app.test_client()).post("/voice/uk/main")
+    assert answer.first("Play").text.startswith("https://cdn.example.org/line-audio/uk/")
+
+
+def test_render_makes_missing_and_stale_recordings_and_keeps_the_rest(audio_copy, monkeypatch):
+    import ivr.cli
+
+    made = []
+
+    def fake_engine(lang, text, target):
+        made.append(target.stem)
+        _silence(target)
+
+    monkeypatch.setattr(ivr.cli, "espeak_ng", fake_engine)
+    (audio_copy / "audio" / "uk" / "node.signals.wav").unlink()
+    app = create_app({"MENUS_PATH": str(audio_copy / "menus.yaml")})
+    result = app.test_cli_runner().invoke(args=["audio", "render", "--lang", "uk"])
+    assert result.exit_code == 0, result.output
+    assert made == ["node.signals"]
+    assert "uk: 1 recording(s) made, " in result.output
+    # Change the text: the recording is stale and is made again.
+    changed = (audio_copy / "menus.yaml").read_text().replace(
+        MENUS.nodes["signals"].say["uk"][:40], "Змінений текст. " + MENUS.nodes["signals"].say[
+            "uk"][:40], 1)
+    (audio_copy / "menus.yaml").write_text(changed)
+    made.clear()
+    app = create_app({"MENUS_PATH": str(audio_copy / "menus.yaml")})
+    assert app.test_cli_runner().invoke(args=["audio", "render", "--lang", "uk"]).exit_code == 0
+    assert made == ["node.signals"]
+
+
+def _silence(target) -> None:
+    with wave.open(str(target), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(8000)
+        out.writeframes(b"\0\0" * 80)
+
+
+# -- SMS ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("sender", "langs"), [
+    ("+48601234567", ("pl", "nl")), ("+380501234567", ("uk", "nl")),
+    ("+4915112345678", ("nl", "en")), (CALLER, ("nl", "en")),
+    ("whatsapp:+40712345678", ("ro", "nl"))])
+def test_a_first_text_gets_the_index_in_the_likely_language_and_dutch(twilio, sender, langs):
+    answer = twilio.post("/sms", Body="?", From=sender)
+    whole = sender.startswith("whatsapp:")
+    assert answer.first("Message").text == index_pages(MENUS, langs, whole=whole)[0]
+
+
+def test_a_long_index_is_read_in_pages(twilio):
+    pages = index_pages(MENUS, ("uk", "nl"))
+    assert len(pages) > 1
+    received = [twilio.post("/sms", Body="?", From="+380501234567").first("Message").text]
+    more = MENUS.sms.more["uk"][0]
+    for _ in pages[1:]:
+        received.append(twilio.post("/sms", Body=more, From="+380501234567")
+                        .first("Message").text)
+    assert received == pages
+
+
+@pytest.mark.parametrize(("body", "lang", "node_id"), [
+    ("pomosh", "ru", "help"), ("ПОМОЩЬ", "ru", "help"), ("policja", "pl", "call_police"),
+    ("zglos", "pl", "report"), ("politia", "ro", "call_police"), ("POLIȚIA", "ro", "call_police"),
+    ("ajutor", "ro", "help"), ("ayuda", "es", "help"), ("aide", "fr", "help")])
+def test_keywords_in_other_scripts_and_without_diacritics(twilio, body, lang, node_id):
+    from sms.replies import pages
+
+    assert twilio.post("/sms", Body=body, From="+4915112345678").first(
+        "Message").text == pages(MENUS, node_id, lang)[0]
