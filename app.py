@@ -59,8 +59,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(config or {})
     _logging(app.config["LOG_LEVEL"])
     _check_public_base_url(app.config["PUBLIC_BASE_URL"])
-    menus_path = Path(app.config["MENUS_PATH"])
-    app.config["AUDIO_DIR"] = Path(app.config["AUDIO_DIR"] or menus_path.parent / "audio")
+    # Absolute paths: Flask would read a relative one from the app's folder, the loader
+    # from the current one.
+    menus_path = Path(app.config["MENUS_PATH"]).resolve()
+    app.config["MENUS_PATH"] = str(menus_path)
+    app.config["AUDIO_DIR"] = Path(app.config["AUDIO_DIR"] or menus_path.parent / "audio").resolve()
     try:
         menus, warnings = load_menus(menus_path, app.config["AUDIO_DIR"])
     except MenuError as exc:

@@ -6,6 +6,7 @@ audio/manifest.json:  {"uk": {"node.what": {"text": "<hash>", "synthetic": true}
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import shutil
@@ -15,8 +16,10 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import MappingProxyType
 
+from .model import Recording
+
 MANIFEST = "manifest.json"
-UID_RE = re.compile(r"[a-z0-9_.]+")
+UID_RE = re.compile(r"[a-z][a-z0-9_]*(\.[a-z0-9_]+)*")
 
 
 def recording_path(folder: Path, lang: str, uid: str) -> Path:
@@ -31,16 +34,23 @@ def read_manifest(folder: Path) -> dict:
     return data if isinstance(data, dict) else {}
 
 
-def read_recordings(folder: Path, langs: tuple[str, ...]) -> Mapping[str, Mapping[str, str]]:
-    """language -> utterance id -> the hash of the text its recording was made from, for
-    every recording in the manifest whose file is there. Read once, at start-up."""
+def _entries(manifest: dict, lang: str) -> dict:
+    entries = manifest.get(lang)
+    return entries if isinstance(entries, dict) else {}
+
+
+def read_recordings(folder: Path, langs: tuple[str, ...]) -> Mapping[str, Mapping[str, Recording]]:
+    """language -> utterance id -> its recording, for every recording in the manifest
+    whose file is there. Read once, at start-up: never on the request path."""
     manifest = read_manifest(folder)
     result = {}
     for lang in langs:
-        entries = manifest.get(lang, {})
-        found = {uid: str(entry.get("text", "")) for uid, entry in entries.items()
-                 if isinstance(entry, dict) and UID_RE.fullmatch(uid)
-                 and recording_path(folder, lang, uid).is_file()}
+        found = {}
+        for uid, entry in _entries(manifest, lang).items():
+            path = recording_path(folder, lang, str(uid))
+            if isinstance(entry, dict) and UID_RE.fullmatch(str(uid)) and path.is_file():
+                version = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+                found[str(uid)] = Recording(str(entry.get("text", "")), version)
         if found:
             result[lang] = MappingProxyType(found)
     return MappingProxyType(result)
@@ -72,11 +82,11 @@ def render(folder: Path, lang: str, wanted: Mapping[str, tuple[str, str]], engin
     false) is never replaced, only reported stale by `flask menus check`.
     """
     manifest = read_manifest(folder)
-    entries = manifest.setdefault(lang, {})
+    entries = manifest[lang] = _entries(manifest, lang)
     made, kept = [], []
     (folder / lang).mkdir(parents=True, exist_ok=True)
     for uid, (text, digest) in sorted(wanted.items()):
-        entry = entries.get(uid, {})
+        entry = entries.get(uid) if isinstance(entries.get(uid), dict) else {}
         path = recording_path(folder, lang, uid)
         fresh = entry.get("text") == digest and path.is_file()
         if fresh or (entry and entry.get("synthetic") is False and path.is_file()):
@@ -85,6 +95,11 @@ def render(folder: Path, lang: str, wanted: Mapping[str, tuple[str, str]], engin
         engine(lang, text, path)
         entries[uid] = {"text": digest, "synthetic": True, "engine": engine_name}
         made.append(uid)
+    for uid in sorted(set(entries) - set(wanted)):  # a prompt that is no longer said
+        entry = entries[uid]
+        if not isinstance(entry, dict) or entry.get("synthetic") is not False:
+            recording_path(folder, lang, uid).unlink(missing_ok=True)
+            del entries[uid]
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True,
                                               ensure_ascii=False) + "\n", encoding="utf-8")
     return made, kept

@@ -7,7 +7,7 @@ from flask import Blueprint, Response, abort, current_app, send_from_directory
 from .audio import UID_RE
 
 bp = Blueprint("audio", __name__)
-ONE_DAY = 24 * 3600
+ONE_YEAR = 365 * 24 * 3600
 
 
 @bp.route("/audio/<lang>/<name>")
@@ -16,11 +16,15 @@ def recording(lang: str, name: str) -> Response:
     sign media fetches; a recorded prompt is public information anyway."""
     menus = current_app.extensions["menus"]
     uid = name.removesuffix(".wav")
-    if lang not in menus.languages or not name.endswith(".wav") or not UID_RE.fullmatch(uid):
+    known = menus.recordings.get(lang, {}).get(uid)
+    if known is None or not name.endswith(".wav") or not UID_RE.fullmatch(uid):
         abort(404)
-    # send_from_directory refuses any path outside the folder; ETag and Last-Modified
-    # let Twilio cache the file (twilio-facts.md, <Play>).
+    # send_from_directory refuses any path outside the folder. Each recording's URL holds
+    # its file's hash (?v=...), so the file may be cached for a year (twilio-facts.md,
+    # <Play>): a new recording is a new URL.
     response = send_from_directory(current_app.config["AUDIO_DIR"] / lang, name,
-                                   mimetype="audio/wav", max_age=ONE_DAY)
+                                   mimetype="audio/wav", etag=known.version,
+                                   max_age=ONE_YEAR)
+    response.cache_control.immutable = True
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response

@@ -11,8 +11,8 @@ from flask.cli import AppGroup
 from sms.checks import report as sms_report
 
 from .audio import espeak_ng, render
-from .loader import check_file
-from .problems import ERROR
+from .loader import check_file, load_menus
+from .problems import ERROR, MenuError
 from .speech import plain, text_hash
 from .utterances import every
 
@@ -50,18 +50,23 @@ audio_cli = AppGroup("audio", help="Make and check recorded prompts.")
 
 @audio_cli.command("render")
 @click.option("--lang", "langs", multiple=True, required=True, help="Language code, e.g. uk.")
-def render_audio(langs: tuple[str, ...]) -> None:
+@click.option("--force", is_flag=True, help="Also for a language that has a Twilio voice.")
+def render_audio(langs: tuple[str, ...], force: bool) -> None:
     """Make the missing and stale recordings of a language with espeak-ng, as synthetic
     placeholders until a person records them (needs: apt-get install espeak-ng sox)."""
-    menus, problems = check_file(current_app.config["MENUS_PATH"],
-                                 current_app.config["AUDIO_DIR"], recordings=False)
-    if menus is None:
-        for problem in problems:
-            click.echo(str(problem), err=True)
-        sys.exit(1)
+    try:
+        menus, _ = load_menus(current_app.config["MENUS_PATH"], current_app.config["AUDIO_DIR"],
+                              recordings=False)
+    except MenuError as exc:
+        raise click.ClickException(str(exc)) from None
     for lang in langs:
         if lang not in menus.languages:
-            raise click.BadParameter(f"unknown language '{lang}'", param_hint="--lang")
+            raise click.BadParameter(f"'{lang}' is not a complete language of the menus; "
+                                     "see flask menus check", param_hint="--lang")
+        if menus.languages[lang].voice and not force:
+            raise click.BadParameter(f"'{lang}' has a Twilio voice, which speaks better than "
+                                     "espeak-ng; use --force to record it anyway",
+                                     param_hint="--lang")
         wanted = {uid: (plain(menus, lang, u), text_hash(menus, lang, u))
                   for uid, u in every(menus, lang).items()}
         made, kept = render(current_app.config["AUDIO_DIR"], lang, wanted, espeak_ng,

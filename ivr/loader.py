@@ -29,15 +29,16 @@ KEYS = "0123456789*#"
 SECTIONS = ("settings", "languages", "contacts", "prompts", "nodes", "sms")
 
 
-def load_menus(path: str | Path,
-               audio_dir: str | Path | None = None) -> tuple[m.Menus, list[Problem]]:
+def load_menus(path: str | Path, audio_dir: str | Path | None = None,
+               recordings: bool = True) -> tuple[m.Menus, list[Problem]]:
     """The model and its warnings; raises MenuError listing every error.
 
     A language whose only problems are its own (a missing translation, keyword or
     recording) is left out, with a warning, so that one incomplete language does not take
     the line down for everyone: no half language is ever offered.
     """
-    menus, problems = check_file(path, audio_dir)
+    menus, problems = check_file(path, audio_dir, recordings=recordings)
+    first = problems
     dropped: frozenset[str] = frozenset()
     notes: list[Problem] = []
     while True:
@@ -45,16 +46,23 @@ def load_menus(path: str | Path,
         if not errors:
             assert menus is not None
             return menus, notes + problems
-        if any(p.lang is None for p in errors):
-            raise MenuError(notes + problems)
-        # Some checks run only once the texts are complete: drop, check again, repeat.
         incomplete = frozenset(p.lang for p in errors if p.lang)
+        if any(p.lang is None for p in errors) or default_language(path) in incomplete:
+            raise MenuError(notes + problems if dropped else first)
+        # Some checks run only once the texts are complete: drop, check again, repeat.
         notes += [Problem(f"language '{lang}'", f"is not offered: {count} problem(s); run "
                           "flask menus check", WARNING, Path(path).name, lang)
                   for lang in sorted(incomplete)
                   for count in [sum(p.lang == lang for p in errors)]]
         dropped |= incomplete
-        menus, problems = check_file(path, audio_dir, dropped=dropped)
+        menus, problems = check_file(path, audio_dir, dropped, recordings)
+
+
+def default_language(path: str | Path) -> str | None:
+    """The language the line cannot do without, as the file names it."""
+    raw, _ = read_yaml(Path(path))
+    settings = raw.get("settings") if isinstance(raw, dict) else None
+    return str(settings.get("default_language")) if isinstance(settings, dict) else None
 
 
 def check_file(path: str | Path, audio_dir: str | Path | None = None,
@@ -456,6 +464,8 @@ def _settings(value: Any, out: Collector) -> m.Settings | None:
     if not isinstance(greeting, list):
         out.error(where, "field 'greeting_languages' must be a list of language codes")
         greeting = []
+    # An incomplete greeting language (say English) is left out of the greeting too.
+    greeting = [g for g in greeting if str(g) not in out.dropped]
     return m.Settings(
         default_language=_text(out, where, data, "default_language"),
         main_node=_text(out, where, data, "main_node"),

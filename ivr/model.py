@@ -108,6 +108,12 @@ class SmsSettings:
 
 
 @dataclass(frozen=True)
+class Recording:
+    text: str  # the hash of the text it was made from: stale when the text changes
+    version: str  # the hash of the file: in its URL, so that no cache plays an old one
+
+
+@dataclass(frozen=True)
 class Menus:
     settings: Settings
     languages: Mapping[str, Language]
@@ -116,8 +122,8 @@ class Menus:
     prompts: Mapping[str, Texts]
     sms: SmsSettings
     source: str = "menus.yaml"
-    # language -> utterance id -> hash of the text its recording was made from
-    recordings: Mapping[str, Mapping[str, str]] = field(default_factory=lambda: EMPTY)
+    # language -> utterance id -> its recording
+    recordings: Mapping[str, Mapping[str, Recording]] = field(default_factory=lambda: EMPTY)
     audio_base_url: str = "/audio"  # where Twilio fetches recordings (AUDIO_BASE_URL)
 
     def prompt(self, prompt_id: str, lang: str) -> str:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from . import model as m
 from .prompts import KEY_NAME_PROMPTS
+from .validate import PLACEHOLDER_RE
 
 Value = str | m.Contact
 KEY_SLUGS = {"*": "star", "#": "hash"}  # file names and URLs without * and #
@@ -41,29 +42,31 @@ def node_text(node: m.Node, lang: str) -> Utterance:
     return Utterance(f"node.{node.id}", node.say[lang])
 
 
-def option(menus: m.Menus, lang: str, what: str, title: str, key: str) -> Utterance:
+def option(menus: m.Menus, lang: str, uid: str, title: str, key: str) -> Utterance:
     """'Signs of human trafficking: press 2.' from the language's option template."""
-    return Utterance(f"option.{what}.{KEY_SLUGS.get(key, key)}", menus.prompt("option", lang),
+    return Utterance(f"{uid}.{KEY_SLUGS.get(key, key)}", menus.prompt("option", lang),
                      {"title": title, "key": key_name(menus, lang, key)})
 
 
 def node_option(menus: m.Menus, lang: str, opt: m.Option) -> Utterance:
-    return option(menus, lang, opt.target, menus.nodes[opt.target].title[lang], opt.key)
+    return option(menus, lang, f"option.{opt.target}", menus.nodes[opt.target].title[lang],
+                  opt.key)
 
 
 def global_option(menus: m.Menus, lang: str, global_key: m.GlobalKey) -> Utterance:
     title = menus.prompt(f"global_{global_key.action}", lang)
-    return option(menus, lang, f"global_{global_key.action}", title, global_key.key)
+    return option(menus, lang, f"global.{global_key.action}", title, global_key.key)
 
 
 def retry_option(menus: m.Menus, lang: str) -> Utterance:
-    return option(menus, lang, "dial_retry", menus.prompt("dial_retry", lang),
+    return option(menus, lang, "failed.retry", menus.prompt("dial_retry", lang),
                   menus.settings.retry_key)
 
 
 def other_option(menus: m.Menus, lang: str) -> Utterance:
     other = menus.settings.other_contacts_node
-    return option(menus, lang, other, menus.nodes[other].title[lang], menus.settings.other_key)
+    return option(menus, lang, f"failed.{other}", menus.nodes[other].title[lang],
+                  menus.settings.other_key)
 
 
 def language_offer(menus: m.Menus, language: m.Language, second_page: bool) -> Utterance:
@@ -74,8 +77,9 @@ def language_offer(menus: m.Menus, language: m.Language, second_page: bool) -> U
     elif second_page:
         key = language.key[1]
     else:
-        key = menus.prompt("key_then", lang).format(first=language.key[0],
-                                                    second=language.key[1])
+        digits = {"first": language.key[0], "second": language.key[1]}
+        key = PLACEHOLDER_RE.sub(lambda found: digits.get(found.group(1), ""),
+                                 menus.prompt("key_then", lang))
     about = "second_page" if second_page else ""
     return prompt(menus, lang, "language_offer", about, key=key)
 

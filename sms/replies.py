@@ -113,8 +113,10 @@ def first_languages(menus: m.Menus, region: str | None = None) -> tuple[str, ...
     Dutch, or, from an unknown country, the greeting languages (Dutch and English)."""
     greeting = menus.settings.greeting_languages or (menus.settings.default_language,)
     likely = menus.language_for_region(region)
-    if likely is None or likely in greeting:
+    if likely is None:
         return greeting
+    if likely in greeting:  # from an English-speaking country: English first
+        return (likely, *(lang for lang in greeting if lang != likely))
     return (likely, menus.settings.default_language)
 
 

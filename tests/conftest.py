@@ -60,7 +60,7 @@ def played_text(url: str) -> str:
     from ivr.speech import plain
     from ivr.utterances import every
 
-    lang, name = url.rsplit("/", 2)[-2:]
+    lang, name = url.split("?")[0].rsplit("/", 2)[-2:]
     menus = shipped_menus()
     return plain(menus, lang, every(menus, lang)[name.removesuffix(".wav")])
 

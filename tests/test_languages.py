@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import wave
 
@@ -12,6 +13,7 @@ from app import create_app
 from ivr import voice
 from ivr.audio import read_manifest
 from ivr.loader import check_file, load_menus
+from ivr.problems import MenuError
 from ivr.speech import text_hash
 from ivr.utterances import every
 from sms.replies import index_pages
@@ -26,7 +28,7 @@ def offered(answer) -> list[str]:
     order = []
     for element in answer.first("Gather"):
         text = element.text if element.tag == "Play" else None
-        if text and "/prompt.language_offer" in text:
+        if text and "/prompt.language_offer." in text:
             order.append(text.split("/")[-2])
         elif element.tag == "Say":
             lang = next((code for code, lang in MENUS.languages.items()
@@ -78,7 +80,7 @@ def test_a_wrong_digit_on_the_second_page_asks_again(twilio):
 def test_each_language_has_a_fixed_key_of_one_digit_or_nine_and_a_digit():
     keys = [lang.key for lang in MENUS.languages.values()]
     assert len(set(keys)) == len(keys)
-    assert all(k in "012345678" or (len(k) == 2 and k[0] == "9") for k in keys)
+    assert all(re.fullmatch(r"[0-8]|9[0-9]", k) for k in keys)
 
 
 # -- recordings ------------------------------------------------------------------------
@@ -106,12 +108,12 @@ def audio_copy(tmp_path):
     return tmp_path
 
 
-def _record(folder, lang: str, uid: str, digest: str) -> None:
+def _record(folder, lang: str, uid: str, digest: str, frames: int = 800) -> None:
     with wave.open(str(folder / "audio" / lang / f"{uid}.wav"), "wb") as out:
         out.setnchannels(1)
         out.setsampwidth(2)
         out.setframerate(8000)
-        out.writeframes(b"\0\0" * 800)
+        out.writeframes(b"\0\0" * frames)
     manifest = read_manifest(folder / "audio")
     manifest.setdefault(lang, {})[uid] = {"text": digest, "synthetic": False}
     (folder / "audio" / "manifest.json").write_text(json.dumps(manifest))
@@ -123,14 +125,20 @@ def test_a_recording_replaces_text_to_speech(audio_copy):
     _record(audio_copy, "nl", "node.signals", text_hash(MENUS, "nl", utterance))
     app = create_app({"MENUS_PATH": str(audio_copy / "menus.yaml"), "TWILIO_AUTH_TOKEN": TOKEN})
     answer = Twilio(app.test_client()).post("/voice/nl/signals")
-    assert answer.first("Gather")[0].tag == "Play"
-    assert answer.first("Gather")[0].text == "/audio/nl/node.signals.wav"
+    play = answer.first("Gather")[0]
+    assert play.tag == "Play"
+    assert re.fullmatch(r"/audio/nl/node\.signals\.wav\?v=[0-9a-f]{12}", play.text)
     # Served with the right type and caching, and fetched by Twilio without a signature.
-    served = app.test_client().get("/audio/nl/node.signals.wav")
+    served = app.test_client().get(play.text)
     assert served.status_code == 200
     assert served.mimetype == "audio/wav"
-    assert "max-age" in served.headers["Cache-Control"]
-    assert served.headers.get("ETag")
+    assert served.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert served.headers["ETag"] == f'"{play.text.split("=")[1]}"'
+    # A new recording is a new URL, so no cache can keep playing the old one.
+    _record(audio_copy, "nl", "node.signals", text_hash(MENUS, "nl", utterance), frames=1600)
+    app = create_app({"MENUS_PATH": str(audio_copy / "menus.yaml"), "TWILIO_AUTH_TOKEN": TOKEN})
+    again = Twilio(app.test_client()).post("/voice/nl/signals").first("Gather")[0].text
+    assert again.split("?")[0] == play.text.split("?")[0] and again != play.text
 
 
 def test_a_stale_recording_is_reported_and_the_voice_says_the_new_text(audio_copy):
@@ -147,16 +155,26 @@ def test_a_stale_recording_is_reported_and_the_voice_says_the_new_text(audio_cop
 def test_a_stale_recording_still_plays_where_there_is_no_voice(audio_copy):
     _record(audio_copy, "uk", "node.signals", "0123456789abcdef")
     menus, _ = load_menus(audio_copy / "menus.yaml")
-    assert "/audio/uk/node.signals.wav" in str(voice.show_node(menus, "uk", "signals",
-                                                               voice.Call()))
+    assert "/audio/uk/node.signals.wav?v=" in str(voice.show_node(menus, "uk", "signals",
+                                                                  voice.Call()))
+
+
+def test_a_stale_recording_with_a_number_is_never_played_where_there_is_no_voice(audio_copy):
+    _record(audio_copy, "uk", "node.report", "0123456789abcdef")  # says {police}
+    _, problems = check_file(audio_copy / "menus.yaml")
+    assert ("menus.yaml: language 'uk': Twilio has no voice for it, and 1 prompt(s) have no "
+            "recording of their current text, such as 'node.report'; record them, or run "
+            "flask audio render --lang uk") in [str(p) for p in problems]
+    menus, _ = load_menus(audio_copy / "menus.yaml")
+    assert "uk" not in menus.languages
 
 
 def test_a_language_without_voice_or_recordings_is_not_offered_but_the_line_starts(audio_copy):
     (audio_copy / "audio" / "uk" / "node.signals.wav").unlink()
     _, problems = check_file(audio_copy / "menus.yaml")
     assert ("menus.yaml: language 'uk': Twilio has no voice for it, and 1 prompt(s) have no "
-            "recording, such as 'node.signals'; record them, or run flask audio render "
-            "--lang uk") in [str(p) for p in problems]
+            "recording of their current text, such as 'node.signals'; record them, or run "
+            "flask audio render --lang uk") in [str(p) for p in problems]
     menus, warnings = load_menus(audio_copy / "menus.yaml")
     assert "uk" not in menus.languages
     assert ("menus.yaml: language 'uk': warning: is not offered: 1 problem(s); run flask menus "
@@ -184,9 +202,46 @@ def test_a_language_missing_one_prompt_is_named_and_not_offered(tmp_path):
 @pytest.mark.parametrize("path", ["/audio/uk/../manifest.json", "/audio/uk/..%2Fmanifest.json",
                                   "/audio/../app.py", "/audio/uk/node.signals.mp3",
                                   "/audio/xx/node.signals.wav", "/audio/uk/%2e%2e/menus.yaml",
-                                  "/audio/uk/missing.wav"])
+                                  "/audio/uk/missing.wav", "/audio/uk/..wav",
+                                  "/audio/uk/...wav", "/audio/uk/.manifest.wav"])
 def test_nothing_outside_audio_can_be_fetched(app, path):
     assert app.test_client().get(path).status_code == 404
+
+
+@pytest.mark.parametrize("name", ["..wav", "../../app.py", "..%2f..%2fapp.wav", "/etc/passwd",
+                                  "node.signals.wav/../../../app.py"])
+def test_the_audio_view_itself_refuses_traversal(app, name):
+    from werkzeug.exceptions import NotFound
+
+    from ivr.audio_views import recording
+
+    with app.test_request_context(), pytest.raises(NotFound):
+        recording("uk", name)
+
+
+def test_an_incomplete_english_is_left_out_of_the_greeting_too(tmp_path):
+    source = MENUS_PATH.read_text()
+    start = source.index("      en: >-\n", source.index("\n  signals:\n"))
+    end = source.index("\n      pl:", start)
+    path = tmp_path / "menus.yaml"
+    path.write_text(source[:start] + source[end + 1:])
+    shutil.copytree(ROOT / "audio", tmp_path / "audio")
+    menus, warnings = load_menus(path)
+    assert "en" not in menus.languages
+    assert menus.settings.greeting_languages == ("nl",)
+    assert "menus.yaml: language 'en': warning: is not offered: 1 problem(s); run flask menus " \
+        "check" in [str(p) for p in warnings]
+
+
+def test_an_incomplete_dutch_stops_the_line_with_its_own_problem(tmp_path):
+    source = MENUS_PATH.read_text()
+    start = source.index("      nl: >-\n", source.index("\n  signals:\n"))
+    end = source.index("\n      en:", start)
+    path = tmp_path / "menus.yaml"
+    path.write_text(source[:start] + source[end + 1:])
+    with pytest.raises(MenuError) as failed:
+        load_menus(path)
+    assert "node 'signals' field 'say': missing translation for 'nl'" in str(failed.value)
 
 
 def test_audio_base_url_sends_twilio_to_a_cdn():
@@ -211,6 +266,9 @@ def test_render_makes_missing_and_stale_recordings_and_keeps_the_rest(audio_copy
     result = app.test_cli_runner().invoke(args=["audio", "render", "--lang", "uk"])
     assert result.exit_code == 0, result.output
     assert made == ["node.signals"]
+    # A language with a Twilio voice is not replaced by espeak-ng unless asked.
+    refused = app.test_cli_runner().invoke(args=["audio", "render", "--lang", "nl"])
+    assert refused.exit_code != 0 and "has a Twilio voice" in refused.output
     assert "uk: 1 recording(s) made, " in result.output
     # Change the text: the recording is stale and is made again.
     changed = (audio_copy / "menus.yaml").read_text().replace(

@@ -34,7 +34,7 @@ def test_greeting_says_112_and_offers_each_language_in_its_own_voice(twilio, lan
     assert digit_groups(answer, MENUS.contacts["emergency"]) >= 2
     language = MENUS.languages[lang]
     if language.voice is None:  # no Twilio voice: its recording plays
-        plays = [p.text for p in answer.all("Play")]
+        plays = [p.text.split("?")[0] for p in answer.all("Play")]
         assert f"/audio/{lang}/prompt.language_offer.wav" in plays
         return
     offers = [s for s in answer.all("Say") if "".join(s.itertext()).startswith(
