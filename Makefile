@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint check clean
+.PHONY: run test lint check map clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed, found " + sys.version' 
@@ -26,6 +26,9 @@ test: $(STAMP)
 
 check: $(STAMP)
 	$(BIN)/flask --app app menus check
+
+map: $(STAMP)
+	$(BIN)/flask --app app menus map --readme
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

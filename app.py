@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import secrets
@@ -22,7 +23,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ivr import audio_views, voice
 from ivr import views as voice_views
-from ivr.cli import audio_cli, menus_cli
+from ivr.cli import audio_cli, call_command, menus_cli, text_command
 from ivr.loader import load_menus
 from ivr.privacy import install_number_masking
 from ivr.problems import MenuError
@@ -73,6 +74,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     for warning in warnings:
         app.logger.warning("%s", warning)
     app.extensions["menus"] = menus
+    # The version /healthz reports: which content this instance serves.
+    app.extensions["menus_version"] = hashlib.sha256(menus_path.read_bytes()).hexdigest()[:12]
     app.extensions["keywords"] = KeywordIndex(menus)
     # Built once, so that the error path of the error path has nothing left to fail.
     app.extensions["last_resort_twiml"] = str(voice.last_resort(menus))
@@ -93,13 +96,24 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(voice_views.bp)
     app.register_blueprint(sms_views.bp)
     app.register_blueprint(audio_views.bp)
+    app.add_url_rule("/healthz", "healthz", _healthz)
     app.register_error_handler(404, _not_found)
     app.register_error_handler(405, _not_found)
     app.cli.add_command(menus_cli)
     app.cli.add_command(audio_cli)
+    app.cli.add_command(call_command)
+    app.cli.add_command(text_command)
     if not app.config["TWILIO_AUTH_TOKEN"]:
         app.logger.warning("TWILIO_AUTH_TOKEN is not set: Twilio signatures are NOT checked")
     return app
+
+
+def _healthz() -> Response:
+    """Unsigned, for the platform's health check: the menus are loaded, and which version.
+    Nothing else: no counts, no configuration, nothing about calls."""
+    from flask import current_app, jsonify
+
+    return jsonify(status="ok", menus_version=current_app.extensions["menus_version"])
 
 
 def _not_found(exc: HTTPException) -> Response | HTTPException:

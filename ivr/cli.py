@@ -2,47 +2,173 @@
 
 from __future__ import annotations
 
+import json
+import shutil
+import subprocess
 import sys
+from pathlib import Path
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
-from sms.checks import report as sms_report
+from sms.segments import count
 
 from .audio import espeak_ng, render
-from .loader import check_file, load_menus
-from .problems import ERROR, MenuError
+from .flowmap import dot, mermaid
+from .loader import load_menus
+from .problems import MenuError
+from .report import Report, build_report, render_text
+from .simulate import Phone, call, language_keys
 from .speech import plain, text_hash
 from .utterances import every
+from .voice import E164_RE, fallback
 
 menus_cli = AppGroup("menus", help="Check the menus file.")
 
 
 @menus_cli.command("check")
 @click.argument("file", required=False, type=click.Path(dir_okay=False))
-def check(file: str | None) -> None:
-    """Validate FILE (default: the app's menus.yaml); exit 1 when it has errors."""
+@click.option("--json", "as_json", is_flag=True, help="The report as JSON, for machines.")
+@click.option("--sms", "verbose", is_flag=True, help="List every SMS reply with its cost.")
+def check(file: str | None, as_json: bool, verbose: bool) -> None:
+    """Validate FILE (default: the app's menus.yaml) and report on every language; exit 1
+    when it has errors."""
     path = file or current_app.config["MENUS_PATH"]
     audio = None if file else current_app.config["AUDIO_DIR"]
-    menus, problems = check_file(path, audio)
-    errors = [p for p in problems if p.severity == ERROR]
-    for problem in problems:
-        click.echo(str(problem), err=problem.severity == ERROR)
-    if errors:
-        incomplete = sorted({p.lang for p in errors if p.lang})
-        effect = ("the line will not start with this file" if any(p.lang is None for p in errors)
-                  else f"the line starts without {', '.join(incomplete)} until fixed")
-        click.echo(f"{path}: {len(errors)} error(s), {len(problems) - len(errors)} "
-                   f"warning(s); {effect}.", err=True)
-        sys.exit(1)
-    assert menus is not None
-    click.echo("SMS replies (encoding, length, segments):")
-    for line in sms_report(menus):
-        click.echo(f"  {line}")
-    click.echo(f"{path}: OK: {len(menus.languages)} languages ({', '.join(menus.languages)}), "
-               f"{len(menus.nodes)} nodes, {len(menus.contacts)} contacts, "
-               f"{len(problems)} warning(s).")
+    report = build_report(path, audio)
+    if as_json:
+        click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=1))
+    else:
+        for line in render_text(report, verbose):
+            click.echo(line)
+        click.echo(_verdict(report))
+    sys.exit(0 if report.ok else 1)
+
+
+def _verdict(report: Report) -> str:
+    counts = f"{len(report.errors)} error(s), {len(report.warnings)} warning(s)"
+    if report.ok:
+        codes = ", ".join(lang.code for lang in report.languages)
+        return f"{report.file}: OK: {counts}; languages {codes}."
+    if not report.starts:
+        return f"{report.file}: {counts}; the line will not start with this file."
+    missing = ", ".join(lang.code for lang in report.languages if not lang.complete)
+    return f"{report.file}: {counts}; the line starts without {missing} until fixed."
+
+
+@menus_cli.command("fallback")
+@click.option("--line-number", default=None,
+              help="The line's own number (E.164), as caller ID for the police forward. "
+                   "Without it: {{To}}, which a TwiML Bin fills in.")
+@click.option("--output", type=click.Path(dir_okay=False), help="Write to FILE, not stdout.")
+def menus_fallback(line_number: str | None, output: str | None) -> None:
+    """TwiML for Twilio's voice fallback URL: the 112 sentence and the numbers in Dutch
+    and English, then a forward to the police. Host it as a TwiML Bin."""
+    if line_number and not E164_RE.fullmatch(line_number):
+        raise click.BadParameter("give the number in E.164 form, such as +31...",
+                                 param_hint="--line-number")
+    text = fallback(current_app.extensions["menus"], line_number).to_xml() + "\n"
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
+
+
+MAP_START, MAP_END = "<!-- map:start -->", "<!-- map:end -->"
+
+
+@menus_cli.command("map")
+@click.option("--lang", default=None, help="Language of the labels (default: Dutch).")
+@click.option("--format", "fmt", type=click.Choice(["mermaid", "dot", "svg"]),
+              default="mermaid", show_default=True)
+@click.option("--output", type=click.Path(dir_okay=False), help="Write to FILE, not stdout.")
+@click.option("--readme", is_flag=True, help="Update the map in README.md.")
+def menus_map(lang: str | None, fmt: str, output: str | None, readme: bool) -> None:
+    """The call flow: Mermaid (GitHub shows it in Markdown), DOT, or SVG via Graphviz."""
+    menus = current_app.extensions["menus"]
+    lang = lang or menus.settings.default_language
+    if lang not in menus.languages:
+        raise click.BadParameter(f"unknown language '{lang}'", param_hint="--lang")
+    if readme:
+        path = Path(current_app.config["MENUS_PATH"]).parent / "README.md"
+        path.write_text(with_map(path.read_text(encoding="utf-8"), mermaid(menus, lang)),
+                        encoding="utf-8")
+        click.echo(f"updated the map in {path}")
+        return
+    text = mermaid(menus, lang) if fmt == "mermaid" else dot(menus, lang)
+    if fmt == "svg":
+        if shutil.which("dot") is None:
+            raise click.ClickException("Graphviz is not installed: apt-get install graphviz")
+        text = subprocess.run(["dot", "-Tsvg"], input=text, capture_output=True, text=True,
+                              check=True).stdout
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
+
+
+def with_map(readme: str, chart: str) -> str:
+    """The README with the Mermaid block between the map markers replaced."""
+    start, end = readme.index(MAP_START), readme.index(MAP_END)
+    block = f"{MAP_START}\n```mermaid\n{chart}```\n"
+    return readme[:start] + block + readme[end:]
+
+
+@click.command("call")
+@with_appcontext
+@click.option("--lang", default=None, help="Choose this language first, e.g. nl or fr.")
+@click.option("--from", "caller", default="+31612345678", show_default=True,
+              help="The caller's number: its country orders the languages.")
+@click.option("--keys", default=None,
+              help="Keys to press, comma-separated: 1,2,* ; an empty one is a time-out.")
+@click.option("--dial-status", type=click.Choice(["completed", "busy", "no-answer", "failed",
+                                                   "canceled"]),
+              default=None, help="How a forward ends, to hear what follows it.")
+def call_command(lang: str | None, caller: str, keys: str | None,
+                 dial_status: str | None) -> None:
+    """A call in the terminal, through the real webhooks: what is said, which recording
+    plays, and where the call goes. Without --keys, keys are read from the keyboard."""
+    menus = current_app.extensions["menus"]
+    if lang and lang not in menus.languages:
+        raise click.BadParameter(f"unknown language '{lang}'", param_hint="--lang")
+    first = language_keys(menus, lang) if lang else []
+    pressed = keys.split(",") if keys is not None else None
+    call(current_app._get_current_object(), caller,  # type: ignore[attr-defined]
+         _keys(first, pressed), click.echo, dial_status)
+
+
+def _keys(first: list[str], pressed: list[str] | None):
+    yield from first
+    if pressed is not None:
+        yield from (key.strip() for key in pressed)
+        return
+    while True:
+        try:
+            yield click.prompt("key (Enter: time-out, q: hang up)", default="",
+                               show_default=False).strip()
+        except click.Abort:
+            return
+
+
+@click.command("text")
+@with_appcontext
+@click.argument("messages", nargs=-1, required=True)
+@click.option("--from", "sender", default="+31612345678", show_default=True,
+              help="The sender's number: its country chooses the first reply's languages.")
+def text_command(messages: tuple[str, ...], sender: str) -> None:
+    """Text the line: each MESSAGE in turn, as one conversation (the cookie is kept)."""
+    phone = Phone(current_app._get_current_object(), sender)  # type: ignore[attr-defined]
+    for message in messages:
+        root = phone.post("/sms", Body=message)
+        reply = root.findtext("Message")
+        click.echo(f"> {message}")
+        if reply is None:
+            click.echo("(no reply: Twilio handles this word)")
+            continue
+        cost = count(reply)
+        click.echo(reply)
+        click.echo(f"({cost.encoding}, {len(reply)} characters, {cost.segments} segment(s))")
 
 
 audio_cli = AppGroup("audio", help="Make and check recorded prompts.")

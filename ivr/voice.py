@@ -15,7 +15,7 @@ from twilio.twiml.voice_response import VoiceResponse
 from . import model as m
 from . import urls
 from . import utterances as u
-from .speech import speak
+from .speech import say, speak
 
 E164_RE = re.compile(r"\+[1-9][0-9]{6,14}")  # ASCII digits only: \d also matches ٣
 
@@ -266,6 +266,30 @@ def last_resort(menus: m.Menus) -> VoiceResponse:
     response = VoiceResponse()
     lang = menus.settings.default_language
     response.append(speak(menus, lang, u.prompt(menus, lang, "error")))
+    response.hangup()
+    return response
+
+
+def fallback(menus: m.Menus, line_number: str | None) -> VoiceResponse:
+    """A fixed document for Twilio's fallback URL, used when the app is down or slow: in
+    the greeting languages the 112 sentence and the numbers, then a forward to the police.
+
+    Without the line's number, callerId is "{{To}}", which a TwiML Bin fills in with the
+    number that was called; a plain file host needs the number itself.
+    """
+    response = VoiceResponse()
+    langs = _greeting_languages(menus)
+    for lang in langs:
+        response.append(say(menus, lang, u.prompt(menus, lang, "greeting")))
+        response.append(say(menus, lang, u.prompt(menus, lang, "too_many_misses")))
+    node = menus.nodes[menus.settings.fallback_node]
+    contact = menus.contacts[node.contact or ""]
+    response.append(say(menus, langs[0], u.node_text(node, langs[0])))
+    caller_id = (line_number or "{{To}}") if _hides_caller(contact) else None
+    # No action: when the forward ends, the numbers once more, then goodbye.
+    response.dial(contact.number, timeout=menus.settings.dial_timeout, caller_id=caller_id)
+    for lang in langs:
+        response.append(say(menus, lang, u.prompt(menus, lang, "goodbye")))
     response.hangup()
     return response
 
