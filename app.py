@@ -45,6 +45,8 @@ def _from_environment() -> dict[str, Any]:
         "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "1") or 0),
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
         "SECRET_KEY": env.get("SECRET_KEY") or None,
+        # Twilio posts a few kilobytes at most; anything far bigger is not Twilio: 413.
+        "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", 64 * 1024)),
         # Twilio keeps the SMS cookie four hours; the cookie says so too.
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=4),
     }

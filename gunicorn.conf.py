@@ -13,8 +13,18 @@ timeout = 20  # Twilio gives up after 15 s
 accesslog = None  # no access log: request lines are logged by the app, without numbers
 
 
+MIN_SECRET_LENGTH = 32
+
+
 def on_starting(server):
-    if not os.environ.get("TWILIO_AUTH_TOKEN") and os.environ.get("IVR_ALLOW_UNSIGNED") != "1":
+    """Refuse a production start that is not safe, with one line saying what to set."""
+    local = os.environ.get("IVR_ALLOW_UNSIGNED") == "1"
+    if not os.environ.get("TWILIO_AUTH_TOKEN") and not local:
         sys.exit("Refusing to start: TWILIO_AUTH_TOKEN is not set, so anyone could call the "
                  "webhooks. Set TWILIO_AUTH_TOKEN (Twilio console, Account Info), or "
                  "IVR_ALLOW_UNSIGNED=1 for a local test only.")
+    if len(os.environ.get("SECRET_KEY", "")) < MIN_SECRET_LENGTH and not local:
+        sys.exit(f"Refusing to start: SECRET_KEY is missing or shorter than {MIN_SECRET_LENGTH} "
+                 "characters, so SMS cookies could be forged or lost between instances. Set "
+                 "SECRET_KEY to a long random string, the same on every instance: python3 -c "
+                 "'import secrets; print(secrets.token_hex(32))'.")

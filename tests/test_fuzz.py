@@ -5,6 +5,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from urllib.parse import quote
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -72,3 +73,25 @@ def test_any_sequence_of_presses_keeps_the_call_going(presses):
 def test_unknown_and_odd_form_fields_are_harmless(fields):
     answer = Twilio(APP.test_client()).post("/voice/nl/main/input?miss=0", **fields)
     check_twiml(answer)
+
+
+@pytest.mark.parametrize("url", ["/voice", "/voice/nl/main/input?miss=0", "/sms"])
+def test_a_body_over_the_limit_gets_413_not_a_crash(url):
+    big = {"Body": "x" * (70 * 1024), "From": "+31612345678"}
+    response = APP.test_client().post(url, data=big)
+    assert response.status_code == 413
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(fields=st.dictionaries(
+    st.sampled_from(["Digits", "SpeechResult", "Body", "From", "To", "DialCallStatus",
+                     "NumMedia", "CallSid", "MessageSid"]) | st.text(min_size=1, max_size=12),
+    st.text(max_size=300) | st.text(max_size=3000), max_size=8),
+       path=st.lists(segment, max_size=3))
+def test_any_form_on_any_sms_path_answers_twiml(fields, path):
+    url = "/sms" + "".join("/" + quote(p, safe="") for p in path)
+    answer = Twilio(APP.test_client()).post(url, **fields)
+    assert answer.status == 200, answer.body
+    root = ET.fromstring(answer.body)
+    assert root.tag == "Response" and {c.tag for c in root} <= {"Message"}
+    assert "Traceback" not in answer.body

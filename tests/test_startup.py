@@ -11,18 +11,31 @@ from .conftest import ROOT
 CONF = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
 
 
-def test_gunicorn_refuses_to_start_without_a_token(monkeypatch):
-    monkeypatch.delenv("TWILIO_AUTH_TOKEN", raising=False)
-    monkeypatch.delenv("IVR_ALLOW_UNSIGNED", raising=False)
+GOOD_KEY = "k" * 64
+
+
+@pytest.mark.parametrize(("env", "refusal"), [
+    ({"SECRET_KEY": GOOD_KEY}, "TWILIO_AUTH_TOKEN is not set"),
+    ({"TWILIO_AUTH_TOKEN": "x"}, "SECRET_KEY is missing or shorter than 32 characters"),
+    ({"TWILIO_AUTH_TOKEN": "x", "SECRET_KEY": "dev"},
+     "SECRET_KEY is missing or shorter than 32 characters"),
+])
+def test_gunicorn_refuses_an_unsafe_start_with_one_line(monkeypatch, env, refusal):
+    for name in ("TWILIO_AUTH_TOKEN", "IVR_ALLOW_UNSIGNED", "SECRET_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
     with pytest.raises(SystemExit) as stopped:
         CONF["on_starting"](server=None)
-    assert "TWILIO_AUTH_TOKEN is not set" in str(stopped.value)
+    assert refusal in str(stopped.value)
+    assert "\n" not in str(stopped.value)
 
 
-@pytest.mark.parametrize("env", [{"TWILIO_AUTH_TOKEN": "x"}, {"IVR_ALLOW_UNSIGNED": "1"}])
-def test_gunicorn_starts_with_a_token_or_the_explicit_unsigned_flag(monkeypatch, env):
-    monkeypatch.delenv("TWILIO_AUTH_TOKEN", raising=False)
-    monkeypatch.delenv("IVR_ALLOW_UNSIGNED", raising=False)
+@pytest.mark.parametrize("env", [{"TWILIO_AUTH_TOKEN": "x", "SECRET_KEY": GOOD_KEY},
+                                 {"IVR_ALLOW_UNSIGNED": "1"}])
+def test_gunicorn_starts_when_safe_or_explicitly_local(monkeypatch, env):
+    for name in ("TWILIO_AUTH_TOKEN", "IVR_ALLOW_UNSIGNED", "SECRET_KEY"):
+        monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     assert CONF["on_starting"](server=None) is None
