@@ -25,7 +25,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 check: $(STAMP)
-	$(BIN)/flask --app app menus check
+	$(BIN)/python -m ivr.check $(ARGS)
 
 map: $(STAMP)
 	$(BIN)/flask --app app menus map --readme

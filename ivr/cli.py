@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import click
@@ -15,10 +13,10 @@ from flask.cli import AppGroup, with_appcontext
 from sms.segments import count
 
 from .audio import espeak_ng, render
+from .check import main as check_main
 from .flowmap import dot, mermaid
 from .loader import load_menus
 from .problems import MenuError
-from .report import Report, build_report, render_text
 from .simulate import Phone, call, language_keys
 from .speech import plain, text_hash
 from .utterances import every
@@ -29,32 +27,17 @@ menus_cli = AppGroup("menus", help="Check the menus file.")
 
 @menus_cli.command("check")
 @click.argument("file", required=False, type=click.Path(dir_okay=False))
+@click.option("--audio-dir", type=click.Path(file_okay=False), default=None)
 @click.option("--json", "as_json", is_flag=True, help="The report as JSON, for machines.")
 @click.option("--sms", "verbose", is_flag=True, help="List every SMS reply with its cost.")
-def check(file: str | None, as_json: bool, verbose: bool) -> None:
+@click.pass_context
+def check(ctx: click.Context, file: str | None, audio_dir: str | None, as_json: bool,
+          verbose: bool) -> None:
     """Validate FILE (default: the app's menus.yaml) and report on every language; exit 1
-    when it has errors."""
-    path = file or current_app.config["MENUS_PATH"]
-    audio = None if file else current_app.config["AUDIO_DIR"]
-    report = build_report(path, audio)
-    if as_json:
-        click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=1))
-    else:
-        for line in render_text(report, verbose):
-            click.echo(line)
-        click.echo(_verdict(report))
-    sys.exit(0 if report.ok else 1)
-
-
-def _verdict(report: Report) -> str:
-    counts = f"{len(report.errors)} error(s), {len(report.warnings)} warning(s)"
-    if report.ok:
-        codes = ", ".join(lang.code for lang in report.languages)
-        return f"{report.file}: OK: {counts}; languages {codes}."
-    if not report.starts:
-        return f"{report.file}: {counts}; the line will not start with this file."
-    missing = ", ".join(lang.code for lang in report.languages if not lang.complete)
-    return f"{report.file}: {counts}; the line starts without {missing} until fixed."
+    when it has errors. Same as `python -m ivr.check`, which runs without the app."""
+    audio = audio_dir or (None if file else str(current_app.config["AUDIO_DIR"]))
+    ctx.invoke(check_main, file=file or current_app.config["MENUS_PATH"], audio_dir=audio,
+               as_json=as_json, verbose=verbose)
 
 
 @menus_cli.command("fallback")
@@ -83,15 +66,17 @@ MAP_START, MAP_END = "<!-- map:start -->", "<!-- map:end -->"
 @click.option("--format", "fmt", type=click.Choice(["mermaid", "dot", "svg"]),
               default="mermaid", show_default=True)
 @click.option("--output", type=click.Path(dir_okay=False), help="Write to FILE, not stdout.")
-@click.option("--readme", is_flag=True, help="Update the map in README.md.")
+@click.option("--readme", is_flag=True, help="Update the map in README.md (in Dutch).")
 def menus_map(lang: str | None, fmt: str, output: str | None, readme: bool) -> None:
     """The call flow: Mermaid (GitHub shows it in Markdown), DOT, or SVG via Graphviz."""
     menus = current_app.extensions["menus"]
+    if readme and lang:
+        raise click.BadParameter("the README's map is in the default language", "--lang")
     lang = lang or menus.settings.default_language
     if lang not in menus.languages:
         raise click.BadParameter(f"unknown language '{lang}'", param_hint="--lang")
     if readme:
-        path = Path(current_app.config["MENUS_PATH"]).parent / "README.md"
+        path = Path(current_app.root_path) / "README.md"
         path.write_text(with_map(path.read_text(encoding="utf-8"), mermaid(menus, lang)),
                         encoding="utf-8")
         click.echo(f"updated the map in {path}")
@@ -133,22 +118,36 @@ def call_command(lang: str | None, caller: str, keys: str | None,
     if lang and lang not in menus.languages:
         raise click.BadParameter(f"unknown language '{lang}'", param_hint="--lang")
     first = language_keys(menus, lang) if lang else []
-    pressed = keys.split(",") if keys is not None else None
+    pressed = [key.strip() for key in keys.split(",")] if keys is not None else None
+    for key in pressed or []:
+        if not _is_key(key):
+            raise click.BadParameter(f"'{key}' is not a key: use one of 0-9, * or #, or "
+                                     "nothing for a time-out", param_hint="--keys")
     call(current_app._get_current_object(), caller,  # type: ignore[attr-defined]
          _keys(first, pressed), click.echo, dial_status)
+
+
+def _is_key(key: str) -> bool:
+    return key == "" or (len(key) == 1 and key in "0123456789*#")
 
 
 def _keys(first: list[str], pressed: list[str] | None):
     yield from first
     if pressed is not None:
-        yield from (key.strip() for key in pressed)
+        yield from pressed
         return
     while True:
         try:
-            yield click.prompt("key (Enter: time-out, q: hang up)", default="",
+            key = click.prompt("key (0-9 * #; Enter: time-out; q: hang up)", default="",
                                show_default=False).strip()
         except click.Abort:
             return
+        if key.lower() == "q":
+            return
+        if _is_key(key):
+            yield key
+        else:
+            click.echo("  one key: 0-9, * or #")
 
 
 @click.command("text")

@@ -14,6 +14,11 @@ def _forward_label(menus: m.Menus, node: m.Node, lang: str) -> str:
     return f"{node.title[lang]}<br/>→ {contact.id} {contact.number}<br/>{policy}"
 
 
+def _id(node_id: str) -> str:
+    # Prefixed, so that a node called 'end' or 'graph' is no keyword of Mermaid or DOT.
+    return f"n_{node_id}"
+
+
 def _quote(text: str) -> str:
     return text.replace('"', "#quot;")
 
@@ -23,20 +28,21 @@ def mermaid(menus: m.Menus, lang: str) -> str:
     lines = ["flowchart TD"]
     for node in menus.nodes.values():
         if node.kind == m.FORWARD:
-            lines.append(f'    {node.id}{{{{"{_quote(_forward_label(menus, node, lang))}"}}}}')
+            label = _quote(_forward_label(menus, node, lang))
+            lines.append(f'    {_id(node.id)}{{{{"{label}"}}}}')
         else:
-            lines.append(f'    {node.id}["{_quote(node.title[lang])}"]')
+            lines.append(f'    {_id(node.id)}["{_quote(node.title[lang])}"]')
     for node in menus.nodes.values():
         for option in node.options:
-            lines.append(f'    {node.id} -- "{option.key}" --> {option.target}')
+            lines.append(f'    {_id(node.id)} -- "{option.key}" --> {_id(option.target)}')
     fallback, other = menus.settings.fallback_node, menus.settings.other_contacts_node
-    lines.append(f"    misses([{menus.settings.max_misses} misses in a row]) -.-> {fallback}")
-    lines.append("    failed([forward failed]) -. "
-                 f'"{menus.settings.other_key}" .-> {other}')
-    keys = ", ".join(f"{g.key} {g.action.replace('_', ' ')}" for g in menus.settings.global_keys)
-    lines.append(f'    globals[/"in every menu: {keys}"/]')
+    lines.append(f"    x_misses([{menus.settings.max_misses} misses in a row]) -.-> "
+                 f"{_id(fallback)}")
+    lines.append("    x_failed([forward failed]) -. "
+                 f'"{menus.settings.other_key}" .-> {_id(other)}')
+    lines.append(f'    x_globals[/"{_quote(_globals(menus))}"/]')
     lines.append("    classDef forward fill:#fde2e2,stroke:#b42318")
-    forwards = [n.id for n in menus.nodes.values() if n.kind == m.FORWARD]
+    forwards = [_id(n.id) for n in menus.nodes.values() if n.kind == m.FORWARD]
     if forwards:
         lines.append(f"    class {','.join(forwards)} forward")
     return "\n".join(lines) + "\n"
@@ -49,15 +55,27 @@ def dot(menus: m.Menus, lang: str) -> str:
         if node.kind == m.FORWARD:
             parts = _forward_label(menus, node, lang).split("<br/>")
             label = "\\n".join(_dot_quote(part) for part in parts)  # DOT's line break
-            lines.append(f'  {node.id} [shape=hexagon, style=filled, fillcolor="#fde2e2", '
+            lines.append(f'  {_id(node.id)} [shape=hexagon, style=filled, fillcolor="#fde2e2", '
                          f'label="{label}"];')
         else:
-            lines.append(f'  {node.id} [label="{_dot_quote(node.title[lang])}"];')
+            lines.append(f'  {_id(node.id)} [label="{_dot_quote(node.title[lang])}"];')
     for node in menus.nodes.values():
         for option in node.options:
-            lines.append(f'  {node.id} -> {option.target} [label="{option.key}"];')
+            lines.append(f'  {_id(node.id)} -> {_id(option.target)} [label="{option.key}"];')
+    settings = menus.settings
+    lines.append(f'  x_misses [shape=oval, label="{settings.max_misses} misses in a row"];')
+    lines.append(f"  x_misses -> {_id(settings.fallback_node)} [style=dashed];")
+    lines.append('  x_failed [shape=oval, label="forward failed"];')
+    lines.append(f'  x_failed -> {_id(settings.other_contacts_node)} [style=dashed, '
+                 f'label="{settings.other_key}"];')
+    lines.append(f'  x_globals [shape=note, label="{_dot_quote(_globals(menus))}"];')
     lines.append("}")
     return "\n".join(lines) + "\n"
+
+
+def _globals(menus: m.Menus) -> str:
+    keys = ", ".join(f"{g.key} {g.action.replace('_', ' ')}" for g in menus.settings.global_keys)
+    return f"in every menu: {keys}"
 
 
 def _dot_quote(text: str) -> str:

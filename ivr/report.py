@@ -13,7 +13,7 @@ from .loader import check_file, load_menus
 from .problems import ERROR, MenuError, Problem
 from .speech import text_hash
 from .utterances import every
-from .validate import estimate_seconds
+from .validate import PLACEHOLDER_RE, estimate_seconds
 
 
 @dataclass
@@ -38,6 +38,7 @@ class Report:
     errors: list[dict]
     warnings: list[dict]
     languages: list[LanguageReport]
+    first_contact_sms: list[dict] = field(default_factory=list)  # index for a new sender
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -59,28 +60,58 @@ def build_report(path: str | Path, audio_dir: str | Path | None) -> Report:
     return Report(str(path), ok=not errors, starts=menus is not None,
                   errors=[_problem(p) for p in errors],
                   warnings=[_problem(p) for p in problems if p.severity != ERROR],
-                  languages=languages)
+                  languages=languages, first_contact_sms=_sms(menus, None) if menus else [])
 
 
-def _languages(menus: m.Menus, errors: list[Problem]) -> list[LanguageReport]:
+def _sms(menus: m.Menus, lang: str | None) -> list[dict]:
+    """The cost of each SMS reply of a language (None: the first replies to a new sender)."""
     from sms.checks import replies
     from sms.segments import count
 
-    sms = {}
-    for where, text, budget, lang in replies(menus):
-        if lang and budget < 10**6:
+    result = []
+    for where, text, budget, reply_lang in replies(menus):
+        if reply_lang == lang and budget < 10**6:
             cost = count(text)
-            sms.setdefault(lang, []).append({"reply": where, "encoding": cost.encoding,
-                                             "units": cost.units, "segments": cost.segments})
+            result.append({"reply": where, "encoding": cost.encoding, "units": cost.units,
+                           "segments": cost.segments})
+    return result
+
+
+def _responses(menus: m.Menus, lang: str) -> dict[str, float]:
+    """What a caller hears at once, in estimated seconds: each menu with its options, each
+    forward, each prompt, and the greeting with the choice of language."""
+    from .utterances import global_option, language_offer, node_option, node_text, prompt
+
+    def seconds(utterance) -> float:
+        values = {k: v for k, v in utterance.values.items() if isinstance(v, str)}
+        text = PLACEHOLDER_RE.sub(lambda f: values.get(f.group(1), f.group(0)), utterance.text)
+        return estimate_seconds(text, menus)
+
+    result = {}
+    for node in menus.nodes.values():
+        parts = [node_text(node, lang)] + [node_option(menus, lang, o) for o in node.options]
+        if node.id == menus.settings.main_node:
+            parts += [global_option(menus, lang, g) for g in menus.settings.global_keys]
+        result[f"node '{node.id}'"] = sum(seconds(u) for u in parts)
+    for pid in ("too_many_misses", "error", "goodbye"):
+        result[f"prompt '{pid}'"] = seconds(prompt(menus, lang, pid))
+    greeting = [prompt(menus, g, "greeting") for g in menus.settings.greeting_languages]
+    offers = [language_offer(menus, language, False) for language in menus.languages.values()]
+    result["the greeting and choice of language"] = sum(
+        seconds(u) for u in greeting + offers)
+    return result
+
+
+def _languages(menus: m.Menus, errors: list[Problem]) -> list[LanguageReport]:
     result = []
     for code, language in menus.languages.items():
-        longest = max(menus.nodes.values(), key=lambda n: estimate_seconds(n.say[code], menus))
+        responses = _responses(menus, code)
+        longest = max(responses, key=lambda k: responses[k])
         result.append(LanguageReport(
             code, language.name, complete=True, errors=0, reviewed=language.reviewed,
             voice=language.voice, recordings=_recordings(menus, code),
-            longest_prompt=longest.id,
-            longest_seconds=round(estimate_seconds(longest.say[code], menus), 1),
-            sms=sms.get(code, [])))
+            longest_prompt=longest, longest_seconds=round(responses[longest], 1),
+            sms=_sms(menus, code)))
     dropped = sorted({p.lang for p in errors if p.lang and p.lang not in menus.languages})
     for code in dropped:
         result.append(LanguageReport(code, code, complete=False,
@@ -117,9 +148,16 @@ def render_text(report: Report, verbose: bool = False) -> list[str]:
     for lang in report.languages:
         lines.append("  " + _language_line(lang))
         if verbose:
-            lines.extend(f"      {s['reply']}: {s['encoding']}, {s['units']} units, "
-                         f"{s['segments']} segment(s)" for s in lang.sms)
+            lines.extend(_sms_lines(lang.sms))
+    if verbose and report.first_contact_sms:
+        lines.append("  first replies to a new sender:")
+        lines.extend(_sms_lines(report.first_contact_sms))
     return lines
+
+
+def _sms_lines(replies: list[dict]) -> list[str]:
+    return [f"      {s['reply']}: {s['encoding']}, {s['units']} units, {s['segments']} "
+            "segment(s)" for s in replies]
 
 
 def _language_line(lang: LanguageReport) -> str:
@@ -133,6 +171,6 @@ def _language_line(lang: LanguageReport) -> str:
         audio = (f"no voice: recordings {rec['present']} present, {rec['missing']} missing, "
                  f"{rec['stale']} stale")
     return (f"{lang.code} {lang.name}: complete, {'reviewed' if lang.reviewed else 'NOT reviewed'}"
-            f"; {audio}; longest prompt {lang.longest_prompt} "
+            f"; {audio}; longest to hear: {lang.longest_prompt} "
             f"~{lang.longest_seconds:.0f} s; {len(lang.sms)} SMS replies, at most {most} "
             "segment(s)")

@@ -279,14 +279,15 @@ def fallback(menus: m.Menus, line_number: str | None) -> VoiceResponse:
     """
     response = VoiceResponse()
     langs = _greeting_languages(menus)
-    for lang in langs:
-        response.append(say(menus, lang, u.prompt(menus, lang, "greeting")))
-        response.append(say(menus, lang, u.prompt(menus, lang, "too_many_misses")))
     node = menus.nodes[menus.settings.fallback_node]
     contact = menus.contacts[node.contact or ""]
-    response.append(say(menus, langs[0], u.node_text(node, langs[0])))
+    # The 112 sentence and the forward first: someone in danger should not wait.
+    for lang in langs:
+        response.append(say(menus, lang, u.prompt(menus, lang, "greeting")))
+    for lang in langs:
+        response.append(say(menus, lang, u.node_text(node, lang)))
     caller_id = (line_number or "{{To}}") if _hides_caller(contact) else None
-    # No action: when the forward ends, the numbers once more, then goodbye.
+    # No action: when the forward ends or fails, the numbers to call, then goodbye.
     response.dial(contact.number, timeout=menus.settings.dial_timeout, caller_id=caller_id)
     for lang in langs:
         response.append(say(menus, lang, u.prompt(menus, lang, "goodbye")))

@@ -107,9 +107,3 @@ def first_contact_languages(menus: m.Menus) -> dict[str, tuple[str, ...]]:
         for region in language.countries:
             by_langs.setdefault(first_languages(menus, region), []).append(region)
     return {", ".join(regions): langs for langs, regions in by_langs.items()}
-
-
-def report(menus: m.Menus) -> list[str]:
-    """One line a reply: its encoding and segment count, for `flask menus check`."""
-    return [f"{where}: {count(text)}" for where, text, budget, _ in replies(menus)
-            if budget < 10**6]

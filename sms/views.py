@@ -65,6 +65,13 @@ def check_signature() -> Response | None:
     return refuse_unsigned()
 
 
+@bp.after_request
+def log_request(response: Response) -> Response:
+    elapsed = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
+    log.info("%s %s %d %.1fms", request.method, request.path, response.status_code, elapsed)
+    return response
+
+
 @bp.route("/sms", methods=["GET", "POST"])
 def incoming() -> Response:
     state = load_state(menus(), session.get(STATE_KEY))

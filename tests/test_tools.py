@@ -59,6 +59,31 @@ def test_check_fails_on_each_broken_fixture_with_its_messages(app, tmp_path, nam
     assert [e["text"] for e in report["errors"]] == [f"menus.yaml: {m}" for m in BROKEN[name]]
 
 
+def test_check_runs_without_the_app_on_a_file_that_would_stop_it(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from ivr.check import main
+
+    broken = tmp_path / "menus.yaml"
+    broken.write_text((ROOT / "menus.yaml").read_text().replace(
+        '      "3": report\n', '      "3": reprot\n', 1))
+    monkeypatch.setenv("MENUS_PATH", str(broken))
+    monkeypatch.setenv("AUDIO_DIR", str(ROOT / "audio"))
+    result = CliRunner().invoke(main, [])
+    assert result.exit_code == 1
+    assert ("menus.yaml: node 'main' option '3': unknown target 'reprot' (did you mean "
+            "'report'?)") in result.output
+    assert "the line will not start with this file." in result.output
+    report = json.loads(CliRunner().invoke(main, ["--json"]).output)
+    assert report["starts"] is False and len(report["errors"]) >= 1
+
+
+def test_check_lists_every_sms_reply_with_sms(app):
+    result = run(app, "menus", "check", "--sms")
+    assert "  first replies to a new sender:" in result.output
+    assert "sms index for a first message from unknown country" in result.output
+
+
 def test_check_says_which_language_is_left_out(app, tmp_path):
     source = (ROOT / "menus.yaml").read_text()
     start = source.index("      pl: >-\n", source.index("\n  signals:\n"))
@@ -77,11 +102,11 @@ def test_check_says_which_language_is_left_out(app, tmp_path):
 def test_map_is_stable_and_shows_forwards_with_number_and_caller_id(app):
     first, second = run(app, "menus", "map").output, run(app, "menus", "map").output
     assert first == second
-    assert '-- "8" --> contacts' in first
-    assert ("call_anonymous{{\"Anoniem melden bij Meld Misdaad Anoniem<br/>→ anonymous "
+    assert 'n_main -- "8" --> n_contacts' in first
+    assert ("n_call_anonymous{{\"Anoniem melden bij Meld Misdaad Anoniem<br/>→ anonymous "
             "+318007000<br/>caller ID: line's own number\"}}") in first
     for node in MENUS.nodes:
-        assert f"    {node}" in first
+        assert f"    n_{node}" in first
 
 
 def test_the_map_in_the_readme_is_up_to_date():
@@ -92,7 +117,7 @@ def test_the_map_in_the_readme_is_up_to_date():
 
 def test_map_as_dot_and_svg(app, tmp_path):
     dot = run(app, "menus", "map", "--format", "dot", "--lang", "en").output
-    assert dot.startswith("digraph line {") and 'main -> what [label="1"];' in dot
+    assert dot.startswith("digraph line {") and 'n_main -> n_what [label="1"];' in dot
     if shutil.which("dot"):
         out = tmp_path / "map.svg"
         assert run(app, "menus", "map", "--format", "svg", "--output", str(out)).exit_code == 0
@@ -137,6 +162,14 @@ def test_call_reads_keys_from_the_keyboard(app):
     assert "→ forward to police +319008844" in result.output
 
 
+def test_call_hangs_up_on_q_and_refuses_what_is_not_a_key(app):
+    result = app.test_cli_runner().invoke(args=["call", "--lang", "en"], input="x\nq\n")
+    assert "one key: 0-9, * or #" in result.output
+    assert "(the caller hangs up)" in result.output
+    refused = run(app, "call", "--keys", "12")
+    assert refused.exit_code != 0 and "'12' is not a key" in refused.output
+
+
 def test_call_names_the_recording_that_plays(app):
     result = run(app, "call", "--lang", "uk", "--keys", "2")
     assert "plays recording uk/node.signals.wav: " in result.output
@@ -166,6 +199,9 @@ def test_fallback_twiml_gives_the_numbers_and_forwards_to_the_police(app, args, 
     dial = root.find("Dial")
     assert dial.text == "+319008844" and dial.get("callerId") == caller_id
     assert root[-1].tag == "Hangup"
+    # The 112 sentence and the forward come first; the numbers follow if it fails.
+    verbs = [child.tag for child in root]
+    assert verbs.index("Dial") == 4 and verbs[5:] == ["Say", "Say", "Hangup"]
 
 
 def test_healthz_is_unsigned_and_says_nothing_else(app):
