@@ -25,6 +25,7 @@ from ivr import audio_views, voice
 from ivr import views as voice_views
 from ivr.cli import audio_cli, call_command, menus_cli, text_command
 from ivr.loader import load_menus
+from ivr.logs import JsonFormatter
 from ivr.privacy import install_number_masking
 from ivr.problems import MenuError
 from sms import views as sms_views
@@ -143,7 +144,7 @@ def _logging(level: str) -> None:
     root = logging.getLogger()
     if not root.handlers:
         handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+        handler.setFormatter(JsonFormatter())
         root.addHandler(handler)
     root.setLevel(level)
 

@@ -10,7 +10,11 @@ preload_app = True
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 timeout = 20  # Twilio gives up after 15 s
-accesslog = None  # no access log: request lines are logged by the app, without numbers
+# The access log holds the method, the path without its query, the status and the time:
+# never the form (where Twilio puts the caller's number), headers or the client's address.
+accesslog = "-"
+access_log_format = '{"logger": "gunicorn.access", "method": "%(m)s", "path": "%(U)s", ' \
+                    '"status": "%(s)s", "duration_ms": "%(M)s"}'
 
 
 MIN_SECRET_LENGTH = 32

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import logging
 import re
-import time
 
 import phonenumbers
 from flask import Blueprint, Response, current_app, g, request
 from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import HTTPException
 
-from . import voice
+from . import logs, voice
 from .model import FORWARD, Menus
 from .signature import refuse_unsigned
 
@@ -30,6 +29,12 @@ def menus() -> Menus:
 
 
 def twiml(response: VoiceResponse | str) -> Response:
+    if isinstance(response, VoiceResponse) and g.get("log_outcome") is None:
+        verbs = {verb.name for verb in response.verbs}
+        outcome = next((name for verb, name in (("Dial", "forward"), ("Gather", "menu"),
+                                                ("Hangup", "hang up")) if verb in verbs),
+                       "other")
+        logs.note(outcome=outcome)
     return Response(str(response), status=200, mimetype="text/xml")
 
 
@@ -63,14 +68,20 @@ def caller_region(number: str | None) -> str | None:
 
 @bp.before_request
 def check_signature() -> Response | None:
-    g.started = time.perf_counter()
-    return refuse_unsigned()
+    logs.begin()
+    args = request.view_args or {}
+    if args.get("lang") in menus().languages:
+        logs.note(language=args["lang"],
+                  node=args.get("node_id") if args.get("node_id") in menus().nodes else None)
+    refused = refuse_unsigned()
+    if refused is not None:
+        logs.note(outcome="refused")
+    return refused
 
 
 @bp.after_request
 def log_request(response: Response) -> Response:
-    elapsed = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
-    log.info("%s %s %d %.1fms", request.method, request.path, response.status_code, elapsed)
+    logs.log_request(log, "voice", response.status_code)
     return response
 
 
@@ -79,6 +90,7 @@ def on_error(exc: Exception) -> Response:
     if isinstance(exc, HTTPException) and exc.code == 413:
         return exc.get_response()
     log.exception("voice webhook failed at %s; the caller got the apology", request.path)
+    logs.note(outcome="error")
     lang = (request.view_args or {}).get("lang")
     lang = lang if lang in menus().languages else menus().settings.default_language
     try:
@@ -123,7 +135,7 @@ def node_input(lang: str, node_id: str) -> Response:
 @bp.route("/voice/<lang>/<node_id>/dialed", methods=ANY)
 def dialed(lang: str, node_id: str) -> Response:
     status = _field("DialCallStatus")
-    log.info("forward from node %s ended: %s", node_id, status or "no status")
+    logs.note(outcome=logs.dial_outcome(status))
     return _known(lang, node_id, FORWARD) or twiml(
         voice.dial_result(menus(), lang, node_id, status, _call()))
 

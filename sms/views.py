@@ -7,12 +7,12 @@ back with the sender's next message for four hours; nothing is kept on the serve
 from __future__ import annotations
 
 import logging
-import time
 
-from flask import Blueprint, Response, current_app, g, request, session
+from flask import Blueprint, Response, current_app, request, session
 from twilio.twiml.messaging_response import MessagingResponse
 from werkzeug.exceptions import HTTPException
 
+from ivr import logs
 from ivr.model import Menus
 from ivr.signature import refuse_unsigned
 from ivr.views import caller_region
@@ -61,14 +61,16 @@ def _incoming() -> Incoming:
 
 @bp.before_request
 def check_signature() -> Response | None:
-    g.started = time.perf_counter()
-    return refuse_unsigned()
+    logs.begin()
+    refused = refuse_unsigned()
+    if refused is not None:
+        logs.note(outcome="refused")
+    return refused
 
 
 @bp.after_request
 def log_request(response: Response) -> Response:
-    elapsed = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
-    log.info("%s %s %d %.1fms", request.method, request.path, response.status_code, elapsed)
+    logs.log_request(log, "sms", response.status_code)
     return response
 
 
@@ -78,8 +80,8 @@ def incoming() -> Response:
     text, new = respond(menus(), current_app.extensions["keywords"], _incoming(), state)
     save_state(new)
     # The message itself is never logged: it may say who the sender is.
-    log.info("sms answered: %s, language %s, topic %s, page %d",
-             "no reply" if text is None else "reply", new.lang, new.topic, new.page)
+    logs.note(outcome="no reply" if text is None else "reply", language=new.lang,
+              node=new.topic)
     return twiml(text)
 
 
@@ -88,6 +90,7 @@ def on_error(exc: Exception) -> Response:
     if isinstance(exc, HTTPException) and exc.code == 413:
         return exc.get_response()
     log.exception("sms webhook failed; the sender got the index")
+    logs.note(outcome="error")
     return twiml(current_app.extensions["sms_last_resort"])
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import io
+import json
 import logging
 
 import pytest
 
 from ivr import voice
+from ivr.logs import JsonFormatter
 from ivr.privacy import MaskNumbers, mask_number
 
 from .conftest import CALLER
@@ -20,15 +22,26 @@ def _walk_a_whole_call(twilio) -> None:
     for key in ["1", "3", "9", "", "2"]:
         answer = twilio.follow(answer, key or None, From=CALLER, Caller=CALLER)
     twilio.post("/voice/nl/call_anonymous/dialed", DialCallStatus="busy", From=CALLER)
+    for body in ("Ik ben Anna, mijn nummer is 0612345678", "HULP", "2", "MEER"):
+        twilio.post("/sms", Body=body, From=CALLER)
 
 
-def test_a_whole_call_logs_no_form_of_the_callers_number(twilio, caplog):
+def test_a_whole_call_and_sms_session_log_no_form_of_the_callers_number(twilio, caplog):
     caplog.set_level(logging.DEBUG)
     _walk_a_whole_call(twilio)
-    logged = "\n".join(r.getMessage() + (r.exc_text or "") for r in caplog.records)
-    assert "/voice/nl/call_anonymous/dialed" in logged  # the requests were logged...
+    formatter = JsonFormatter()
+    lines = [formatter.format(record) for record in caplog.records]
+    logged = "\n".join(lines)
+    # The requests were logged, as JSON lines with what happened...
+    entries = [json.loads(line) for line in lines if '"webhook"' in line]
+    assert {e["channel"] for e in entries} == {"voice", "sms"}
+    dialed = next(e for e in entries if e["path"] == "/voice/nl/call_anonymous/dialed")
+    assert dialed["outcome"] == "forward busy" and dialed["node"] == "call_anonymous"
+    assert all(len(e["request_id"]) == 12 and e["duration_ms"] >= 0 for e in entries)
+    # ...and without the caller, or what they wrote.
     for form in FORMS:
-        assert form not in logged  # ...without the caller
+        assert form not in logged
+    assert "Anna" not in logged
 
 
 def test_no_twiml_ever_holds_the_callers_number(twilio):

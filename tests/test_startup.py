@@ -41,9 +41,11 @@ def test_gunicorn_starts_when_safe_or_explicitly_local(monkeypatch, env):
     assert CONF["on_starting"](server=None) is None
 
 
-def test_gunicorn_loads_the_app_once_and_keeps_no_access_log():
+def test_gunicorn_loads_the_app_once_and_its_access_log_holds_no_query_or_address():
     assert CONF["preload_app"] is True
-    assert CONF["accesslog"] is None
+    assert "%(U)s" in CONF["access_log_format"]
+    for field in ("%(q)s", "%(r)s", "%(h)s", "%(a)s", "%(f)s", "{"):
+        assert field not in CONF["access_log_format"].replace('{"logger"', "")
 
 
 def test_procfile_runs_gunicorn_on_port():

@@ -1,0 +1,56 @@
+"""Log lines as JSON, one a webhook request: what happened, never who it happened to.
+
+Each request gets its own random id (not Twilio's CallSid, which leads to the caller's
+number in Twilio's console). Numbers are masked in every record anyway (privacy.py).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+import time
+
+from flask import g, request
+
+FIELDS = ("request_id", "channel", "method", "path", "status", "node", "language", "outcome",
+          "duration_ms")
+DIAL_STATUSES = ("completed", "busy", "no-answer", "failed", "canceled")
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        data = {"time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"),
+                "level": record.levelname, "logger": record.name,
+                "message": record.getMessage()}
+        data.update({name: getattr(record, name) for name in FIELDS if hasattr(record, name)})
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.formatException(record.exc_info)
+        if record.exc_text:
+            data["exception"] = record.exc_text
+        return json.dumps(data, ensure_ascii=False)
+
+
+def begin() -> None:
+    g.request_id = secrets.token_hex(6)
+    g.started = time.perf_counter()
+
+
+def note(**fields: str | None) -> None:
+    """What this request did, for its log line: node, language, outcome."""
+    for name, value in fields.items():
+        setattr(g, f"log_{name}", value)
+
+
+def dial_outcome(status: str) -> str:
+    # Only Twilio's known words reach the log, never free text from the request.
+    return f"forward {status}" if status in DIAL_STATUSES else "forward other"
+
+
+def log_request(logger: logging.Logger, channel: str, status: int) -> None:
+    started = g.get("started", time.perf_counter())
+    logger.info("webhook", extra={
+        "request_id": g.get("request_id"), "channel": channel, "method": request.method,
+        "path": request.path, "status": status, "node": g.get("log_node"),
+        "language": g.get("log_language"), "outcome": g.get("log_outcome"),
+        "duration_ms": round((time.perf_counter() - started) * 1000, 1)})
