@@ -12,7 +12,7 @@ import secrets
 import sys
 from collections.abc import Mapping
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -24,6 +24,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from ivr import audio_views, voice
 from ivr import views as voice_views
 from ivr.cli import audio_cli, call_command, menus_cli, text_command
+from ivr.hours import AMSTERDAM
 from ivr.loader import load_menus
 from ivr.logs import JsonFormatter
 from ivr.privacy import install_number_masking
@@ -48,6 +49,8 @@ def _from_environment() -> dict[str, Any]:
         "SECRET_KEY": env.get("SECRET_KEY") or None,
         # Twilio posts a few kilobytes at most; anything far bigger is not Twilio: 413.
         "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", 64 * 1024)),
+        # The time for opening hours; tests give a fixed clock.
+        "CLOCK": lambda: datetime.now(AMSTERDAM),
         # Twilio keeps the SMS cookie four hours; the cookie says so too.
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=4),
     }

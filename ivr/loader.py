@@ -17,6 +17,7 @@ from phonenumbers import shortnumberinfo
 
 from . import model as m
 from .audio import read_recordings
+from .hours import DAYS, Opening, parse_range
 from .problems import ERROR, WARNING, Collector, MenuError, Problem, suggest
 from .validate import cross_check
 from .voices import voice_problem
@@ -347,7 +348,8 @@ def _national_digits(number: str, emergency: bool) -> str:
 def _contact(data: dict, langs: tuple[str, ...], out: Collector) -> m.Contact:
     cid = str(data.get("id", ""))
     where = f"contact '{cid}'"
-    fields = ("id", "number", "spoken", "display", "name", "caller_id", "anonymous", "emergency")
+    fields = ("id", "number", "spoken", "display", "name", "caller_id", "anonymous", "emergency",
+              "hours")
     _no_duplicates(out, where, data, "field")
     _unknown_fields(out, where, data, fields)
     emergency = _bool(out, where, data, "emergency")
@@ -365,7 +367,31 @@ def _contact(data: dict, langs: tuple[str, ...], out: Collector) -> m.Contact:
         out.error(where, f"field 'caller_id': '{caller_id}' must be 'line' (the dialled party "
                   "sees the line's number) or 'caller' (it sees the caller's number)")
     return m.Contact(cid, number, spoken, display, texts(out, where, data, "name", langs),
-                     caller_id, _bool(out, where, data, "anonymous"), emergency)
+                     caller_id, _bool(out, where, data, "anonymous"), emergency,
+                     _hours(out, where, data.get("hours")))
+
+
+def _hours(out: Collector, where: str, value: Any) -> tuple[Opening, ...]:
+    """{mon: ["09:00-17:00"], ...} in Europe/Amsterdam; none: always open."""
+    if value is None:
+        return ()
+    if not isinstance(value, dict) or not value:
+        out.error(where, "field 'hours' must map days (mon ... sun) to times such as "
+                  "[\"09:00-17:00\"]")
+        return ()
+    result = []
+    for day, ranges in value.items():
+        if day not in DAYS:
+            out.error(f"{where} field 'hours'", f"unknown day '{day}'{suggest(day, DAYS)}")
+            continue
+        for text in ranges if isinstance(ranges, list) else [ranges]:
+            opening = parse_range(DAYS.index(day), str(text))
+            if opening is None:
+                out.error(f"{where} field 'hours' {day}", f"'{text}' must look like "
+                          "\"09:00-17:00\", the start before the end")
+            else:
+                result.append(opening)
+    return tuple(sorted(result, key=lambda o: (o.day, o.start)))
 
 
 def _contacts(value: Any, langs: tuple[str, ...], out: Collector) -> dict[str, m.Contact]:

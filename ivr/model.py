@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
+from .hours import Opening
+
 # Texts keyed by language code.
 Texts = Mapping[str, str]
 # SMS keywords keyed by language code, as written in menus.yaml.
@@ -54,6 +56,7 @@ class Contact:
     caller_id: str = CALLER_ID_LINE
     anonymous: bool = False
     emergency: bool = False
+    hours: tuple[Opening, ...] = ()  # none: always open
 
 
 @dataclass(frozen=True)

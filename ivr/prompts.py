@@ -43,6 +43,9 @@ PROMPTS: dict[str, PromptSpec] = {
     "global_repeat": _spec(),
     "global_main_menu": _spec(),
     "global_language": _spec(),
+    # Outside a contact's opening hours: "CoMensha is closed now. Open again: Monday, 09:00."
+    "closed": _spec("name day time", "day time"),
+    **{f"day_{day}": _spec() for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")},
     # The SMS line: written for reading, numbers as a phone makes them tappable.
     "sms_index": _spec(needs_emergency=True),
     "sms_index_language": _spec("keyword", "keyword"),

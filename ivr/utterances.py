@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from . import model as m
+from .hours import DAYS, Opening
 from .prompts import KEY_NAME_PROMPTS
 from .validate import PLACEHOLDER_RE
 
@@ -88,6 +89,14 @@ def contact_prompt(menus: m.Menus, lang: str, prompt_id: str, contact: m.Contact
     return prompt(menus, lang, prompt_id, contact.id, name=contact.names[lang], number=contact)
 
 
+def closed(menus: m.Menus, lang: str, contact: m.Contact, opening: Opening) -> Utterance:
+    """'CoMensha is closed now. Open again: Monday, 09:00.' One id for each opening time,
+    so that a language without a voice can have each recorded."""
+    return prompt(menus, lang, "closed", f"{contact.id}.{opening.slug}",
+                  name=contact.names[lang], day=menus.prompt(f"day_{DAYS[opening.day]}", lang),
+                  time=opening.time)
+
+
 def every(menus: m.Menus, lang: str) -> dict[str, Utterance]:
     """Every utterance of the voice line in one language, by id."""
     language = menus.languages[lang]
@@ -104,5 +113,6 @@ def every(menus: m.Menus, lang: str) -> dict[str, Utterance]:
             contact = menus.contacts[node.contact]
             items.extend(contact_prompt(menus, lang, pid, contact)
                          for pid in ("caller_id_shared", "after_call", "dial_failed"))
+            items.extend(closed(menus, lang, contact, o) for o in contact.hours)
     items.extend((retry_option(menus, lang), other_option(menus, lang)))
     return {u.uid: u for u in items}

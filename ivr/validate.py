@@ -115,10 +115,15 @@ def _prompts(menus: m.Menus, out: Collector) -> None:
 
 
 def _contacts(menus: m.Menus, out: Collector) -> None:
+    fallback = menus.nodes.get(menus.settings.fallback_node)
     for contact in menus.contacts.values():
         if contact.anonymous and contact.caller_id != m.CALLER_ID_LINE:
             out.error(f"contact '{contact.id}'", "field 'caller_id': an anonymous line must never "
                       "receive the caller's number; set caller_id: line")
+        always = contact.anonymous or (fallback is not None and fallback.contact == contact.id)
+        if contact.hours and always:
+            out.error(f"contact '{contact.id}'", "field 'hours': the police forward and the "
+                      "anonymous line are always offered; remove its hours")
 
 
 def _nodes(menus: m.Menus, out: Collector) -> None:

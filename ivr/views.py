@@ -49,7 +49,8 @@ def _miss() -> int:
 
 
 def _call() -> voice.Call:
-    return voice.Call.from_to(request.values.get("To"), caller_region(request.values.get("From")))
+    return voice.Call.from_to(request.values.get("To"), caller_region(request.values.get("From")),
+                              current_app.config["CLOCK"]())
 
 
 def caller_region(number: str | None) -> str | None:

@@ -9,12 +9,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from twilio.twiml.voice_response import VoiceResponse
 
 from . import model as m
 from . import urls
 from . import utterances as u
+from .hours import is_open, next_opening
 from .speech import say, speak
 
 E164_RE = re.compile(r"\+[1-9][0-9]{6,14}")  # ASCII digits only: \d also matches ٣
@@ -27,11 +29,13 @@ class Call:
 
     line_number: str | None = None  # the request's To, when it is a phone number
     region: str | None = None  # e.g. PL, from the caller's number
+    now: datetime | None = None  # for opening hours; None: every contact is open
 
     @classmethod
-    def from_to(cls, to: str | None, region: str | None = None) -> Call:
+    def from_to(cls, to: str | None, region: str | None = None,
+                now: datetime | None = None) -> Call:
         to = (to or "").strip()
-        return cls(to if E164_RE.fullmatch(to) else None, region)
+        return cls(to if E164_RE.fullmatch(to) else None, region, now)
 
 
 # -- the start of a call and the choice of language ------------------------------------------
@@ -187,6 +191,8 @@ def _hides_caller(contact: m.Contact) -> bool:
 def _forward(menus: m.Menus, lang: str, node: m.Node, call: Call, response: VoiceResponse,
              miss: int) -> VoiceResponse:
     contact = menus.contacts[node.contact or ""]
+    if not is_open(contact.hours, call.now):
+        return _closed(menus, lang, contact, call, response)
     caller_id = call.line_number if _hides_caller(contact) else None
     if _hides_caller(contact) and caller_id is None:
         # Without the line's own number Twilio would show the caller's: do not dial,
@@ -200,6 +206,17 @@ def _forward(menus: m.Menus, lang: str, node: m.Node, call: Call, response: Voic
                          timeout=menus.settings.dial_timeout, caller_id=caller_id)
     dial.number(contact.number)
     return response
+
+
+def _closed(menus: m.Menus, lang: str, contact: m.Contact, call: Call,
+            response: VoiceResponse) -> VoiceResponse:
+    """Outside its hours: when the contact opens, then the contacts that can be reached
+    (the police and the anonymous line are always open)."""
+    assert call.now is not None
+    opening = next_opening(contact.hours, call.now)
+    if opening is not None:
+        response.append(speak(menus, lang, u.closed(menus, lang, contact, opening)))
+    return show_node(menus, lang, menus.settings.other_contacts_node, call, response)
 
 
 def dial_result(menus: m.Menus, lang: str, node_id: str, status: str, call: Call) -> VoiceResponse:
