@@ -21,7 +21,7 @@ from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from ivr import audio_views, voice
+from ivr import audio_views, metrics, voice
 from ivr import views as voice_views
 from ivr.cli import audio_cli, call_command, menus_cli, text_command
 from ivr.hours import AMSTERDAM
@@ -46,6 +46,7 @@ def _from_environment() -> dict[str, Any]:
         "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL") or None,
         "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "1") or 0),
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
+        "METRICS_TOKEN": env.get("METRICS_TOKEN") or None,  # unset: /metrics is off
         "SECRET_KEY": env.get("SECRET_KEY") or None,
         # Twilio posts a few kilobytes at most; anything far bigger is not Twilio: 413.
         "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", 64 * 1024)),
@@ -102,6 +103,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(voice_views.bp)
     app.register_blueprint(sms_views.bp)
     app.register_blueprint(audio_views.bp)
+    app.register_blueprint(metrics.bp)
     app.add_url_rule("/healthz", "healthz", _healthz)
     app.register_error_handler(404, _not_found)
     app.register_error_handler(405, _not_found)

@@ -3,6 +3,12 @@ started from this folder, so a bare `gunicorn app:app` gets the same checks."""
 
 import os
 import sys
+import tempfile
+
+# /metrics adds up the counters of all workers in files here; set before the app (and
+# prometheus_client) is loaded, so that every worker counts into it.
+if os.environ.get("METRICS_TOKEN") and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="line-metrics-")
 
 # Load the app (and validate menus.yaml) once in the master: a broken file stops the
 # start with its problems listed, instead of workers failing one after another.
@@ -18,6 +24,14 @@ access_log_format = '{"logger": "gunicorn.access", "method": "%(m)s", "path": "%
 
 
 MIN_SECRET_LENGTH = 32
+
+
+def child_exit(server, worker):
+    # The counters of a worker that ended stay counted; its live gauges are dropped.
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)
 
 
 def on_starting(server):

@@ -14,7 +14,7 @@ from flask import Blueprint, Response, current_app, g, request
 from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import HTTPException
 
-from . import logs, voice
+from . import logs, metrics, voice
 from .model import FORWARD, Menus
 from .signature import refuse_unsigned
 
@@ -29,6 +29,9 @@ def menus() -> Menus:
 
 
 def twiml(response: VoiceResponse | str) -> Response:
+    node, lang = g.get("log_node"), g.get("log_language")
+    if node and lang:
+        metrics.NODES.labels(node, lang).inc()
     if isinstance(response, VoiceResponse) and g.get("log_outcome") is None:
         verbs = {verb.name for verb in response.verbs}
         outcome = next((name for verb, name in (("Dial", "forward"), ("Gather", "menu"),
@@ -92,6 +95,7 @@ def on_error(exc: Exception) -> Response:
         return exc.get_response()
     log.exception("voice webhook failed at %s; the caller got the apology", request.path)
     logs.note(outcome="error")
+    metrics.ERRORS.labels("voice").inc()
     lang = (request.view_args or {}).get("lang")
     lang = lang if lang in menus().languages else menus().settings.default_language
     try:
@@ -103,13 +107,18 @@ def on_error(exc: Exception) -> Response:
 
 @bp.route("/voice", methods=ANY)
 def incoming() -> Response:
+    metrics.CALLS.inc()
     return twiml(voice.incoming(menus(), _call()))
 
 
 @bp.route("/voice/language", methods=ANY)
 def language_input() -> Response:
     second_page = request.args.get("page") == "2"
-    return twiml(voice.language_input(menus(), _field("Digits"), _miss(), _call(), second_page))
+    answer = voice.language_input(menus(), _field("Digits"), _miss(), _call(), second_page)
+    chosen = menus().language_for_key(("9" if second_page else "") + _field("Digits"))
+    if chosen:
+        metrics.LANGUAGES.labels(chosen.code).inc()
+    return twiml(answer)
 
 
 def _known(lang: str, node_id: str, kind: str | None = None) -> Response | None:
@@ -137,6 +146,10 @@ def node_input(lang: str, node_id: str) -> Response:
 def dialed(lang: str, node_id: str) -> Response:
     status = _field("DialCallStatus")
     logs.note(outcome=logs.dial_outcome(status))
+    node = menus().nodes.get(node_id)
+    if node is not None and node.contact and lang in menus().languages:
+        status_word = status if status in logs.DIAL_STATUSES else "other"
+        metrics.FORWARDS.labels(node.contact, status_word).inc()
     return _known(lang, node_id, FORWARD) or twiml(
         voice.dial_result(menus(), lang, node_id, status, _call()))
 

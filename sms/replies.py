@@ -35,6 +35,9 @@ class State:
     topic: str | None = None  # the topic whose pages are being read
     page: int = 0
     index: bool = False  # the numbered index was sent, so "2" means topic 2
+    # What the last message asked for (a topic id, index, choice, languages, opt-out): for
+    # the metrics, never kept in the cookie.
+    asked: str = ""
 
 
 @dataclass(frozen=True)
@@ -128,7 +131,8 @@ def respond(menus: m.Menus, keywords: KeywordIndex, message: Incoming,
     """The reply (None: no reply at all) and the conversation's new state."""
     text = normalize(message.body)
     if text.upper() in CARRIER_WORDS and not message.whatsapp:
-        return None, state  # STOP and the like: Twilio acts on them, the app keeps quiet
+        # STOP and the like: Twilio acts on them, the app keeps quiet.
+        return None, replace(state, asked="opt-out")
     if not text or len(message.body) >= MAX_BODY:
         return send_index(menus, state, message)  # empty, a picture, only emoji, too long
     if text.isdigit() and text.isascii():
@@ -156,7 +160,7 @@ def which(menus: m.Menus, topics: list[Match], state: State) -> tuple[str, State
     else:
         lang = shared[0]
     wanted = {x.meaning.target for x in topics}
-    return choice(menus, lang, wanted), State(lang=lang, index=True)
+    return choice(menus, lang, wanted), State(lang=lang, index=True, asked="choice")
 
 
 def choice(menus: m.Menus, lang: str, wanted: set[str]) -> str:
@@ -176,7 +180,7 @@ def send_index(menus: m.Menus, state: State, message: Incoming,
     page = min(page, len(all_pages) - 1)
     more = page + 1 < len(all_pages)
     return all_pages[page], State(lang=state.lang, topic=INDEX if more else None, page=page,
-                                  index=True)
+                                  index=True, asked="index")
 
 
 def _numbered(menus: m.Menus, number: int, state: State,
@@ -198,7 +202,7 @@ def _in_first_languages(menus: m.Menus, node_id: str, state: State,
     texts = [pages(menus, node_id, lang, whole=True)[0] for lang in langs]
     both = "\n\n".join(texts)
     if message.whatsapp or count(both).segments <= menus.sms.max_segments:
-        return both, replace(state, topic=None)
+        return both, replace(state, topic=None, asked=node_id)
     return _topic_page(menus, node_id, langs[0], 0, state, message)
 
 
@@ -208,7 +212,8 @@ def _topic_page(menus: m.Menus, node_id: str, lang: str, page: int, state: State
     if page >= len(all_pages):  # a cookie from before the text changed
         return send_index(menus, replace(state, topic=None), message)
     more = page + 1 < len(all_pages)
-    new = State(lang=lang, topic=node_id if more else None, page=page, index=state.index)
+    new = State(lang=lang, topic=node_id if more else None, page=page, index=state.index,
+                asked=node_id)
     return all_pages[page], new
 
 
@@ -228,7 +233,7 @@ def _more(menus: m.Menus, match: Match, lang: str, state: State,
 
 def _languages(menus: m.Menus, match: Match, lang: str, state: State,
                message: Incoming) -> tuple[str, State]:
-    return language_list(menus, (lang,)), State(lang=lang, index=state.index)
+    return language_list(menus, (lang,)), State(lang=lang, index=state.index, asked="languages")
 
 
 def _language_code(menus: m.Menus, match: Match, lang: str, state: State,

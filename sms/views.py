@@ -12,7 +12,7 @@ from flask import Blueprint, Response, current_app, request, session
 from twilio.twiml.messaging_response import MessagingResponse
 from werkzeug.exceptions import HTTPException
 
-from ivr import logs
+from ivr import logs, metrics
 from ivr.model import Menus
 from ivr.signature import refuse_unsigned
 from ivr.views import caller_region
@@ -82,6 +82,7 @@ def incoming() -> Response:
     # The message itself is never logged: it may say who the sender is.
     logs.note(outcome="no reply" if text is None else "reply", language=new.lang,
               node=new.topic)
+    metrics.TEXTS.labels(new.asked or "other", new.lang or "unknown").inc()
     return twiml(text)
 
 
@@ -91,6 +92,7 @@ def on_error(exc: Exception) -> Response:
         return exc.get_response()
     log.exception("sms webhook failed; the sender got the index")
     logs.note(outcome="error")
+    metrics.ERRORS.labels("sms").inc()
     return twiml(current_app.extensions["sms_last_resort"])
 
 

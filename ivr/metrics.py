@@ -1,0 +1,53 @@
+"""Counters of how the line is used, never of who used it.
+
+Every label is an id from menus.yaml or a word Twilio defines (DialCallStatus): never a
+phone number and never free text from a request. Under gunicorn the counters of all
+workers are added up through PROMETHEUS_MULTIPROC_DIR (prometheus_client's multiprocess
+mode, see gunicorn.conf.py).
+"""
+
+from __future__ import annotations
+
+import hmac
+import os
+
+from flask import Blueprint, Response, abort, current_app, request
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    generate_latest,
+    multiprocess,
+)
+
+CALLS = Counter("line_calls", "Calls answered")
+LANGUAGES = Counter("line_languages_chosen", "Languages chosen by callers", ["language"])
+NODES = Counter("line_node_visits", "Menus and forwards reached", ["node", "language"])
+FORWARDS = Counter("line_forwards", "Forwards that ended, by contact and Twilio's status",
+                   ["contact", "status"])
+TEXTS = Counter("line_texts", "Text messages answered, by what they asked and the language",
+                ["asked", "language"])
+TEXTS_SENT = Counter("line_texts_sent", "Text messages sent through the REST API")
+RATE_LIMITED = Counter("line_rate_limited", "Requests refused by a rate limit", ["what"])
+ERRORS = Counter("line_errors", "Exceptions answered with the apology or the index",
+                 ["channel"])
+
+bp = Blueprint("metrics", __name__)
+
+
+@bp.route("/metrics")
+def metrics() -> Response:
+    """Prometheus format, for a bearer of METRICS_TOKEN; off (404) when it is unset."""
+    token = current_app.config.get("METRICS_TOKEN")
+    if not token:
+        abort(404)
+    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    if scheme != "Bearer" or not hmac.compare_digest(given.strip().encode(), token.encode()):
+        return Response("Unauthorized\n", status=401, mimetype="text/plain",
+                        headers={"WWW-Authenticate": "Bearer"})
+    registry = REGISTRY
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+    return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)
