@@ -18,6 +18,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, request
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from twilio.rest import Client
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -29,6 +32,7 @@ from ivr.loader import load_menus
 from ivr.logs import JsonFormatter
 from ivr.privacy import install_number_masking
 from ivr.problems import MenuError
+from ivr.texting import TextSender
 from sms import views as sms_views
 from sms.keywords import KeywordIndex
 from sms.replies import first_languages, index_pages
@@ -47,6 +51,13 @@ def _from_environment() -> dict[str, Any]:
         "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "1") or 0),
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
         "METRICS_TOKEN": env.get("METRICS_TOKEN") or None,  # unset: /metrics is off
+        # Numbers by text: the REST API needs the account SID besides the auth token.
+        "TWILIO_ACCOUNT_SID": env.get("TWILIO_ACCOUNT_SID") or None,
+        "TWILIO_HTTP_CLIENT": None,  # tests give a fake one: nothing touches the network
+        "SMS_ALLOWED_COUNTRIES": env.get("SMS_ALLOWED_COUNTRIES", "NL"),
+        "SMS_PER_NUMBER": env.get("SMS_PER_NUMBER", "3 per day"),
+        "SMS_OVERALL": env.get("SMS_OVERALL", "60 per hour"),
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI") or "memory://",
         "SECRET_KEY": env.get("SECRET_KEY") or None,
         # Twilio posts a few kilobytes at most; anything far bigger is not Twilio: 413.
         "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", 64 * 1024)),
@@ -104,6 +115,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(sms_views.bp)
     app.register_blueprint(audio_views.bp)
     app.register_blueprint(metrics.bp)
+    app.extensions["texts"] = _text_sender(app)
     app.add_url_rule("/healthz", "healthz", _healthz)
     app.register_error_handler(404, _not_found)
     app.register_error_handler(405, _not_found)
@@ -114,6 +126,25 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if not app.config["TWILIO_AUTH_TOKEN"]:
         app.logger.warning("TWILIO_AUTH_TOKEN is not set: Twilio signatures are NOT checked")
     return app
+
+
+def _text_sender(app: Flask) -> TextSender:
+    """Counts in memory by default; with RATELIMIT_STORAGE_URI (redis://...) across
+    instances. No limit applies to the webhooks themselves: Twilio ignores 429s."""
+    config = app.config
+    limiter = Limiter(get_remote_address, app=app, storage_uri=config["RATELIMIT_STORAGE_URI"],
+                      default_limits=[])
+
+    def client() -> Client | None:
+        if not (config["TWILIO_ACCOUNT_SID"] and config["TWILIO_AUTH_TOKEN"]):
+            return None
+        return Client(config["TWILIO_ACCOUNT_SID"], config["TWILIO_AUTH_TOKEN"],
+                      http_client=config["TWILIO_HTTP_CLIENT"])
+
+    countries = frozenset(c.strip().upper() for c in config["SMS_ALLOWED_COUNTRIES"].split(",")
+                          if c.strip())
+    return TextSender(limiter, str(config["SECRET_KEY"]).encode(), countries,
+                      config["SMS_PER_NUMBER"], config["SMS_OVERALL"], client)
 
 
 def _healthz() -> Response:
@@ -152,6 +183,8 @@ def _logging(level: str) -> None:
         handler.setFormatter(JsonFormatter())
         root.addHandler(handler)
     root.setLevel(level)
+    # twilio's REST client logs each request with its form, the caller's number included.
+    logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
 
 
 app = create_app()

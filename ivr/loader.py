@@ -437,8 +437,8 @@ def _node(nid: str, data: Any, langs: tuple[str, ...], out: Collector) -> m.Node
         return None
     _no_duplicates(out, where, data, "field")
     kind = str(data.get("kind", m.MENU))
-    allowed = ("kind", "title", "say", "sms", "keywords") + (
-        ("options",) if kind == m.MENU else ("contact",))
+    own = {m.MENU: "options", m.FORWARD: "contact", m.TEXT: "numbers"}.get(kind)
+    allowed = ("kind", "title", "say", "sms", "keywords", *([own] if own else []))
     if kind not in m.NODE_KINDS:
         out.error(where, f"field 'kind': '{kind}' is not a node kind{suggest(kind, m.NODE_KINDS)}")
     else:
@@ -446,11 +446,17 @@ def _node(nid: str, data: Any, langs: tuple[str, ...], out: Collector) -> m.Node
     contact = data.get("contact")
     if kind == m.FORWARD and not contact:
         out.error(where, "a forward node needs a 'contact'")
+    numbers = data.get("numbers", [])
+    if kind == m.TEXT and (not isinstance(numbers, list) or not numbers or "sms" not in data):
+        out.error(where, "a text node needs an 'sms' text and 'numbers': the contacts to "
+                  "speak when the message cannot be sent")
+        numbers = []
     return m.Node(nid, kind, texts(out, where, data, "title", langs),
                   texts(out, where, data, "say", langs), _options(out, where, data.get("options")),
                   str(contact) if contact else None,
                   texts(out, where, data, "sms", langs) if "sms" in data else m.EMPTY,
-                  keywords(out, where, data, "keywords", langs) if "keywords" in data else m.EMPTY)
+                  keywords(out, where, data, "keywords", langs) if "keywords" in data else m.EMPTY,
+                  tuple(str(n) for n in numbers) if isinstance(numbers, list) else ())
 
 
 def _nodes(value: Any, langs: tuple[str, ...], out: Collector) -> dict[str, m.Node]:
@@ -483,7 +489,8 @@ def _settings(value: Any, out: Collector) -> m.Settings | None:
     if not data:
         return None
     fields = ("default_language", "main_node", "fallback_node", "other_contacts_node",
-              "retry_key", "other_key", "greeting_languages", "global_keys", "max_misses",
+              "retry_key", "other_key", "text_confirm_key", "greeting_languages", "global_keys",
+              "max_misses",
               "input_timeout", "dial_timeout")
     _unknown_fields(out, where, data, fields)
     greeting = data.get("greeting_languages") or []
@@ -499,6 +506,7 @@ def _settings(value: Any, out: Collector) -> m.Settings | None:
         other_contacts_node=_text(out, where, data, "other_contacts_node"),
         retry_key=_key(out, where, data.get("retry_key"), "retry_key"),
         other_key=_key(out, where, data.get("other_key"), "other_key"),
+        text_confirm_key=_key(out, where, data.get("text_confirm_key", "1"), "text_confirm_key"),
         greeting_languages=tuple(str(g) for g in greeting),
         global_keys=_global_keys(out, data.get("global_keys")),
         max_misses=_int(out, where, data, "max_misses", 3, 1, 9),

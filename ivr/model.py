@@ -21,7 +21,8 @@ EMPTY: Mapping = MappingProxyType({})
 
 MENU = "menu"
 FORWARD = "forward"
-NODE_KINDS = (MENU, FORWARD)
+TEXT = "text"  # offers to send the caller numbers by SMS, after a warning
+NODE_KINDS = (MENU, FORWARD, TEXT)
 
 # Caller-ID policies for forwards (see twilio-facts.md, <Dial> callerId).
 CALLER_ID_LINE = "line"  # the dialled party sees the line's own number
@@ -75,6 +76,7 @@ class Node:
     contact: str | None = None  # for forward nodes
     sms: Texts = field(default_factory=lambda: EMPTY)  # the text to read, for SMS topics
     keywords: Keywords = field(default_factory=lambda: EMPTY)  # the words asking for it by SMS
+    numbers: tuple[str, ...] = ()  # text nodes: contacts spoken when the SMS cannot be sent
 
     def target_for(self, key: str) -> str | None:
         return next((o.target for o in self.options if o.key == key), None)
@@ -97,6 +99,7 @@ class Settings:
     other_key: str  # in the menu after a failed forward: other_contacts_node
     greeting_languages: tuple[str, ...]
     global_keys: tuple[GlobalKey, ...]
+    text_confirm_key: str = "1"  # in a text node: yes, send the message
     max_misses: int = 3
     input_timeout: int = 6
     dial_timeout: int = 30

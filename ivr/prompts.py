@@ -45,6 +45,11 @@ PROMPTS: dict[str, PromptSpec] = {
     "global_language": _spec(),
     # Outside a contact's opening hours: "CoMensha is closed now. Open again: Monday, 09:00."
     "closed": _spec("name day time", "day time"),
+    # Numbers by text: the option to confirm, the outcome, and each number if not sent.
+    "text_confirm": _spec(),
+    "text_sent": _spec(),
+    "text_not_sent": _spec(),
+    "text_number": _spec("name number", "number"),
     **{f"day_{day}": _spec() for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")},
     # The SMS line: written for reading, numbers as a phone makes them tappable.
     "sms_index": _spec(needs_emergency=True),

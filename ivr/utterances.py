@@ -97,6 +97,15 @@ def closed(menus: m.Menus, lang: str, contact: m.Contact, opening: Opening) -> U
                   time=opening.time)
 
 
+def text_confirm_option(menus: m.Menus, lang: str) -> Utterance:
+    return option(menus, lang, "text.confirm", menus.prompt("text_confirm", lang),
+                  menus.settings.text_confirm_key)
+
+
+def text_number(menus: m.Menus, lang: str, contact: m.Contact) -> Utterance:
+    return contact_prompt(menus, lang, "text_number", contact)
+
+
 def every(menus: m.Menus, lang: str) -> dict[str, Utterance]:
     """Every utterance of the voice line in one language, by id."""
     language = menus.languages[lang]
@@ -115,4 +124,10 @@ def every(menus: m.Menus, lang: str) -> dict[str, Utterance]:
                          for pid in ("caller_id_shared", "after_call", "dial_failed"))
             items.extend(closed(menus, lang, contact, o) for o in contact.hours)
     items.extend((retry_option(menus, lang), other_option(menus, lang)))
+    texts = [n for n in menus.nodes.values() if n.kind == m.TEXT]
+    if texts:
+        items += [text_confirm_option(menus, lang), prompt(menus, lang, "text_sent"),
+                  prompt(menus, lang, "text_not_sent")]
+        items += [text_number(menus, lang, menus.contacts[c]) for node in texts
+                  for c in node.numbers if c in menus.contacts]
     return {u.uid: u for u in items}

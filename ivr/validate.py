@@ -83,7 +83,8 @@ def _settings(menus: m.Menus, out: Collector) -> None:
         if not any(g.action == action for g in s.global_keys):
             out.error(where, f"global_keys: no key for '{action}'; every menu needs one")
     global_keys = {g.key for g in s.global_keys}
-    for field, key in (("retry_key", s.retry_key), ("other_key", s.other_key)):
+    for field, key in (("retry_key", s.retry_key), ("other_key", s.other_key),
+                       ("text_confirm_key", s.text_confirm_key)):
         if key in global_keys:
             out.error(where, f"field '{field}': '{key}' is already a global key")
     if s.retry_key == s.other_key:
@@ -132,6 +133,12 @@ def _nodes(menus: m.Menus, out: Collector) -> None:
         where = f"node '{node.id}'"
         if node.kind == m.FORWARD:
             _forward(menus, node, out)
+            continue
+        if node.kind == m.TEXT:
+            for name in node.numbers:
+                if name not in menus.contacts:
+                    out.error(f"{where} field 'numbers'", f"unknown contact '{name}'"
+                              f"{suggest(name, menus.contacts)}")
             continue
         if not node.options:
             out.error(where, "a menu with no way out: give it at least one option")
@@ -189,6 +196,8 @@ def _check_text(out: Collector, where: str, text: str, allowed: set[str] | froze
 def _edges(menus: m.Menus, node: m.Node) -> list[str]:
     if node.kind == m.FORWARD:
         return [menus.settings.other_contacts_node]  # offered when the forward fails
+    if node.kind == m.TEXT:
+        return [menus.settings.main_node]  # where the caller goes after the message
     return [o.target for o in node.options]
 
 

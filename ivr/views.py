@@ -14,9 +14,12 @@ from flask import Blueprint, Response, current_app, g, request
 from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import HTTPException
 
+from sms.replies import render
+
 from . import logs, metrics, voice
-from .model import FORWARD, Menus
+from .model import FORWARD, TEXT, Menus
 from .signature import refuse_unsigned
+from .texting import SENT
 
 log = logging.getLogger("ivr.voice")
 bp = Blueprint("voice", __name__)
@@ -138,8 +141,23 @@ def show_node(lang: str, node_id: str) -> Response:
 
 @bp.route("/voice/<lang>/<node_id>/input", methods=ANY)
 def node_input(lang: str, node_id: str) -> Response:
-    return _known(lang, node_id) or twiml(
-        voice.node_input(menus(), lang, node_id, _field("Digits"), _miss(), _call()))
+    unknown = _known(lang, node_id)
+    if unknown:
+        return unknown
+    node = menus().nodes[node_id]
+    if node.kind == TEXT and _field("Digits") == menus().settings.text_confirm_key:
+        return twiml(_send_numbers(lang, node))
+    return twiml(voice.node_input(menus(), lang, node_id, _field("Digits"), _miss(), _call()))
+
+
+def _send_numbers(lang: str, node) -> VoiceResponse:
+    """The caller confirmed: text them the numbers, from the line's own number."""
+    call = _call()
+    body = render(menus(), node.sms[lang])
+    outcome = current_app.extensions["texts"].send(request.values.get("From", "").strip(),
+                                                   call.line_number, body)
+    logs.note(outcome=f"text {outcome}")
+    return voice.text_result(menus(), lang, node.id, outcome == SENT, call)
 
 
 @bp.route("/voice/<lang>/<node_id>/dialed", methods=ANY)

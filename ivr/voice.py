@@ -219,6 +219,32 @@ def _closed(menus: m.Menus, lang: str, contact: m.Contact, call: Call,
     return show_node(menus, lang, menus.settings.other_contacts_node, call, response)
 
 
+def _text_offer(menus: m.Menus, lang: str, node: m.Node, call: Call, response: VoiceResponse,
+                miss: int) -> VoiceResponse:
+    """The warning that a message will show on the phone, then: send it? Only a key sends."""
+    action = urls.node_input(lang, node.id, miss)
+    gather = _gather(menus, response, action)
+    gather.append(speak(menus, lang, u.node_text(node, lang)))
+    gather.append(speak(menus, lang, u.text_confirm_option(menus, lang)))
+    _announce_globals(menus, lang, gather, main=False)
+    response.redirect(action, method="POST")
+    return response
+
+
+def text_result(menus: m.Menus, lang: str, node_id: str, sent: bool,
+                call: Call) -> VoiceResponse:
+    """After the send: that it went, or that it did not and the numbers to write down."""
+    response = VoiceResponse()
+    if sent:
+        response.append(speak(menus, lang, u.prompt(menus, lang, "text_sent")))
+    else:
+        response.append(speak(menus, lang, u.prompt(menus, lang, "text_not_sent")))
+        for name in menus.nodes[node_id].numbers:
+            response.append(speak(menus, lang, u.text_number(menus, lang,
+                                                             menus.contacts[name])))
+    return show_node(menus, lang, menus.settings.main_node, call, response)
+
+
 def dial_result(menus: m.Menus, lang: str, node_id: str, status: str, call: Call) -> VoiceResponse:
     """After a forward: goodbye when the call took place, otherwise the number and a menu."""
     response = VoiceResponse()
@@ -315,7 +341,7 @@ def fallback(menus: m.Menus, line_number: str | None) -> VoiceResponse:
 # -- dispatch tables -----------------------------------------------------------------------
 
 NodeRenderer = Callable[[m.Menus, str, m.Node, Call, VoiceResponse, int], VoiceResponse]
-NODE_KINDS: dict[str, NodeRenderer] = {m.MENU: _menu, m.FORWARD: _forward}
+NODE_KINDS: dict[str, NodeRenderer] = {m.MENU: _menu, m.FORWARD: _forward, m.TEXT: _text_offer}
 
 # A global key's action gets the call and a way to repeat the current menu.
 Repeat = Callable[[VoiceResponse], VoiceResponse]

@@ -6,7 +6,15 @@ from ivr import model as m
 from ivr.problems import Collector, suggest
 
 from .keywords import CARRIER_HELP_WORDS, CARRIER_WORDS, keyword_table, normalize
-from .replies import MAX_BODY, choice, first_languages, index_pages, language_list, pages
+from .replies import (
+    MAX_BODY,
+    choice,
+    first_languages,
+    index_pages,
+    language_list,
+    pages,
+    render,
+)
 from .segments import count
 
 
@@ -39,6 +47,8 @@ def _topics(menus: m.Menus, out: Collector) -> bool:
                           f"language ({', '.join(menus.languages)})")
                 ok = False
     for node in menus.nodes.values():
+        if node.kind == m.TEXT:
+            continue  # its sms text is the message it sends
         if (node.sms or node.keywords) and node.id not in menus.sms.topics:
             out.warn(f"node '{node.id}'", "has an SMS text or keywords but is not in "
                      "sms topics, so no one can ask for it")
@@ -81,6 +91,9 @@ def replies(menus: m.Menus) -> list[tuple[str, str, int, str | None]]:
             result.append((f"sms index for a first message from {region}, page {number}",
                            text, budget, None))
     for lang in menus.languages:
+        for node in (n for n in menus.nodes.values() if n.kind == m.TEXT):
+            result.append((f"node '{node.id}' field 'sms' ({lang}), sent to a caller",
+                           render(menus, node.sms[lang]), budget, lang))
         for number, text in enumerate(index_pages(menus, (lang,)), 1):
             result.append((f"sms index ({lang}) page {number}", text, budget, lang))
         result.append((f"sms language list ({lang})", language_list(menus, (lang,)), budget,

@@ -43,7 +43,7 @@ BROKEN = {
     "bad_key": [
         "node 'main' option 'A': field 'key': 'A' is not a key; use one of 0-9, * or #"],
     "duplicate_key": [
-        "node 'main' option '1': the same key is given twice (again on line 81)",
+        "node 'main' option '1': the same key is given twice (again on line 85)",
         f"node 'signals': {UNREACHABLE}",
         f"node 'report': {UNREACHABLE}"],
     "global_key_clash": [

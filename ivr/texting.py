@@ -1,0 +1,82 @@
+"""Sending a caller the numbers by SMS, safely: only after they confirm, only to a mobile
+number in an allowed country, at most a few a day per number and a few an hour in all,
+counted on a keyed hash of the number; a failure is never the caller's problem."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import phonenumbers
+from flask_limiter import Limiter
+from limits import parse
+from twilio.rest import Client
+
+from . import metrics
+
+log = logging.getLogger("ivr.texting")
+
+SENT, NOT_SENT = "sent", "not sent"
+
+
+@dataclass
+class TextSender:
+    limiter: Limiter
+    secret: bytes
+    allowed_countries: frozenset[str]
+    per_number: str  # e.g. "3 per day"
+    overall: str  # e.g. "60 per hour"
+    client: Callable[[], Client | None]  # None: no REST credentials, nothing is sent
+
+    def send(self, to: str, line: str | None, body: str) -> str:
+        """SENT or NOT_SENT; why not is logged (without the number) and counted."""
+        reason = self._refusal(to, line)
+        if reason is None and not self._within_limits(to):
+            reason = "rate limit"
+        if reason is None:
+            reason = self._create(to, line or "", body)
+        if reason is None:
+            metrics.TEXTS_SENT.inc()
+            return SENT
+        log.warning("numbers by text not sent: %s", reason)
+        return NOT_SENT
+
+    def _refusal(self, to: str, line: str | None) -> str | None:
+        """Against SMS pumping: a real mobile number in a country on the allow-list."""
+        if line is None:
+            return "the line's own number is unknown"
+        try:
+            number = phonenumbers.parse(to)
+        except phonenumbers.NumberParseException:
+            return "not a phone number"
+        if phonenumbers.number_type(number) != phonenumbers.PhoneNumberType.MOBILE:
+            return "not a mobile number"
+        if phonenumbers.region_code_for_number(number) not in self.allowed_countries:
+            return "a country not on the allow-list"
+        return None
+
+    def _within_limits(self, to: str) -> bool:
+        # Counted on a keyed hash: the limiter's storage (maybe Redis) never sees a number.
+        key = hmac.new(self.secret, to.encode(), hashlib.sha256).hexdigest()[:32]
+        strategy = self.limiter.limiter
+        if not strategy.test(parse(self.overall), "text-all"):
+            metrics.RATE_LIMITED.labels("text overall").inc()
+            return False
+        if not strategy.hit(parse(self.per_number), "text-number", key):
+            metrics.RATE_LIMITED.labels("text per number").inc()
+            return False
+        strategy.hit(parse(self.overall), "text-all")
+        return True
+
+    def _create(self, to: str, line: str, body: str) -> str | None:
+        client = self.client()
+        if client is None:
+            return "no TWILIO_ACCOUNT_SID"
+        try:
+            client.messages.create(to=to, from_=line, body=body)
+        except Exception as exc:  # any failure of the API: the caller hears the numbers
+            return f"the Twilio API failed ({type(exc).__name__})"
+        return None

@@ -1,0 +1,141 @@
+"""Numbers by text: a warning, a confirmation, then an SMS through Twilio's REST API, to a
+mobile number in an allowed country only, within limits, and never an error for the
+caller. A fake http_client stands in for Twilio: nothing touches the network."""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import parse_qs
+
+import pytest
+from twilio.http import HttpClient
+from twilio.http.response import Response
+
+from app import create_app
+
+from .conftest import LINE, MENUS_PATH, TOKEN, Twilio, shipped_menus
+
+MENUS = shipped_menus()
+MOBILE = "+31612345678"
+
+
+class FakeTwilio(HttpClient):
+    """Records each request the REST client makes and answers as Twilio would."""
+
+    def __init__(self, status: int = 201):
+        super().__init__(logging.getLogger("test.fake_twilio"), is_async=False)
+        self.status = status
+        self.sent: list[dict] = []
+
+    def request(self, method, uri, params=None, data=None, headers=None, auth=None,
+                timeout=None, allow_redirects=False):
+        self.sent.append({"method": method, "uri": uri, "data": dict(data or {})})
+        if self.status >= 400:
+            return Response(self.status, '{"code": 20500, "message": "Internal error", '
+                                         '"status": 500}')
+        return Response(self.status, '{"sid": "SM0123456789abcdef", "status": "queued"}')
+
+
+def line(**config):
+    fake = FakeTwilio(config.pop("status", 201))
+    app = create_app({"MENUS_PATH": str(MENUS_PATH), "TWILIO_AUTH_TOKEN": TOKEN,
+                      "TWILIO_ACCOUNT_SID": "AC" + "0" * 32, "TWILIO_HTTP_CLIENT": fake,
+                      "SMS_ALLOWED_COUNTRIES": "NL", **config})
+    return app, fake, Twilio(app.test_client())
+
+
+def confirm(twilio, node="text_report", caller=MOBILE, lang="nl"):
+    return twilio.post(f"/voice/{lang}/{node}/input?miss=0",
+                       Digits=MENUS.settings.text_confirm_key, From=caller)
+
+
+@pytest.mark.parametrize("lang", list(MENUS.languages))
+def test_the_caller_is_warned_first_and_nothing_is_sent_without_confirming(lang):
+    _, fake, twilio = line()
+    offer = twilio.post(f"/voice/{lang}/report/input?miss=0", Digits="3", From=MOBILE)
+    assert MENUS.nodes["text_report"].say[lang].split()[0] in offer.spoken()
+    assert offer.first("Gather").get("action") == f"/voice/{lang}/text_report/input?miss=0"
+    for digits in ("", "9", "0", "*"):
+        twilio.post(f"/voice/{lang}/text_report/input?miss=0", Digits=digits, From=MOBILE)
+    assert fake.sent == []
+
+
+def test_after_confirming_the_numbers_are_sent_from_the_lines_own_number():
+    _, fake, twilio = line()
+    answer = confirm(twilio)
+    assert len(fake.sent) == 1
+    request = fake.sent[0]
+    assert request["method"] == "POST" and request["uri"].endswith("/Messages.json")
+    assert request["data"]["To"] == MOBILE and request["data"]["From"] == LINE
+    assert "0900-8844" in request["data"]["Body"] and "0800-7000" in request["data"]["Body"]
+    assert MENUS.prompt("text_sent", "nl") in answer.spoken()
+    assert answer.first("Gather").get("action") == "/voice/nl/main/input?miss=0"
+
+
+@pytest.mark.parametrize(("caller", "why"), [
+    ("+31201234567", "a landline"),
+    ("+48601234567", "a mobile outside the allow-list"),
+    ("anonymous", "a withheld number"),
+    ("+319007464466", "a premium-rate number"),
+])
+def test_only_mobiles_in_allowed_countries_get_a_text(caller, why):
+    _, fake, twilio = line()
+    answer = confirm(twilio, caller=caller)
+    assert fake.sent == [], why
+    assert MENUS.prompt("text_not_sent", "nl") in answer.spoken()
+    assert answer.times_spoken(MENUS.contacts["police"]) == 2
+    assert answer.times_spoken(MENUS.contacts["anonymous"]) == 2
+
+
+def test_three_a_day_per_number():
+    _, fake, twilio = line()
+    answers = [confirm(twilio) for _ in range(4)]
+    assert len(fake.sent) == 3
+    assert MENUS.prompt("text_not_sent", "nl") in answers[3].spoken()
+    confirm(twilio, caller="+31687654321")  # another number still gets one
+    assert len(fake.sent) == 4
+
+
+def test_an_hourly_cap_for_all_numbers():
+    _, fake, twilio = line(SMS_OVERALL="2 per hour")
+    for caller in ("+31611111111", "+31622222222", "+31633333333"):
+        confirm(twilio, caller=caller)
+    assert len(fake.sent) == 2
+
+
+def test_the_limiter_never_stores_the_number():
+    app, _, twilio = line()
+    confirm(twilio)
+    storage = app.extensions["texts"].limiter.limiter.storage
+    keys = " ".join(str(key) for key in getattr(storage, "storage", {}))
+    assert "text-number" in keys
+    assert "612345678" not in keys
+
+
+@pytest.mark.parametrize("config", [{"status": 500}, {"TWILIO_ACCOUNT_SID": None}])
+def test_when_twilio_fails_the_caller_hears_the_numbers_instead(config, caplog):
+    _, _, twilio = line(**config)
+    answer = confirm(twilio, node="text_help")
+    assert answer.status == 200
+    assert MENUS.prompt("text_not_sent", "nl") in answer.spoken()
+    for name in MENUS.nodes["text_help"].numbers:
+        assert answer.times_spoken(MENUS.contacts[name]) == 2
+    assert "voice webhook failed" not in caplog.text
+    assert "612345678" not in caplog.text
+
+
+def test_the_message_sent_fits_three_segments_in_every_language():
+    from sms.replies import render
+    from sms.segments import count
+
+    for node in (n for n in MENUS.nodes.values() if n.kind == "text"):
+        for lang in MENUS.languages:
+            assert count(render(MENUS, node.sms[lang])).segments <= 3
+
+
+def test_the_rest_request_is_well_formed_for_twilio():
+    _, fake, twilio = line()
+    confirm(twilio, lang="en")
+    body = fake.sent[0]["data"]["Body"]
+    assert body.startswith("Police: 0900-8844")
+    assert parse_qs(f"Body={body}")  # a plain form value
