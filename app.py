@@ -86,7 +86,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     try:
         menus, warnings = load_menus(menus_path, app.config["AUDIO_DIR"])
     except MenuError as exc:
-        raise SystemExit(str(exc)) from None
+        # One line saying what to do, then every problem.
+        raise SystemExit(f"Refusing to start: fix {menus_path.name} (make check lists the "
+                         f"problems).\n{exc}") from None
     if app.config["AUDIO_BASE_URL"]:  # recordings from a CDN instead of this app
         menus = replace(menus, audio_base_url=app.config["AUDIO_BASE_URL"])
     for warning in warnings:
