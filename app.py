@@ -20,6 +20,8 @@ from urllib.parse import urlsplit
 from flask import Flask, Response, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+from limits import parse
+from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -134,14 +136,26 @@ def _text_sender(app: Flask) -> TextSender:
     """Counts in memory by default; with RATELIMIT_STORAGE_URI (redis://...) across
     instances. No limit applies to the webhooks themselves: Twilio ignores 429s."""
     config = app.config
+    for name in ("SMS_PER_NUMBER", "SMS_OVERALL"):
+        try:
+            parse(config[name])
+        except ValueError:
+            raise SystemExit(f"Refusing to start: {name}={config[name]!r} is not a limit; "
+                             "write it like '3 per day' or '60 per hour'.") from None
+    # A moving window: no double burst at a window's edge. A Redis that does not answer
+    # within 2 s counts as a failure (the caller then hears the numbers), not as silence.
     limiter = Limiter(get_remote_address, app=app, storage_uri=config["RATELIMIT_STORAGE_URI"],
-                      default_limits=[])
+                      storage_options={"socket_timeout": 2, "socket_connect_timeout": 2}
+                      if config["RATELIMIT_STORAGE_URI"].startswith("redis") else {},
+                      strategy="moving-window", default_limits=[])
 
     def client() -> Client | None:
         if not (config["TWILIO_ACCOUNT_SID"] and config["TWILIO_AUTH_TOKEN"]):
             return None
+        # Twilio waits 15 s for the webhook: the API call may take 5 of them at most.
+        http = config["TWILIO_HTTP_CLIENT"] or TwilioHttpClient(timeout=5)
         return Client(config["TWILIO_ACCOUNT_SID"], config["TWILIO_AUTH_TOKEN"],
-                      http_client=config["TWILIO_HTTP_CLIENT"])
+                      http_client=http)
 
     countries = frozenset(c.strip().upper() for c in config["SMS_ALLOWED_COUNTRIES"].split(",")
                           if c.strip())

@@ -13,8 +13,11 @@ if os.environ.get("METRICS_TOKEN") and not os.environ.get("PROMETHEUS_MULTIPROC_
 # Load the app (and validate menus.yaml) once in the master: a broken file stops the
 # start with its problems listed, instead of workers failing one after another.
 preload_app = True
-workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+# With the limiter counting in memory, one worker process counts exactly (more threads
+# instead); with Redis (RATELIMIT_STORAGE_URI) workers and instances share the counts.
+_memory = not os.environ.get("RATELIMIT_STORAGE_URI", "").strip()
+workers = int(os.environ.get("WEB_CONCURRENCY", "1" if _memory else "2"))
+threads = int(os.environ.get("GUNICORN_THREADS", "8" if _memory else "4"))
 timeout = 20  # Twilio gives up after 15 s
 # The access log holds the method, the path without its query, the status and the time:
 # never the form (where Twilio puts the caller's number), headers or the client's address.
@@ -41,8 +44,11 @@ def on_starting(server):
         sys.exit("Refusing to start: TWILIO_AUTH_TOKEN is not set, so anyone could call the "
                  "webhooks. Set TWILIO_AUTH_TOKEN (Twilio console, Account Info), or "
                  "IVR_ALLOW_UNSIGNED=1 for a local test only.")
-    if len(os.environ.get("SECRET_KEY", "")) < MIN_SECRET_LENGTH and not local:
-        sys.exit(f"Refusing to start: SECRET_KEY is missing or shorter than {MIN_SECRET_LENGTH} "
-                 "characters, so SMS cookies could be forged or lost between instances. Set "
+    secret = os.environ.get("SECRET_KEY", "")
+    weak = len(secret) < MIN_SECRET_LENGTH or len(set(secret)) < 10
+    if weak and not local:
+        sys.exit(f"Refusing to start: SECRET_KEY is missing, shorter than {MIN_SECRET_LENGTH} "
+                 "characters or not random, so SMS cookies could be forged or lost between "
+                 "instances. Set "
                  "SECRET_KEY to a long random string, the same on every instance: python3 -c "
                  "'import secrets; print(secrets.token_hex(32))'.")

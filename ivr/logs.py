@@ -13,6 +13,8 @@ import time
 
 from flask import g, request
 
+from .privacy import mask_number
+
 FIELDS = ("request_id", "channel", "method", "path", "status", "node", "language", "outcome",
           "duration_ms")
 DIAL_STATUSES = ("completed", "busy", "no-answer", "failed", "canceled")
@@ -23,7 +25,11 @@ class JsonFormatter(logging.Formatter):
         data = {"time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"),
                 "level": record.levelname, "logger": record.name,
                 "message": record.getMessage()}
-        data.update({name: getattr(record, name) for name in FIELDS if hasattr(record, name)})
+        for name in FIELDS:
+            if hasattr(record, name):
+                value = getattr(record, name)
+                # The path is the requester's choice: masked like every message.
+                data[name] = mask_number(value) if isinstance(value, str) else value
         if record.exc_info and not record.exc_text:
             record.exc_text = self.formatException(record.exc_info)
         if record.exc_text:

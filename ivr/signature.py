@@ -7,6 +7,7 @@ from collections.abc import Mapping
 
 from flask import Response, current_app, request
 from twilio.request_validator import RequestValidator
+from werkzeug.exceptions import RequestEntityTooLarge
 
 log = logging.getLogger("ivr.signature")
 
@@ -45,7 +46,10 @@ def refuse_unsigned() -> Response | None:
     url = signed_url(request.environ, request.host_url, current_app.config.get("PUBLIC_BASE_URL"))
     # Twilio signs the POST body, every value of a repeated name included (the validator
     # reads a MultiDict whole); for GET the parameters are part of the signed URL.
-    params = request.form if request.method == "POST" else {}
+    try:
+        params = request.form if request.method == "POST" else {}
+    except RequestEntityTooLarge:
+        return Response("Request too large\n", status=413, mimetype="text/plain")
     if is_valid(token, url, params, request.headers.get("X-Twilio-Signature")):
         return None
     log.warning("refused %s %s: missing or wrong X-Twilio-Signature", request.method, request.path)

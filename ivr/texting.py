@@ -33,43 +33,47 @@ class TextSender:
 
     def send(self, to: str, line: str | None, body: str) -> str:
         """SENT or NOT_SENT; why not is logged (without the number) and counted."""
-        reason = self._refusal(to, line)
-        if reason is None and not self._within_limits(to):
-            reason = "rate limit"
+        number, reason = self._mobile(to, line)
         if reason is None:
-            reason = self._create(to, line or "", body)
+            reason = self._limits(number)
+        if reason is None:
+            reason = self._create(number, line or "", body)
         if reason is None:
             metrics.TEXTS_SENT.inc()
             return SENT
         log.warning("numbers by text not sent: %s", reason)
         return NOT_SENT
 
-    def _refusal(self, to: str, line: str | None) -> str | None:
-        """Against SMS pumping: a real mobile number in a country on the allow-list."""
+    def _mobile(self, to: str, line: str | None) -> tuple[str, str | None]:
+        """Against SMS pumping: a real mobile number in a country on the allow-list, in
+        E.164, so that one phone is one count however its number was written."""
         if line is None:
-            return "the line's own number is unknown"
+            return "", "the line's own number is unknown"
         try:
             number = phonenumbers.parse(to)
         except phonenumbers.NumberParseException:
-            return "not a phone number"
+            return "", "not a phone number"
         if phonenumbers.number_type(number) != phonenumbers.PhoneNumberType.MOBILE:
-            return "not a mobile number"
+            return "", "not a mobile number"
         if phonenumbers.region_code_for_number(number) not in self.allowed_countries:
-            return "a country not on the allow-list"
-        return None
+            return "", "a country not on the allow-list"
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), None
 
-    def _within_limits(self, to: str) -> bool:
+    def _limits(self, number: str) -> str | None:
         # Counted on a keyed hash: the limiter's storage (maybe Redis) never sees a number.
-        key = hmac.new(self.secret, to.encode(), hashlib.sha256).hexdigest()[:32]
-        strategy = self.limiter.limiter
-        if not strategy.test(parse(self.overall), "text-all"):
-            metrics.RATE_LIMITED.labels("text overall").inc()
-            return False
-        if not strategy.hit(parse(self.per_number), "text-number", key):
-            metrics.RATE_LIMITED.labels("text per number").inc()
-            return False
-        strategy.hit(parse(self.overall), "text-all")
-        return True
+        key = hmac.new(self.secret, number.encode(), hashlib.sha256).hexdigest()[:32]
+        try:
+            strategy = self.limiter.limiter
+            if not strategy.test(parse(self.overall), "text-all"):
+                metrics.RATE_LIMITED.labels("text overall").inc()
+                return "the hourly cap"
+            if not strategy.hit(parse(self.per_number), "text-number", key):
+                metrics.RATE_LIMITED.labels("text per number").inc()
+                return "the cap per number"
+            strategy.hit(parse(self.overall), "text-all")
+        except Exception as exc:  # the storage is down: no text, the numbers are spoken
+            return f"the rate-limit storage failed ({type(exc).__name__})"
+        return None
 
     def _create(self, to: str, line: str, body: str) -> str | None:
         client = self.client()

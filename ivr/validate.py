@@ -79,6 +79,7 @@ def _settings(menus: m.Menus, out: Collector) -> None:
                       f"{suggest(node_id, menus.nodes)}")
         elif node.kind != kind:
             out.error(where, f"field '{field}': node '{node_id}' must be a {kind} node")
+    _always_offered(menus, out)
     for action in m.GLOBAL_ACTIONS:
         if not any(g.action == action for g in s.global_keys):
             out.error(where, f"global_keys: no key for '{action}'; every menu needs one")
@@ -89,6 +90,23 @@ def _settings(menus: m.Menus, out: Collector) -> None:
             out.error(where, f"field '{field}': '{key}' is already a global key")
     if s.retry_key == s.other_key:
         out.error(where, "fields 'retry_key' and 'other_key' must differ")
+
+
+def _always_offered(menus: m.Menus, out: Collector) -> None:
+    """The menu after a failed or closed forward must offer the police forward and the
+    anonymous line: they are what is always open."""
+    s = menus.settings
+    other = menus.nodes.get(s.other_contacts_node)
+    if other is None:
+        return
+    targets = {o.target for o in other.options}
+    needed = [s.fallback_node] + [n.id for n in menus.nodes.values() if n.kind == m.FORWARD
+                                  and menus.contacts.get(n.contact or "") is not None
+                                  and menus.contacts[n.contact or ""].anonymous]
+    for node_id in needed:
+        if node_id in menus.nodes and node_id not in targets:
+            out.error(f"node '{other.id}'", f"must offer '{node_id}': after a failed or "
+                      "closed forward, the police and the anonymous line are always offered")
 
 
 def _prompts(menus: m.Menus, out: Collector) -> None:

@@ -223,8 +223,9 @@ def _text_offer(menus: m.Menus, lang: str, node: m.Node, call: Call, response: V
                 miss: int) -> VoiceResponse:
     """The warning that a message will show on the phone, then: send it? Only a key sends."""
     action = urls.node_input(lang, node.id, miss)
+    # The warning outside the Gather: no key cuts it short, it is heard before any send.
+    response.append(speak(menus, lang, u.node_text(node, lang)))
     gather = _gather(menus, response, action)
-    gather.append(speak(menus, lang, u.node_text(node, lang)))
     gather.append(speak(menus, lang, u.text_confirm_option(menus, lang)))
     _announce_globals(menus, lang, gather, main=False)
     response.redirect(action, method="POST")

@@ -95,3 +95,9 @@ def test_any_form_on_any_sms_path_answers_twiml(fields, path):
     root = ET.fromstring(answer.body)
     assert root.tag == "Response" and {c.tag for c in root} <= {"Message"}
     assert "Traceback" not in answer.body
+
+
+@pytest.mark.parametrize("url", ["/voice//nl", "/voice/xx", "/sms/x/y", "/voice/nl/main/x/y"])
+def test_a_body_over_the_limit_on_an_unrouted_path_gets_413(url):
+    big = {"Body": "x" * (70 * 1024)}
+    assert APP.test_client().post(url, data=big).status_code == 413

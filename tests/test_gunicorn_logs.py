@@ -4,6 +4,7 @@ in the app's lines, not in gunicorn's access log."""
 from __future__ import annotations
 
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -42,8 +43,8 @@ def _post(base: str, path: str, token: str, **params: str) -> int:
 @pytest.mark.skipif(not GUNICORN.exists(), reason="gunicorn is not installed in this venv")
 def test_gunicorn_logs_hold_no_number(tmp_path):
     port, token = _free_port(), "test-token"
-    env = {**os.environ, "TWILIO_AUTH_TOKEN": token, "SECRET_KEY": "s" * 64, "PORT": str(port),
-           "WEB_CONCURRENCY": "1"}
+    env = {**os.environ, "TWILIO_AUTH_TOKEN": token, "SECRET_KEY": secrets.token_hex(32),
+           "PORT": str(port)}
     log = tmp_path / "gunicorn.log"
     with log.open("w") as out:
         server = subprocess.Popen([str(GUNICORN), "--config", "gunicorn.conf.py", "--bind",

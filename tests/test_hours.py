@@ -12,8 +12,10 @@ from app import create_app
 from ivr.hours import AMSTERDAM, Opening, is_open, next_opening
 from ivr.loader import check_file
 
-from .conftest import LINE, MENUS_PATH, ROOT, TOKEN, Twilio
+from .conftest import LINE, MENUS_PATH, ROOT, TOKEN, Twilio, shipped_menus
 
+MENUS_TITLES = {node: shipped_menus().nodes[node].title["nl"]
+                for node in ("call_police", "call_anonymous")}
 OFFICE = tuple(Opening(day, 9 * 60, 17 * 60) for day in range(5))  # Mon-Fri 09:00-17:00
 
 
@@ -120,3 +122,21 @@ def test_broken_hours_are_named(tmp_path, hours, message):
     path = tmp_path / "menus.yaml"
     path.write_text(source.replace(marker, marker + f"    hours: {hours}\n"))
     assert f"menus.yaml: {message}" in [str(p) for p in check_file(path)[1]]
+
+
+def test_the_closed_answer_offers_the_police_and_the_anonymous_line(office_hours):
+    answer = Twilio(_app(office_hours, "2026-12-25 03:00").test_client()).post(
+        "/voice/nl/call_comensha")
+    spoken = answer.spoken()
+    for node in ("call_police", "call_anonymous"):
+        assert MENUS_TITLES[node] in spoken
+
+
+def test_a_contacts_menu_without_the_police_is_refused(tmp_path):
+    source = MENUS_PATH.read_text()
+    path = tmp_path / "menus.yaml"
+    path.write_text(source.replace('      "2": call_anonymous\n      "3": call_comensha\n',
+                                   '      "3": call_comensha\n', 1))
+    problems = [str(p) for p in check_file(path)[1]]
+    assert ("menus.yaml: node 'contacts': must offer 'call_anonymous': after a failed or closed "
+            "forward, the police and the anonymous line are always offered") in problems

@@ -11,14 +11,15 @@ from .conftest import ROOT
 CONF = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
 
 
-GOOD_KEY = "k" * 64
+GOOD_KEY = "9f2c1e7a5b3d8c0f4e6a2b9d1c7e5f3a"
 
 
 @pytest.mark.parametrize(("env", "refusal"), [
     ({"SECRET_KEY": GOOD_KEY}, "TWILIO_AUTH_TOKEN is not set"),
-    ({"TWILIO_AUTH_TOKEN": "x"}, "SECRET_KEY is missing or shorter than 32 characters"),
-    ({"TWILIO_AUTH_TOKEN": "x", "SECRET_KEY": "dev"},
-     "SECRET_KEY is missing or shorter than 32 characters"),
+    ({"TWILIO_AUTH_TOKEN": "x"}, "SECRET_KEY is missing, shorter than 32 characters or not "
+                                 "random"),
+    ({"TWILIO_AUTH_TOKEN": "x", "SECRET_KEY": "dev"}, "SECRET_KEY is missing"),
+    ({"TWILIO_AUTH_TOKEN": "x", "SECRET_KEY": "a" * 40}, "or not random"),
 ])
 def test_gunicorn_refuses_an_unsafe_start_with_one_line(monkeypatch, env, refusal):
     for name in ("TWILIO_AUTH_TOKEN", "IVR_ALLOW_UNSIGNED", "SECRET_KEY"):

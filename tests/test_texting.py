@@ -107,7 +107,8 @@ def test_the_limiter_never_stores_the_number():
     app, _, twilio = line()
     confirm(twilio)
     storage = app.extensions["texts"].limiter.limiter.storage
-    keys = " ".join(str(key) for key in getattr(storage, "storage", {}))
+    keys = " ".join(str(key) for key in [*getattr(storage, "storage", {}),
+                                         *getattr(storage, "events", {})])
     assert "text-number" in keys
     assert "612345678" not in keys
 
@@ -139,3 +140,74 @@ def test_the_rest_request_is_well_formed_for_twilio():
     body = fake.sent[0]["data"]["Body"]
     assert body.startswith("Police: 0900-8844")
     assert parse_qs(f"Body={body}")  # a plain form value
+
+
+def test_one_phone_is_one_count_however_its_number_is_written():
+    _, fake, twilio = line()
+    for caller in ("+31612345678", "+31 6 12345678", "+31-6-1234-5678", "+31612345678",
+                   "+31 612 345 678"):
+        confirm(twilio, caller=caller)
+    assert len(fake.sent) == 3
+    assert {request["data"]["To"] for request in fake.sent} == {"+31612345678"}
+
+
+def test_the_warning_is_heard_before_any_key_can_send():
+    _, _, twilio = line()
+    offer = twilio.post("/voice/nl/text_report")
+    assert offer.root[0].tag == "Say"  # the warning, outside the Gather
+    assert MENUS.nodes["text_report"].say["nl"].split()[0] in "".join(offer.root[0].itertext())
+    assert [child.tag for child in offer.first("Gather")] == ["Say", "Say"]  # send? main menu
+
+
+class BrokenStorage:
+    def __getattr__(self, name):
+        raise ConnectionError("the storage is down")
+
+
+def test_when_the_limit_storage_fails_the_numbers_are_spoken(monkeypatch):
+    app, fake, twilio = line()
+    monkeypatch.setattr(app.extensions["texts"].limiter, "_limiter", BrokenStorage(),
+                        raising=False)
+    monkeypatch.setattr(type(app.extensions["texts"].limiter), "limiter",
+                        property(lambda self: BrokenStorage()))
+    answer = confirm(twilio)
+    assert answer.status == 200 and fake.sent == []
+    assert MENUS.prompt("text_not_sent", "nl") in answer.spoken()
+
+
+class SlowTwilio(FakeTwilio):
+    def request(self, *args, **kwargs):
+        raise TimeoutError("read timed out")
+
+
+def test_a_slow_twilio_api_is_a_failure_not_a_hang():
+    fake = SlowTwilio()
+    app = create_app({"MENUS_PATH": str(MENUS_PATH), "TWILIO_AUTH_TOKEN": TOKEN,
+                      "TWILIO_ACCOUNT_SID": "AC" + "0" * 32, "TWILIO_HTTP_CLIENT": fake})
+    answer = confirm(Twilio(app.test_client()))
+    assert answer.status == 200
+    assert MENUS.prompt("text_not_sent", "nl") in answer.spoken()
+
+
+def test_a_limit_that_is_not_a_limit_stops_the_start():
+    with pytest.raises(SystemExit) as stopped:
+        line(SMS_PER_NUMBER="3/dag")
+    assert "SMS_PER_NUMBER='3/dag' is not a limit" in str(stopped.value)
+
+
+def test_texts_sent_and_refused_are_counted():
+    from .test_metrics import METRICS_TOKEN, value
+
+    app, _, twilio = line(METRICS_TOKEN=METRICS_TOKEN)
+
+    def scrape():
+        return app.test_client().get("/metrics", headers={
+            "Authorization": f"Bearer {METRICS_TOKEN}"}).get_data(as_text=True)
+
+    before = scrape()
+    for _ in range(4):
+        confirm(twilio)
+    after = scrape()
+    assert value(after, "line_texts_sent_total") - value(before, "line_texts_sent_total") == 3
+    assert value(after, "line_rate_limited_total", what="text per number") - value(
+        before, "line_rate_limited_total", what="text per number") == 1
