@@ -17,7 +17,7 @@ from .check import main as check_main
 from .flowmap import dot, mermaid
 from .loader import load_menus
 from .problems import MenuError
-from .simulate import Phone, call, language_keys
+from .simulate import SIMULATED_CALLER, Phone, call, language_keys
 from .speech import plain, text_hash
 from .utterances import every
 from .voice import E164_RE, fallback
@@ -103,7 +103,7 @@ def with_map(readme: str, chart: str) -> str:
 @click.command("call")
 @with_appcontext
 @click.option("--lang", default=None, help="Choose this language first, e.g. nl or fr.")
-@click.option("--from", "caller", default="+31612345678", show_default=True,
+@click.option("--from", "caller", default=SIMULATED_CALLER, show_default=True,
               help="The caller's number: its country orders the languages.")
 @click.option("--keys", default=None,
               help="Keys to press, comma-separated: 1,2,* ; an empty one is a time-out.")
@@ -153,7 +153,7 @@ def _keys(first: list[str], pressed: list[str] | None):
 @click.command("text")
 @with_appcontext
 @click.argument("messages", nargs=-1, required=True)
-@click.option("--from", "sender", default="+31612345678", show_default=True,
+@click.option("--from", "sender", default=SIMULATED_CALLER, show_default=True,
               help="The sender's number: its country chooses the first reply's languages.")
 def text_command(messages: tuple[str, ...], sender: str) -> None:
     """Text the line: each MESSAGE in turn, as one conversation (the cookie is kept)."""

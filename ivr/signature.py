@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
-from flask import Response, current_app, request
+from flask import Blueprint, Response, current_app, request
 from twilio.request_validator import RequestValidator
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -54,3 +54,24 @@ def refuse_unsigned() -> Response | None:
         return None
     log.warning("refused %s %s: missing or wrong X-Twilio-Signature", request.method, request.path)
     return Response("Forbidden: invalid Twilio signature\n", status=403, mimetype="text/plain")
+
+
+def guard(bp: Blueprint, channel: str, logger: logging.Logger,
+          note: Callable[[], None] = lambda: None) -> None:
+    """Every webhook of a blueprint: a log id and clock first, then the signature check;
+    one JSON log line after. `note` adds what the request is about (node, language)."""
+    from . import logs  # logs builds on privacy, not on this module
+
+    @bp.before_request
+    def check_signature() -> Response | None:
+        logs.begin()
+        note()
+        refused = refuse_unsigned()
+        if refused is not None:
+            logs.note(outcome="refused")
+        return refused
+
+    @bp.after_request
+    def log_request(response: Response) -> Response:
+        logs.log_request(logger, channel, response.status_code)
+        return response

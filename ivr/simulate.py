@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+import phonenumbers
 from flask import Flask
 from twilio.request_validator import RequestValidator
 
@@ -20,7 +21,15 @@ from .flowmap import CALLER_ID
 from .speech import REPEAT_PAUSE, plain
 from .utterances import every
 
-SIMULATED_LINE = "+3197010000000"  # the line's own number in a simulated call
+
+def example_number(kind: int) -> str:
+    """An example Dutch number from phonenumbers' own metadata: no real person's."""
+    number = phonenumbers.example_number_for_type("NL", kind)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+SIMULATED_LINE = example_number(phonenumbers.PhoneNumberType.FIXED_LINE)  # the line
+SIMULATED_CALLER = example_number(phonenumbers.PhoneNumberType.MOBILE)
 
 
 @dataclass

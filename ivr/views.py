@@ -18,7 +18,7 @@ from sms.replies import render
 
 from . import logs, metrics, voice
 from .model import FORWARD, TEXT, Menus
-from .signature import refuse_unsigned
+from .signature import guard, refuse_unsigned
 from .texting import SENT
 
 log = logging.getLogger("ivr.voice")
@@ -73,23 +73,15 @@ def caller_region(number: str | None) -> str | None:
         return None
 
 
-@bp.before_request
-def check_signature() -> Response | None:
-    logs.begin()
+def _about() -> None:
+    """The language and node of the URL, for the log line: only ones that exist."""
     args = request.view_args or {}
     if args.get("lang") in menus().languages:
         logs.note(language=args["lang"],
                   node=args.get("node_id") if args.get("node_id") in menus().nodes else None)
-    refused = refuse_unsigned()
-    if refused is not None:
-        logs.note(outcome="refused")
-    return refused
 
 
-@bp.after_request
-def log_request(response: Response) -> Response:
-    logs.log_request(log, "voice", response.status_code)
-    return response
+guard(bp, "voice", log, _about)
 
 
 @bp.errorhandler(Exception)

@@ -14,7 +14,7 @@ from werkzeug.exceptions import HTTPException
 
 from ivr import logs, metrics
 from ivr.model import Menus
-from ivr.signature import refuse_unsigned
+from ivr.signature import guard, refuse_unsigned
 from ivr.views import caller_region
 
 from .replies import INDEX, Incoming, State, respond
@@ -59,19 +59,7 @@ def _incoming() -> Incoming:
                     region=caller_region(sender))
 
 
-@bp.before_request
-def check_signature() -> Response | None:
-    logs.begin()
-    refused = refuse_unsigned()
-    if refused is not None:
-        logs.note(outcome="refused")
-    return refused
-
-
-@bp.after_request
-def log_request(response: Response) -> Response:
-    logs.log_request(log, "sms", response.status_code)
-    return response
+guard(bp, "sms", log)
 
 
 @bp.route("/sms", methods=["GET", "POST"])
