@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint check map clean
+.PHONY: run test lint check map bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed, found " + sys.version' 
@@ -29,6 +29,11 @@ check: $(STAMP)
 
 map: $(STAMP)
 	$(BIN)/flask --app app menus map --readme
+
+# A load benchmark (issue 8): not a test, never run by CI. Needs root or wrk installed.
+bench: $(STAMP)
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(BIN)/python -m bench.run
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

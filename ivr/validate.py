@@ -99,14 +99,16 @@ def _always_offered(menus: m.Menus, out: Collector) -> None:
     other = menus.nodes.get(s.other_contacts_node)
     if other is None:
         return
-    targets = {o.target for o in other.options}
-    needed = [s.fallback_node] + [n.id for n in menus.nodes.values() if n.kind == m.FORWARD
-                                  and menus.contacts.get(n.contact or "") is not None
-                                  and menus.contacts[n.contact or ""].anonymous]
-    for node_id in needed:
-        if node_id in menus.nodes and node_id not in targets:
-            out.error(f"node '{other.id}'", f"must offer '{node_id}': after a failed or "
-                      "closed forward, the police and the anonymous line are always offered")
+    offered = {menus.nodes[o.target].contact for o in other.options
+               if o.target in menus.nodes and menus.nodes[o.target].kind == m.FORWARD}
+    fallback = menus.nodes.get(s.fallback_node)
+    needed = ([fallback.contact] if fallback and fallback.contact else []) + [
+        c.id for c in menus.contacts.values() if c.anonymous]
+    for contact in needed:
+        if contact not in offered:
+            out.error(f"node '{other.id}'", f"must offer a forward to '{contact}': after a "
+                      "failed or closed forward, the police and the anonymous line are "
+                      "always offered")
 
 
 def _prompts(menus: m.Menus, out: Collector) -> None:

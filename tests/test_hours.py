@@ -138,5 +138,5 @@ def test_a_contacts_menu_without_the_police_is_refused(tmp_path):
     path.write_text(source.replace('      "2": call_anonymous\n      "3": call_comensha\n',
                                    '      "3": call_comensha\n', 1))
     problems = [str(p) for p in check_file(path)[1]]
-    assert ("menus.yaml: node 'contacts': must offer 'call_anonymous': after a failed or closed "
-            "forward, the police and the anonymous line are always offered") in problems
+    assert ("menus.yaml: node 'contacts': must offer a forward to 'anonymous': after a failed "
+            "or closed forward, the police and the anonymous line are always offered") in problems

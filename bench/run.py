@@ -1,0 +1,289 @@
+"""`make bench`: the line against two reference apps, under the Procfile's gunicorn, with
+signed Twilio-shaped POSTs from wrk; writes docs/benchmarks.md. Loopback only, bounded in
+time, and it stops every server it started. A benchmark, not a test: it never fails on
+the machine's speed.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import re
+import secrets
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+from twilio.request_validator import RequestValidator
+
+ROOT = Path(__file__).resolve().parent.parent
+TOKEN = secrets.token_hex(16)
+SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
+CONCURRENCY = (4, 32)
+CALL = {"CallSid": "CA" + "0" * 32, "AccountSid": "AC" + "0" * 32, "From": "+31612345678",
+        "To": "+31101234567", "CallStatus": "in-progress", "Direction": "inbound",
+        "ApiVersion": "2010-04-01"}
+ROUTES = {
+    "incoming call": ("/voice", {}),
+    "menu key": ("/voice/nl/main/input?miss=0", {"Digits": "2"}),
+    "forward": ("/voice/nl/contacts/input?miss=0", {"Digits": "1"}),
+    "dial failure": ("/voice/nl/call_police/dialed", {"DialCallStatus": "busy",
+                                                      "DialCallDuration": "0"}),
+    "sms keyword": ("/sms", {"Body": "POLITIE", "MessageSid": "SM" + "0" * 32,
+                             "NumMedia": "0"}),
+}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start(target: str, env: dict) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    command = [str(Path(sys.executable).parent / "gunicorn"), "--config", "gunicorn.conf.py",
+               "--bind", f"127.0.0.1:{port}", "--access-logfile", "/dev/null", target]
+    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(base + "/healthz", timeout=1)
+        except urllib.error.HTTPError:
+            break  # the reference apps answer, if not with 200
+        except OSError:
+            time.sleep(0.2)
+            continue
+        break
+    return server, base
+
+
+def lua(base: str, path: str, params: dict) -> Path:
+    """A wrk script posting one signed, Twilio-shaped form."""
+    form = {**CALL, **params} if path.startswith("/voice") else {
+        **{k: v for k, v in CALL.items() if k in ("AccountSid", "From", "To")}, **params}
+    signature = RequestValidator(TOKEN).compute_signature(base + path, form)
+    body = urllib.parse.urlencode(form)
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(f'wrk.method = "POST"\nwrk.path = "{path}"\nwrk.body = "{body}"\n'
+                     'wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"\n'
+                     f'wrk.headers["X-Twilio-Signature"] = "{signature}"\n')
+    return Path(script.name)
+
+
+def wrk(base: str, path: str, params: dict, connections: int) -> dict:
+    script = lua(base, path, params)
+    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{SECONDS}s", "--latency",
+                          "-s", str(script), base], capture_output=True, text=True,
+                         timeout=SECONDS + 30).stdout
+    script.unlink()
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {"rps": rps, "p50": _ms(out, "50%"), "p99": _ms(out, "99%"),
+            "errors": int(non2xx.group(1)) if non2xx else 0}
+
+
+def _ms(out: str, percentile: str) -> float:
+    value, unit = re.search(rf"{percentile}\s+([\d.]+)(us|ms|s)", out).groups()
+    return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+
+
+def rss_mb(server: subprocess.Popen) -> float:
+    """The resident memory of the (first) worker: a child of the gunicorn master."""
+    children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+    status = Path(f"/proc/{children[0]}/status").read_text()
+    return int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) / 1024
+
+
+def startup_seconds(env: dict) -> float:
+    """Import plus loading and validating menus.yaml: the median of three fresh starts."""
+    times = []
+    for _ in range(3):
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "import app"], cwd=ROOT, env=env, check=True,
+                       capture_output=True)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def grow(target: Path, audio: Path) -> None:
+    """menus.yaml ten times larger: nine copies of every node, reached through key 9 of
+    the main menu and of each copy of it; the same languages, the same recordings."""
+    import copy
+    import json
+
+    import yaml
+
+    from ivr.loader import check_file
+    from ivr.speech import text_hash
+    from ivr.utterances import every
+
+    raw = yaml.safe_load((ROOT / "menus.yaml").read_text(encoding="utf-8"))
+    nodes = raw["nodes"]
+    extra = {}
+    for k in range(1, 10):
+        for node_id, node in nodes.items():
+            twin = copy.deepcopy(node)
+            if "options" in twin:
+                twin["options"] = {key: f"{t}_{k}" for key, t in twin["options"].items()}
+            extra[f"{node_id}_{k}"] = twin
+    nodes["main"]["options"]["9"] = "main_1"
+    for k in range(1, 9):
+        extra[f"main_{k}"]["options"]["9"] = f"main_{k + 1}"
+    nodes.update(extra)
+    target.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    # The copies say what the originals say: their recordings are the originals'.
+    shutil.copytree(ROOT / "audio", audio)
+    manifest = json.loads((audio / "manifest.json").read_text(encoding="utf-8"))
+    menus, _ = check_file(target, audio, recordings=False)
+    by_text = {entry["text"]: uid for uid, entry in manifest["uk"].items()}
+    for uid, utterance in every(menus, "uk").items():
+        digest = text_hash(menus, "uk", utterance)
+        if uid not in manifest["uk"] and digest in by_text:
+            shutil.copy(audio / "uk" / f"{by_text[digest]}.wav", audio / "uk" / f"{uid}.wav")
+            manifest["uk"][uid] = {"text": digest, "synthetic": True}
+    (audio / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    # What is new (the copies' key 9) is made with espeak-ng, where it is installed.
+    if shutil.which("espeak-ng") and shutil.which("sox"):
+        from ivr.audio import espeak_ng, render
+        from ivr.speech import plain
+
+        wanted = {uid: (plain(menus, "uk", u), text_hash(menus, "uk", u))
+                  for uid, u in every(menus, "uk").items()}
+        render(audio, "uk", wanted, espeak_ng, "espeak-ng")
+
+
+def main() -> None:
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is not installed: apt-get install wrk (make bench does it)")
+    env = {**os.environ, "TWILIO_AUTH_TOKEN": TOKEN, "SECRET_KEY": secrets.token_hex(32),
+           "LOG_LEVEL": "WARNING"}
+    env.pop("PUBLIC_BASE_URL", None)
+    servers = []
+    try:
+        line, line_url = start("app:app", env)
+        floor, floor_url = start("bench.reference:floor", env)
+        secure, secure_url = start("bench.reference:secure", env)
+        servers += [line, floor, secure]
+        results = {}
+        for connections in CONCURRENCY:
+            for name, (path, params) in ROUTES.items():
+                # Alternating, so that machine drift hits the three alike.
+                results[connections, name] = {
+                    "floor": wrk(floor_url, path, params, connections),
+                    "line": wrk(line_url, path, params, connections),
+                    "secure": wrk(secure_url, path, params, connections)}
+                print(f"{connections:>2} {name:<14} {results[connections, name]}", flush=True)
+        shipped = {"startup": startup_seconds(env), "rss": rss_mb(line),
+                   "menu key": results[4, "menu key"]["line"]}
+        with tempfile.TemporaryDirectory() as tmp:
+            big = Path(tmp) / "menus.yaml"
+            grow(big, Path(tmp) / "audio")
+            big_env = {**env, "MENUS_PATH": str(big), "AUDIO_DIR": str(Path(tmp) / "audio")}
+            grown, grown_url = start("app:app", big_env)
+            servers.append(grown)
+            path, params = ROUTES["menu key"]
+            again = wrk(line_url, path, params, 4)
+            large = {"startup": startup_seconds(big_env), "rss": rss_mb(grown),
+                     "menu key": wrk(grown_url, path, params, 4), "again": again,
+                     "nodes": len(__import__("yaml").safe_load(big.read_text())["nodes"])}
+        report(results, shipped, large)
+    finally:
+        for server in servers:
+            server.terminate()
+        for server in servers:
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+
+
+def report(results: dict, shipped: dict, large: dict) -> None:
+    import runpy
+
+    conf = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    lines = ["# Benchmarks", "",
+             "Written by `make bench` (bench/run.py); do not edit by hand. Each figure is one "
+             f"{SECONDS}-second wrk run of signed, Twilio-shaped POSTs on 127.0.0.1, the line "
+             "and the two reference apps taking turns route by route.", "",
+             f"- Machine: {os.cpu_count()} cores, {platform.machine()}, Python "
+             f"{platform.python_version()}, {platform.system()}",
+             f"- gunicorn as in the Procfile: {conf['workers']} worker(s), {conf['threads']} "
+             "thread(s) each, preloaded; wrk with 2 threads on the same machine",
+             f"- Run on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}", "",
+             "The *floor* answers a constant TwiML document without reading the request; the "
+             "*secure minimum* reads the form and checks the signature with twilio's "
+             "RequestValidator first. The gap to the secure minimum is the line's own cost.", ""]
+    met = []
+    for connections in CONCURRENCY:
+        lines += [f"## {connections} concurrent connections", "",
+                  "| route | line req/s | p50 ms | p99 ms | floor req/s | secure req/s | "
+                  "line / floor | line / secure | secure p99 ms |",
+                  "|---|---|---|---|---|---|---|---|---|"]
+        for name in ROUTES:
+            r = results[connections, name]
+            ratio_floor = r["line"]["rps"] / r["floor"]["rps"]
+            ratio_secure = r["line"]["rps"] / r["secure"]["rps"]
+            lines.append(f"| {name} | {r['line']['rps']:.0f} | {r['line']['p50']:.2f} | "
+                         f"{r['line']['p99']:.2f} | {r['floor']['rps']:.0f} | "
+                         f"{r['secure']['rps']:.0f} | {ratio_floor:.0%} | {ratio_secure:.0%} | "
+                         f"{r['secure']['p99']:.2f} |")
+            met.append((f"{name}, {connections} connections: at least 85% of the secure "
+                        "minimum's throughput", ratio_secure >= 0.85, f"{ratio_secure:.0%}"))
+            if connections == 4:
+                met.append((f"{name}: p99 under 10 ms at 4 connections", r["line"]["p99"] < 10,
+                            f"{r['line']['p99']:.2f} ms"))
+            else:
+                limit = 1.25 * r["secure"]["p99"]
+                met.append((f"{name}: p99 at most 1.25x the secure minimum's at 32",
+                            r["line"]["p99"] <= limit,
+                            f"{r['line']['p99']:.2f} ms against {limit:.2f} ms"))
+        lines.append("")
+    met.append(("start-up under 1 s with all languages", shipped["startup"] < 1,
+                f"{shipped['startup']:.2f} s"))
+    met.append(("under 80 MB resident memory per worker", shipped["rss"] < 80,
+                f"{shipped['rss']:.0f} MB"))
+    lines += ["## Targets", "", "| target | met | measured |", "|---|---|---|"]
+    lines += [f"| {what} | {'yes' if ok else '**no**'} | {figure} |" for what, ok, figure in met]
+    small, big = shipped["menu key"], large["menu key"]
+    lines += ["", "## Growth with the content", "",
+              "The same key in the main menu, at 4 connections, with `menus.yaml` as shipped "
+              f"and with a generated file ten times larger ({large['nodes']} nodes, the same "
+              "eleven languages and recordings).", "",
+              "| menus.yaml | start-up s | worker MB | req/s | p50 ms | p99 ms |",
+              "|---|---|---|---|---|---|",
+              f"| as shipped | {shipped['startup']:.2f} | {shipped['rss']:.0f} | "
+              f"{small['rps']:.0f} | {small['p50']:.2f} | {small['p99']:.2f} |",
+              f"| as shipped, measured again beside the large one | | | "
+              f"{large['again']['rps']:.0f} | {large['again']['p50']:.2f} | "
+              f"{large['again']['p99']:.2f} |",
+              f"| ten times larger | {large['startup']:.2f} | {large['rss']:.0f} | "
+              f"{big['rps']:.0f} | {big['p50']:.2f} | {big['p99']:.2f} |", ""]
+    slowest = min(results[32, name]["line"]["rps"] for name in ROUTES if name != "sms keyword")
+    lines += ["## Capacity on paper", "",
+              f"The slowest voice route answers about {slowest:.0f} requests a second at 32 "
+              "connections on this machine. A call makes about one webhook request every 15 "
+              f"seconds (a menu is heard, then a key is pressed), so one such machine serves "
+              f"about {slowest * 15:.0f} calls at the same time, before Twilio's 15-second "
+              "limit is anywhere near.", "",
+              "Past one machine: every webhook is stateless (the state of a call is in its URLs, "
+              "of a text conversation in Twilio's cookie), so more dynos or instances behind "
+              "the platform's router add capacity in proportion, with no sticky sessions. The "
+              "only shared state is the rate limiter of numbers by text, in Redis "
+              "(`RATELIMIT_STORAGE_URI`). The next ceiling is Twilio's own: the account's "
+              "concurrent-call and messages-per-second limits.", ""]
+    (ROOT / "docs" / "benchmarks.md").write_text("\n".join(lines), encoding="utf-8")
+    print("wrote docs/benchmarks.md")
+
+
+if __name__ == "__main__":
+    main()
