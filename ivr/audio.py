@@ -56,6 +56,25 @@ def read_recordings(folder: Path, langs: tuple[str, ...]) -> Mapping[str, Mappin
     return MappingProxyType(result)
 
 
+def playable(menus) -> Mapping[str, Mapping[str, str]]:
+    """The recordings that play instead of <Say>: made from the current text, or, where the
+    language has no voice to say the new text, any recording of the utterance."""
+    from .speech import text_hash  # speech and utterances build on the model, as this does
+    from .utterances import every
+
+    result = {}
+    for lang, recordings in menus.recordings.items():
+        language = menus.languages.get(lang)
+        if language is None:
+            continue
+        utterances = every(menus, lang)
+        result[lang] = MappingProxyType({
+            uid: recording.version for uid, recording in recordings.items()
+            if uid in utterances and (language.voice is None or recording.text == text_hash(
+                menus, lang, utterances[uid]))})
+    return MappingProxyType(result)
+
+
 # -- making placeholder recordings with an offline engine ----------------------------------
 
 Engine = Callable[[str, str, Path], None]  # (language code, text, wav file to write)

@@ -16,7 +16,7 @@ import phonenumbers
 from phonenumbers import shortnumberinfo
 
 from . import model as m
-from .audio import read_recordings
+from .audio import playable, read_recordings
 from .hours import DAYS, Opening, parse_range
 from .problems import ERROR, WARNING, Collector, MenuError, Problem, suggest
 from .validate import cross_check
@@ -83,7 +83,9 @@ def check_file(path: str | Path, audio_dir: str | Path | None = None,
         menus = replace(menus, recordings=read_recordings(folder, tuple(menus.languages)))
         # Even with field errors, so that one run lists every problem in the file.
         cross_check(menus, out, recordings)
-    return (menus if not out.errors else None), out.problems
+    if menus is None or out.errors:
+        return None, out.problems
+    return replace(menus, playable=playable(menus)), out.problems
 
 
 def build(raw: Any, out: Collector) -> m.Menus | None:

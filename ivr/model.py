@@ -130,6 +130,9 @@ class Menus:
     source: str = "menus.yaml"
     # language -> utterance id -> its recording
     recordings: Mapping[str, Mapping[str, Recording]] = field(default_factory=lambda: EMPTY)
+    # language -> utterance id -> file hash, for the recordings that play: decided once, at
+    # start-up, so that no request hashes a text
+    playable: Mapping[str, Mapping[str, str]] = field(default_factory=lambda: EMPTY)
     audio_base_url: str = "/audio"  # where Twilio fetches recordings (AUDIO_BASE_URL)
 
     def prompt(self, prompt_id: str, lang: str) -> str:

@@ -35,14 +35,6 @@ def mask_record(record: logging.LogRecord) -> logging.LogRecord:
     return record
 
 
-class MaskNumbers(logging.Filter):
-    """The same masking as a filter, for a handler outside this process's record factory."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        mask_record(record)
-        return True
-
-
 def install_number_masking() -> None:
     """Mask every log record when it is made, so that no handler, ours or a library's or a
     platform agent's, ever sees a caller's number. Installing twice does nothing."""

@@ -17,16 +17,15 @@ REPEAT_PAUSE = "700ms"  # before the number is said again
 
 def speak(menus: m.Menus, lang: str, utterance: Utterance) -> Say | Play:
     """A <Play> of the utterance's recording when it fits, else a <Say> in the voice."""
-    recorded = menus.recordings.get(lang, {}).get(utterance.uid)
-    language = menus.languages[lang]
-    # A recording of an older text is played only where no voice could say the new one
-    # (and the validator allows that only where the text holds no number).
-    if recorded and (recorded.text == text_hash(menus, lang, utterance)
-                     or language.voice is None):
+    # Which recordings play was decided at start-up (audio.playable): one made from the
+    # current text, or an older one where no voice could say the new text (the validator
+    # allows that only where the text holds no number).
+    version = menus.playable.get(lang, {}).get(utterance.uid)
+    if version:
         # The file's hash in the URL: a new recording is a new URL, so no cache between
         # here and the caller can play the old one (the file is cached for a year).
         base = menus.audio_base_url.rstrip("/")
-        return Play(f"{base}/{lang}/{utterance.uid}.wav?v={recorded.version}")
+        return Play(f"{base}/{lang}/{utterance.uid}.wav?v={version}")
     return say(menus, lang, utterance)
 
 

@@ -159,21 +159,16 @@ def test_a_stale_recording_still_plays_where_there_is_no_voice(audio_copy):
                                                                   voice.Call()))
 
 
-def test_a_stale_recording_with_a_number_is_never_played_where_there_is_no_voice(audio_copy):
-    _record(audio_copy, "uk", "node.report", "0123456789abcdef")  # says {police}
+@pytest.mark.parametrize("uid", ["node.signals", "node.report"])
+def test_a_language_without_voice_or_recordings_is_not_offered_but_the_line_starts(
+        audio_copy, uid):
+    if uid == "node.report":  # a stale recording of a text with a number counts as missing
+        _record(audio_copy, "uk", uid, "0123456789abcdef")
+    else:  # a recording that is not there
+        (audio_copy / "audio" / "uk" / f"{uid}.wav").unlink()
     _, problems = check_file(audio_copy / "menus.yaml")
     assert ("menus.yaml: language 'uk': Twilio has no voice for it, and 1 prompt(s) have no "
-            "recording of their current text, such as 'node.report'; record them, or run "
-            "flask audio render --lang uk") in [str(p) for p in problems]
-    menus, _ = load_menus(audio_copy / "menus.yaml")
-    assert "uk" not in menus.languages
-
-
-def test_a_language_without_voice_or_recordings_is_not_offered_but_the_line_starts(audio_copy):
-    (audio_copy / "audio" / "uk" / "node.signals.wav").unlink()
-    _, problems = check_file(audio_copy / "menus.yaml")
-    assert ("menus.yaml: language 'uk': Twilio has no voice for it, and 1 prompt(s) have no "
-            "recording of their current text, such as 'node.signals'; record them, or run "
+            f"recording of their current text, such as '{uid}'; record them, or run "
             "flask audio render --lang uk") in [str(p) for p in problems]
     menus, warnings = load_menus(audio_copy / "menus.yaml")
     assert "uk" not in menus.languages
