@@ -214,14 +214,21 @@ def test_the_audio_view_itself_refuses_traversal(app, name):
         recording("uk", name)
 
 
-def test_an_incomplete_english_is_left_out_of_the_greeting_too(tmp_path):
+def without_signals_text(tmp_path, lang: str):
+    """menus.yaml (and its recordings) without one language's text of node 'signals'."""
     source = MENUS_PATH.read_text()
-    start = source.index("      en: >-\n", source.index("\n  signals:\n"))
-    end = source.index("\n      pl:", start)
+    start = source.index(f"      {lang}: >-\n", source.index("\n  signals:\n"))
+    end = source.index("\n      ", start + 1)
+    while source[end + 7:end + 9] not in MENUS.languages:  # the next language's entry
+        end = source.index("\n      ", end + 1)
     path = tmp_path / "menus.yaml"
     path.write_text(source[:start] + source[end + 1:])
     shutil.copytree(ROOT / "audio", tmp_path / "audio")
-    menus, warnings = load_menus(path)
+    return path
+
+
+def test_an_incomplete_english_is_left_out_of_the_greeting_too(tmp_path):
+    menus, warnings = load_menus(without_signals_text(tmp_path, "en"))
     assert "en" not in menus.languages
     assert menus.settings.greeting_languages == ("nl",)
     assert "menus.yaml: language 'en': warning: is not offered: 1 problem(s); run flask menus " \
@@ -229,13 +236,8 @@ def test_an_incomplete_english_is_left_out_of_the_greeting_too(tmp_path):
 
 
 def test_an_incomplete_dutch_stops_the_line_with_its_own_problem(tmp_path):
-    source = MENUS_PATH.read_text()
-    start = source.index("      nl: >-\n", source.index("\n  signals:\n"))
-    end = source.index("\n      en:", start)
-    path = tmp_path / "menus.yaml"
-    path.write_text(source[:start] + source[end + 1:])
     with pytest.raises(MenuError) as failed:
-        load_menus(path)
+        load_menus(without_signals_text(tmp_path, "nl"))
     assert "node 'signals' field 'say': missing translation for 'nl'" in str(failed.value)
 
 
