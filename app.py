@@ -35,6 +35,8 @@ from ivr.logs import JsonFormatter
 from ivr.privacy import install_number_masking
 from ivr.problems import MenuError
 from ivr.texting import TextSender
+from simulator import access as simulator_access
+from simulator import views as simulator_views
 from sms import views as sms_views
 from sms.keywords import KeywordIndex
 from sms.replies import first_languages, index_pages
@@ -61,6 +63,9 @@ def _from_environment() -> dict[str, Any]:
         "SMS_OVERALL": env.get("SMS_OVERALL", "60 per hour"),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI") or "memory://",
         "SECRET_KEY": env.get("SECRET_KEY") or None,
+        # The browser simulator (/simulator): on with Flask's debug flag (make run), for
+        # this machine only; elsewhere only with this password, behind basic auth.
+        "SIMULATOR_PASSWORD": env.get("SIMULATOR_PASSWORD") or None,
         # Twilio posts a few kilobytes at most; anything far bigger is not Twilio: 413.
         "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", 64 * 1024)),
         # The time for opening hours; tests give a fixed clock.
@@ -119,6 +124,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(sms_views.bp)
     app.register_blueprint(audio_views.bp)
     app.register_blueprint(metrics.bp)
+    if simulator_access.enabled(app.config):
+        app.register_blueprint(simulator_views.bp)
     app.extensions["texts"] = _text_sender(app)
     app.add_url_rule("/healthz", "healthz", _healthz)
     app.register_error_handler(404, _not_found)

@@ -41,7 +41,9 @@ class Phone:
     def __post_init__(self) -> None:
         self.client = self.app.test_client()  # keeps the SMS cookie, as Twilio does
 
-    def post(self, url: str, **params: str) -> ET.Element:
+    def post(self, url: str, environ: dict | None = None, **params: str) -> ET.Element:
+        """POST as Twilio does. `environ` goes to the request's WSGI environ, where no
+        HTTP client can write (the browser simulator's outbox of numbers by text)."""
         params = {"From": self.caller, "To": self.line, **params}
         headers = {}
         token = self.app.config.get("TWILIO_AUTH_TOKEN")
@@ -49,11 +51,13 @@ class Phone:
             base = self.app.config.get("PUBLIC_BASE_URL") or "http://localhost"
             signature = RequestValidator(token).compute_signature(base.rstrip("/") + url, params)
             headers["X-Twilio-Signature"] = signature
-        response = self.client.post(url, data=params, headers=headers)
+        extra = {"environ_base": environ} if environ else {}
+        response = self.client.post(url, data=params, headers=headers, **extra)
         return ET.fromstring(response.get_data(as_text=True))
 
 
-def _path(url: str) -> str:
+def path_of(url: str) -> str:
+    """A TwiML URL as the path and query the line is called at next."""
     parts = urlsplit(url)
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
@@ -71,27 +75,133 @@ def spoken(say: ET.Element) -> str:
     return re.sub(r"\s+([.,:;?!])", r"\1", text)
 
 
-def describe(menus: m.Menus, element: ET.Element) -> str | None:
-    """One line for a verb the caller hears; None for verbs that only steer."""
-    if element.tag == "Say":
-        return f"says ({element.get('language')}, {element.get('voice')}): {spoken(element)}"
-    if element.tag == "Play":
-        url = element.text or ""
-        lang, name = urlsplit(url).path.rsplit("/", 2)[-2:]
-        uid = name.removesuffix(".wav")
-        utterance = every(menus, lang).get(uid) if lang in menus.languages else None
-        text = plain(menus, lang, utterance) if utterance else "?"
-        return f"plays recording {lang}/{uid}.wav: {text}"
-    if element.tag == "Dial":
-        number = element.findtext("Number") or ""
-        contact = next((c for c in menus.contacts.values() if c.number == number), None)
-        caller_id = element.get("callerId")
-        policy = CALLER_ID[m.CALLER_ID_LINE] if caller_id else CALLER_ID[m.CALLER_ID_CALLER]
-        name = contact.id if contact else "?"
-        return f"→ forward to {name} {number}, {policy}"
-    if element.tag == "Hangup":
-        return "the line hangs up"
-    return None
+# -- what a caller meets, read from the line's TwiML ---------------------------------------
+
+
+@dataclass(frozen=True)
+class Say:
+    text: str
+    lang: str  # the language code of menus.yaml ("" when unknown)
+    language: str  # Twilio's language attribute, such as nl-NL or arb
+    voice: str
+    kind: str = "say"
+
+
+@dataclass(frozen=True)
+class Play:
+    text: str  # what the recording says
+    lang: str
+    language: str
+    url: str
+    uid: str
+    kind: str = "play"
+
+
+@dataclass(frozen=True)
+class Forward:
+    contact: str  # its id in menus.yaml, "?" when the number is not one of them
+    name: str  # its name in the call's language
+    number: str
+    display: str
+    caller_id: str  # whose number the contact sees: CALLER_ID_LINE or CALLER_ID_CALLER
+    anonymous: bool
+    kind: str = "forward"
+
+
+@dataclass(frozen=True)
+class Hangup:
+    kind: str = "hangup"
+
+
+Event = Say | Play | Forward | Hangup
+
+
+@dataclass(frozen=True)
+class Step:
+    """One TwiML answer: what is heard, then what the call waits for."""
+
+    events: tuple[Event, ...]
+    heard_in_gather: int = 0  # how many of the events a key press may cut short
+    gather: str | None = None  # where a key goes
+    timeout: int = 0
+    on_timeout: str | None = None  # where the call goes when no key comes
+    dial: str | None = None  # where the outcome of the forward goes
+    redirect: str | None = None  # where the call goes next without waiting
+
+
+def _language(menus: m.Menus, say_language: str) -> str:
+    return next((lang.code for lang in menus.languages.values()
+                 if lang.say_language == say_language), "")
+
+
+def _say(menus: m.Menus, element: ET.Element, lang: str) -> Say:
+    return Say(spoken(element), _language(menus, element.get("language", "")),
+               element.get("language", ""), element.get("voice", ""))
+
+
+def _play(menus: m.Menus, element: ET.Element, lang: str) -> Play:
+    url = element.text or ""
+    lang, name = urlsplit(url).path.rsplit("/", 2)[-2:]
+    uid = name.removesuffix(".wav")
+    utterance = every(menus, lang).get(uid) if lang in menus.languages else None
+    text = plain(menus, lang, utterance) if utterance else "?"
+    language = menus.languages[lang].say_language if lang in menus.languages else ""
+    return Play(text, lang if lang in menus.languages else "", language, url, uid)
+
+
+def _dial(menus: m.Menus, element: ET.Element, lang: str) -> Forward:
+    number = element.findtext("Number") or ""
+    contact = next((c for c in menus.contacts.values() if c.number == number), None)
+    policy = m.CALLER_ID_LINE if element.get("callerId") else m.CALLER_ID_CALLER
+    if contact is None:
+        return Forward("?", "?", number, number, policy, False)
+    name = contact.names.get(lang) or contact.names.get(menus.settings.default_language, "")
+    return Forward(contact.id, name, number, contact.display, policy, contact.anonymous)
+
+
+READERS = {"Say": _say, "Play": _play, "Dial": _dial, "Hangup": lambda *_: Hangup()}
+
+
+def _call_language(root: ET.Element) -> str:
+    """The language of the call, from the first URL that names one (/voice/pl/...)."""
+    for element in root.iter():
+        url = element.get("action") or (element.text if element.tag == "Redirect" else "")
+        parts = urlsplit(url or "").path.split("/")
+        if len(parts) > 3 and parts[1] == "voice":
+            return parts[2]
+    return ""
+
+
+def read(menus: m.Menus, root: ET.Element) -> Step:
+    """The caller's side of one TwiML answer, verb by verb in the order Twilio runs them."""
+    lang = _call_language(root)
+    events: list[Event] = []
+    step: dict = {}
+    for element in root:
+        verbs = [*element] if element.tag == "Gather" else [element]
+        events += [READERS[v.tag](menus, v, lang) for v in verbs if v.tag in READERS]
+        if element.tag == "Gather" and "gather" not in step:
+            step.update(gather=path_of(element.get("action", "")), heard_in_gather=len(verbs),
+                        timeout=int(element.get("timeout", "5")))
+        elif element.tag == "Dial":
+            step.update(dial=path_of(element.get("action", "")))
+            break  # Twilio runs the verbs after <Dial> only without an action
+        elif element.tag == "Redirect":
+            key = "on_timeout" if "gather" in step else "redirect"
+            step[key] = path_of(element.text or "")
+            break
+    return Step(tuple(events), **step)
+
+
+def describe(event: Event) -> str:
+    """One line of a terminal transcript."""
+    if isinstance(event, Say):
+        return f"says ({event.language}, {event.voice}): {event.text}"
+    if isinstance(event, Play):
+        return f"plays recording {event.lang}/{event.uid}.wav: {event.text}"
+    if isinstance(event, Forward):
+        return f"→ forward to {event.contact} {event.number}, {CALLER_ID[event.caller_id]}"
+    return "the line hangs up"
 
 
 def call(app: Flask, caller: str, keys: Iterator[str | None], echo: Callable[[str], None],
@@ -100,28 +210,24 @@ def call(app: Flask, caller: str, keys: Iterator[str | None], echo: Callable[[st
     menus = app.extensions["menus"]
     phone = Phone(app, caller)
     echo(f"call from {caller} to the line")
-    root = phone.post("/voice")
+    step = read(menus, phone.post("/voice"))
     for _ in range(max_steps):
-        for element in root:
-            for verb in ([*element] if element.tag == "Gather" else [element]):
-                line = describe(menus, verb)
-                if line:
-                    echo(f"  {line}")
-        gather, dial = root.find("Gather"), root.find("Dial")
-        if gather is not None:
+        for event in step.events:
+            echo(f"  {describe(event)}")
+        if step.gather is not None:
             key = next(keys, None)
             if key is None:
                 echo("  (the caller hangs up)")
                 return
             if key == "":
-                echo(f"  waits {gather.get('timeout')} s for a key: none (time-out)")
-                root = phone.post(_path(root.findtext("Redirect") or ""))
+                echo(f"  waits {step.timeout} s for a key: none (time-out)")
+                step = read(menus, phone.post(step.on_timeout or ""))
             else:
                 echo(f"  waits for a key: {key}")
-                root = phone.post(_path(gather.get("action", "")), Digits=key)
-        elif dial is not None and dial_status:
+                step = read(menus, phone.post(step.gather, Digits=key))
+        elif step.dial is not None and dial_status:
             echo(f"  (the forward ends: {dial_status})")
-            root = phone.post(_path(dial.get("action", "")), DialCallStatus=dial_status)
+            step = read(menus, phone.post(step.dial, DialCallStatus=dial_status))
             dial_status = None
         else:
             return

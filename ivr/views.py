@@ -19,7 +19,7 @@ from sms.replies import render
 from . import logs, metrics, voice
 from .model import FORWARD, TEXT, Menus
 from .signature import guard, refuse_unsigned
-from .texting import SENT
+from .texting import OUTBOX, SENT
 
 log = logging.getLogger("ivr.voice")
 bp = Blueprint("voice", __name__)
@@ -147,7 +147,8 @@ def _send_numbers(lang: str, node) -> VoiceResponse:
     call = _call()
     body = render(menus(), node.sms[lang])
     outcome = current_app.extensions["texts"].send(request.values.get("From", "").strip(),
-                                                   call.line_number, body)
+                                                   call.line_number, body,
+                                                   request.environ.get(OUTBOX))
     logs.note(outcome=f"text {outcome}")
     return voice.text_result(menus(), lang, node.id, outcome == SENT, call)
 

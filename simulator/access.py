@@ -1,0 +1,60 @@
+"""Who may open the simulator, and the headers every answer of it carries.
+
+On in development (`make run`, where Flask's debug flag is set) for this machine only; in
+production off (no route at all) unless SIMULATOR_PASSWORD is set, and then behind HTTP
+basic auth. It is a training tool, not a way into the line: it never sends a text.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Request, Response
+
+LOOPBACK = frozenset({"127.0.0.1", "::1"})
+REALM = 'Basic realm="Line simulator", charset="UTF-8"'
+
+
+def enabled(config: Mapping[str, Any]) -> bool:
+    return bool(config.get("SIMULATOR_PASSWORD")) or bool(config.get("DEBUG"))
+
+
+def refuse(config: Mapping[str, Any], request: Request) -> Response | None:
+    """None when the request may go on; otherwise the 401 or 403 that says why not."""
+    password = config.get("SIMULATOR_PASSWORD")
+    if password:
+        given = request.authorization.password if request.authorization else None
+        if given is not None and hmac.compare_digest(given.encode(), str(password).encode()):
+            return None
+        return Response("The simulator needs its password (SIMULATOR_PASSWORD).\n",
+                        status=401, mimetype="text/plain", headers={"WWW-Authenticate": REALM})
+    if request.remote_addr in LOOPBACK:
+        return None
+    # Development without a password: only from this machine, whatever --host says.
+    return Response("The simulator without SIMULATOR_PASSWORD answers only on this machine "
+                    "(127.0.0.1); set SIMULATOR_PASSWORD to open it to others.\n",
+                    status=403, mimetype="text/plain")
+
+
+def content_security_policy(audio_base_url: str) -> str:
+    """Scripts, styles and data only from the app itself; recordings also from the CDN
+    they are served from (AUDIO_BASE_URL). No inline script or style anywhere."""
+    media = "'self'"
+    parts = urlsplit(audio_base_url)
+    if parts.scheme in ("http", "https") and parts.netloc:
+        media += f" {parts.scheme}://{parts.netloc}"
+    return ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+            f"connect-src 'self'; media-src {media}; base-uri 'none'; form-action 'none'; "
+            "frame-ancestors 'none'")
+
+
+def secure(response: Response, csp: str) -> Response:
+    response.headers["Content-Security-Policy"] = csp
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["Cache-Control"] = "no-store"
+    return response

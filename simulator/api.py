@@ -1,0 +1,109 @@
+"""The simulator's JSON, as pure functions: what the browser may ask, and the line's
+answers turned into what the page shows. The webhooks themselves decide everything."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import asdict
+from typing import Any
+
+import phonenumbers
+from phonenumbers import geocoder
+
+from ivr import model as m
+from ivr.logs import DIAL_STATUSES
+from ivr.simulate import SIMULATED_LINE, Step
+from ivr.texting import Text
+from sms.segments import count
+
+WITHHELD = "withheld"
+# Only the line's own voice URLs: /voice, /voice/language?miss=1, /voice/nl/main/input?miss=0
+VOICE_PATH_RE = re.compile(r"/voice(/[A-Za-z0-9_-]{1,40}){0,3}(\?[A-Za-z0-9_=&-]{0,60})?")
+KEY_RE = re.compile(r"[0-9*#]")
+MAX_SMS = 1600  # Twilio refuses longer messages
+
+
+class BadRequest(ValueError):
+    """What the page asked for is not something a caller could do."""
+
+
+def caller(region: str) -> str:
+    """An example mobile number of the region, from phonenumbers' metadata (no real
+    person's), or Twilio's word for a withheld number."""
+    if region == WITHHELD:
+        return "anonymous"
+    number = phonenumbers.example_number_for_type(region, phonenumbers.PhoneNumberType.MOBILE)
+    if number is None:
+        raise BadRequest(f"no example mobile number for region '{region}'")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def region_of(data: Mapping[str, Any]) -> str:
+    region = str(data.get("country") or "NL")
+    if region != WITHHELD and region not in phonenumbers.SUPPORTED_REGIONS:
+        raise BadRequest(f"unknown country '{region}': use a region code such as NL or PL")
+    return region
+
+
+def voice_request(data: Mapping[str, Any]) -> tuple[str, dict[str, str]]:
+    """The URL to call and the form fields Twilio would post with it."""
+    path = str(data.get("path") or "/voice")
+    if not VOICE_PATH_RE.fullmatch(path):
+        raise BadRequest(f"'{path[:80]}' is not one of the line's voice URLs")
+    params: dict[str, str] = {}
+    if data.get("digits") is not None:
+        digits = str(data["digits"])
+        if not KEY_RE.fullmatch(digits):
+            raise BadRequest("digits: one key, 0-9, * or #")
+        params["Digits"] = digits
+    if data.get("dial_status") is not None:
+        status = str(data["dial_status"])
+        if status not in DIAL_STATUSES:
+            raise BadRequest(f"dial_status: one of {', '.join(DIAL_STATUSES)}")
+        params["DialCallStatus"] = status
+    return path, params
+
+
+def sms_body(data: Mapping[str, Any]) -> str:
+    body = str(data.get("body") or "")
+    if not body.strip() or len(body) > MAX_SMS:
+        raise BadRequest(f"body: a text of 1 to {MAX_SMS} characters")
+    return body
+
+
+def cost(text: str) -> dict[str, Any]:
+    counted = count(text)
+    return {"encoding": counted.encoding, "segments": counted.segments, "units": counted.units,
+            "characters": len(text)}
+
+
+def step(result: Step, outbox: list[Text], path: str, params: Mapping[str, str]) -> dict:
+    """A voice answer for the page: the events in order and what the call waits for."""
+    data = asdict(result)
+    data["events"] = [asdict(event) for event in result.events]
+    data["texts"] = [{"to": t.to, "sender": t.sender, "body": t.body, **cost(t.body)}
+                     for t in outbox]
+    data["request"] = {"path": path, "params": dict(params)}
+    return data
+
+
+def reply(text: str | None, cookie: str | None) -> dict:
+    """An SMS answer: the reply and what it costs; no reply for STOP and the like."""
+    return {"reply": text, "cookie": cookie, **(cost(text) if text is not None else {})}
+
+
+def setup(menus: m.Menus) -> dict:
+    """What the page needs before a call: countries to call from, the languages."""
+    regions = sorted({"NL", *(c for lang in menus.languages.values() for c in lang.countries)})
+    countries = [{"code": r, "name": _country_name(r), "number": caller(r)} for r in regions]
+    languages = [{"code": lang.code, "name": lang.name, "key": lang.key,
+                  "speech": lang.say_language, "countries": list(lang.countries)}
+                 for lang in menus.languages.values()]
+    return {"countries": countries, "languages": languages, "line": SIMULATED_LINE,
+            "dial_statuses": list(DIAL_STATUSES), "withheld": WITHHELD}
+
+
+def _country_name(region: str) -> str:
+    number = phonenumbers.example_number_for_type(region, phonenumbers.PhoneNumberType.MOBILE)
+    return (geocoder.country_name_for_number(number, "en") if number else "") or region
