@@ -17,7 +17,7 @@ from .check import main as check_main
 from .flowmap import dot, mermaid
 from .loader import load_menus
 from .problems import MenuError
-from .simulate import SIMULATED_CALLER, Phone, call, language_keys
+from .simulate import SIMULATED_CALLER, NoTwiML, Phone, call, language_keys
 from .speech import plain, text_hash
 from .utterances import every
 from .voice import E164_RE, fallback
@@ -123,8 +123,12 @@ def call_command(lang: str | None, caller: str, keys: str | None,
         if not _is_key(key):
             raise click.BadParameter(f"'{key}' is not a key: use one of 0-9, * or #, or "
                                      "nothing for a time-out", param_hint="--keys")
-    call(current_app._get_current_object(), caller,  # type: ignore[attr-defined]
-         _keys(first, pressed), click.echo, dial_status)
+    try:
+        call(current_app._get_current_object(), caller,  # type: ignore[attr-defined]
+             _keys(first, pressed), click.echo, dial_status)
+    except NoTwiML as exc:
+        raise click.ClickException(f"{exc} (is PUBLIC_BASE_URL the URL this app is served "
+                                   "at?)") from None
 
 
 def _is_key(key: str) -> bool:
@@ -159,7 +163,10 @@ def text_command(messages: tuple[str, ...], sender: str) -> None:
     """Text the line: each MESSAGE in turn, as one conversation (the cookie is kept)."""
     phone = Phone(current_app._get_current_object(), sender)  # type: ignore[attr-defined]
     for message in messages:
-        root = phone.post("/sms", Body=message)
+        try:
+            root = phone.post("/sms", Body=message)
+        except NoTwiML as exc:
+            raise click.ClickException(str(exc)) from None
         reply = root.findtext("Message")
         click.echo(f"> {message}")
         if reply is None:

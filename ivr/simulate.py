@@ -32,6 +32,10 @@ SIMULATED_LINE = example_number(phonenumbers.PhoneNumberType.FIXED_LINE)  # the 
 SIMULATED_CALLER = example_number(phonenumbers.PhoneNumberType.MOBILE)
 
 
+class NoTwiML(RuntimeError):
+    """The line answered something Twilio could not use (a 403 for a bad signature)."""
+
+
 @dataclass
 class Phone:
     app: Flask
@@ -53,7 +57,13 @@ class Phone:
             headers["X-Twilio-Signature"] = signature
         extra = {"environ_base": environ} if environ else {}
         response = self.client.post(url, data=params, headers=headers, **extra)
-        return ET.fromstring(response.get_data(as_text=True))
+        body = response.get_data(as_text=True)
+        try:
+            if response.status_code == 200:
+                return ET.fromstring(body)
+        except ET.ParseError:
+            pass
+        raise NoTwiML(f"{url} answered {response.status_code} without TwiML: {body[:120]!r}")
 
 
 def path_of(url: str) -> str:
@@ -105,6 +115,7 @@ class Forward:
     display: str
     caller_id: str  # whose number the contact sees: CALLER_ID_LINE or CALLER_ID_CALLER
     anonymous: bool
+    lang: str = ""  # the language of `name`
     kind: str = "forward"
 
 
@@ -150,13 +161,15 @@ def _play(menus: m.Menus, element: ET.Element, lang: str) -> Play:
 
 
 def _dial(menus: m.Menus, element: ET.Element, lang: str) -> Forward:
-    number = element.findtext("Number") or ""
+    # <Dial><Number>+31...</Number></Dial>, or the number as the text of <Dial> itself.
+    number = element.findtext("Number") or (element.text or "").strip()
     contact = next((c for c in menus.contacts.values() if c.number == number), None)
     policy = m.CALLER_ID_LINE if element.get("callerId") else m.CALLER_ID_CALLER
     if contact is None:
         return Forward("?", "?", number, number, policy, False)
-    name = contact.names.get(lang) or contact.names.get(menus.settings.default_language, "")
-    return Forward(contact.id, name, number, contact.display, policy, contact.anonymous)
+    lang = lang if lang in contact.names else menus.settings.default_language
+    return Forward(contact.id, contact.names.get(lang, ""), number, contact.display, policy,
+                   contact.anonymous, lang)
 
 
 READERS = {"Say": _say, "Play": _play, "Dial": _dial, "Hangup": lambda *_: Hangup()}
@@ -179,13 +192,16 @@ def read(menus: m.Menus, root: ET.Element) -> Step:
     step: dict = {}
     for element in root:
         verbs = [*element] if element.tag == "Gather" else [element]
-        events += [READERS[v.tag](menus, v, lang) for v in verbs if v.tag in READERS]
+        heard = [READERS[v.tag](menus, v, lang) for v in verbs if v.tag in READERS]
+        events += heard
         if element.tag == "Gather" and "gather" not in step:
-            step.update(gather=path_of(element.get("action", "")), heard_in_gather=len(verbs),
+            step.update(gather=path_of(element.get("action", "")), heard_in_gather=len(heard),
                         timeout=int(element.get("timeout", "5")))
-        elif element.tag == "Dial":
+        elif element.tag == "Dial" and element.get("action"):
+            # With an action, Twilio asks it what comes next; the verbs after <Dial> run
+            # only without one.
             step.update(dial=path_of(element.get("action", "")))
-            break  # Twilio runs the verbs after <Dial> only without an action
+            break
         elif element.tag == "Redirect":
             key = "on_timeout" if "gather" in step else "redirect"
             step[key] = path_of(element.text or "")

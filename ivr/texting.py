@@ -19,7 +19,7 @@ from . import metrics
 
 log = logging.getLogger("ivr.texting")
 
-SENT, NOT_SENT = "sent", "not sent"
+SENT, NOT_SENT, SIMULATED = "sent", "not sent", "simulated"
 # Where the browser simulator asks for texts to be kept instead of sent: a key of the WSGI
 # environ, which no HTTP client can set (headers arrive as HTTP_*).
 OUTBOX = "ivr.simulator.outbox"
@@ -45,11 +45,11 @@ class TextSender:
         """SENT or NOT_SENT; why not is logged (without the number) and counted.
 
         With an `outbox` (the simulator) the text that passes the number checks is put
-        there instead: no cap is counted and the REST API is never called."""
+        there instead, and SIMULATED returned: no cap is counted, no REST call made."""
         number, reason = self._mobile(to, line)
         if reason is None and outbox is not None:
             outbox.append(Text(number, line or "", body))
-            return SENT
+            return SIMULATED
         if reason is None:
             reason = self._limits(number)
         if reason is None:

@@ -19,7 +19,7 @@ from sms.replies import render
 from . import logs, metrics, voice
 from .model import FORWARD, TEXT, Menus
 from .signature import guard, refuse_unsigned
-from .texting import OUTBOX, SENT
+from .texting import OUTBOX, SENT, SIMULATED
 
 log = logging.getLogger("ivr.voice")
 bp = Blueprint("voice", __name__)
@@ -150,7 +150,7 @@ def _send_numbers(lang: str, node) -> VoiceResponse:
                                                    call.line_number, body,
                                                    request.environ.get(OUTBOX))
     logs.note(outcome=f"text {outcome}")
-    return voice.text_result(menus(), lang, node.id, outcome == SENT, call)
+    return voice.text_result(menus(), lang, node.id, outcome in (SENT, SIMULATED), call)
 
 
 @bp.route("/voice/<lang>/<node_id>/dialed", methods=ANY)

@@ -14,7 +14,8 @@ from urllib.parse import urlsplit
 
 from flask import Request, Response
 
-LOOPBACK = frozenset({"127.0.0.1", "::1"})
+LOOPBACK = frozenset({"127.0.0.1", "::1", "::ffff:127.0.0.1"})
+LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 REALM = 'Basic realm="Line simulator", charset="UTF-8"'
 
 
@@ -31,9 +32,11 @@ def refuse(config: Mapping[str, Any], request: Request) -> Response | None:
             return None
         return Response("The simulator needs its password (SIMULATOR_PASSWORD).\n",
                         status=401, mimetype="text/plain", headers={"WWW-Authenticate": REALM})
-    if request.remote_addr in LOOPBACK:
+    # Development without a password: only from this machine, whatever --host says. A
+    # tunnel (ngrok, often pointed at `make run` for Twilio) also connects from 127.0.0.1
+    # but names its public host: the Host header tells them apart (and stops DNS rebinding).
+    if request.remote_addr in LOOPBACK and urlsplit(f"//{request.host}").hostname in LOCAL_HOSTS:
         return None
-    # Development without a password: only from this machine, whatever --host says.
     return Response("The simulator without SIMULATOR_PASSWORD answers only on this machine "
                     "(127.0.0.1); set SIMULATOR_PASSWORD to open it to others.\n",
                     status=403, mimetype="text/plain")

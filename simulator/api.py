@@ -7,6 +7,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import asdict
 from typing import Any
+from urllib.parse import parse_qsl
 
 import phonenumbers
 from phonenumbers import geocoder
@@ -19,7 +20,10 @@ from sms.segments import count
 
 WITHHELD = "withheld"
 # Only the line's own voice URLs: /voice, /voice/language?miss=1, /voice/nl/main/input?miss=0
-VOICE_PATH_RE = re.compile(r"/voice(/[A-Za-z0-9_-]{1,40}){0,3}(\?[A-Za-z0-9_=&-]{0,60})?")
+VOICE_PATH_RE = re.compile(r"/voice(/[A-Za-z0-9_-]{1,40}){0,3}")
+# ...and only the query the line itself writes: the views read request.values, where a
+# query field would stand in for a form field (Digits, To) that the caller cannot set.
+QUERY = {"miss": re.compile(r"[0-9]{1,2}"), "page": re.compile(r"2")}
 KEY_RE = re.compile(r"[0-9*#]")
 MAX_SMS = 1600  # Twilio refuses longer messages
 
@@ -49,7 +53,10 @@ def region_of(data: Mapping[str, Any]) -> str:
 def voice_request(data: Mapping[str, Any]) -> tuple[str, dict[str, str]]:
     """The URL to call and the form fields Twilio would post with it."""
     path = str(data.get("path") or "/voice")
-    if not VOICE_PATH_RE.fullmatch(path):
+    route, _, query = path.partition("?")
+    fields = parse_qsl(query, keep_blank_values=True, strict_parsing=False)
+    if not VOICE_PATH_RE.fullmatch(route) or len(fields) > len(QUERY) or not all(
+            name in QUERY and QUERY[name].fullmatch(value) for name, value in fields):
         raise BadRequest(f"'{path[:80]}' is not one of the line's voice URLs")
     params: dict[str, str] = {}
     if data.get("digits") is not None:

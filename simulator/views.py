@@ -9,7 +9,7 @@ from pathlib import Path
 from flask import Blueprint, Response, current_app, jsonify, request, send_from_directory
 
 from ivr.model import Menus
-from ivr.simulate import Phone, read
+from ivr.simulate import NoTwiML, Phone, read
 from ivr.texting import OUTBOX, Text
 
 from . import access, api
@@ -36,6 +36,12 @@ def headers(response: Response) -> Response:
 @bp.errorhandler(api.BadRequest)
 def bad_request(exc: api.BadRequest) -> tuple[Response, int]:
     return jsonify(error=str(exc)), 400
+
+
+@bp.errorhandler(NoTwiML)
+def no_twiml(exc: NoTwiML) -> tuple[Response, int]:
+    # A signature the line refused (PUBLIC_BASE_URL other than this host) and the like.
+    return jsonify(error=f"the line did not answer with TwiML: {exc}"), 502
 
 
 @bp.get("/")

@@ -7,6 +7,7 @@ Screenshots go to tests/artifacts/, which git ignores.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import threading
@@ -17,6 +18,7 @@ from werkzeug.serving import make_server
 
 from app import create_app
 from ivr.simulate import read
+from simulator import api
 
 from .conftest import MENUS_PATH, TOKEN, Twilio, shipped_menus
 
@@ -58,18 +60,32 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, line):
-    context = browser.new_context(viewport={"width": 1100, "height": 900})
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(line[1] + "/simulator")
-    expect(page.locator("body")).to_have_attribute("data-ready", "true")
-    yield page
-    ARTIFACTS.mkdir(exist_ok=True)
-    context.close()
+def opened(browser, line):
+    """Opens the simulator in a new browser context, with `before` run first (a stub of
+    the browser's speech, Playwright's clock); fails the test on any console error."""
+    contexts, errors = [], []
+
+    def open_page(before=lambda page: None, **options) -> Page:
+        context = browser.new_context(**{"viewport": {"width": 1100, "height": 900},
+                                         **options})
+        contexts.append(context)
+        page = context.new_page()
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        before(page)
+        page.goto(line[1] + "/simulator")
+        expect(page.locator("body")).to_have_attribute("data-ready", "true")
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
     assert errors == []  # a script blocked by the CSP, or one that failed, shows here
+
+
+@pytest.fixture
+def page(opened) -> Page:
+    return opened()
 
 
 def shot(page: Page, name: str) -> None:
@@ -142,12 +158,8 @@ def test_numbers_by_text_are_shown_as_not_sent(page: Page, line):
     expect(page.locator("#transcript")).to_contain_text("not sent: this is the simulator")
 
 
-def test_usable_on_a_phone_s_screen(browser, line):
-    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True,
-                                  has_touch=True)
-    page = context.new_page()
-    page.goto(line[1] + "/simulator")
-    expect(page.locator("body")).to_have_attribute("data-ready", "true")
+def test_usable_on_a_phone_s_screen(opened):
+    page = opened(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
     # One column, nothing wider than the screen, keys a finger can hit.
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     key = page.get_by_role("button", name="key 5", exact=True).bounding_box()
@@ -155,4 +167,84 @@ def test_usable_on_a_phone_s_screen(browser, line):
     page.get_by_role("button", name="Call the line").tap()
     expect(page.locator("#keypad")).to_have_class("keypad listening")
     shot(page, "phone-screen")
-    context.close()
+
+
+# A stand-in for the browser's speech (headless Chromium has no voices): it records what
+# is said in which language, and ends each utterance at once, or when cancelled if held.
+SPEECH = """
+(() => {
+  const voices = %s.map((lang) => ({ lang, name: "test " + lang, voiceURI: lang,
+                                      localService: true, default: false }));
+  window.__spoken = []; window.__cancels = 0; window.__hold = false;
+  let pending = [];
+  const synth = {
+    getVoices: () => voices,
+    speak(u) {
+      window.__spoken.push({ lang: u.lang, text: u.text, voice: u.voice && u.voice.name });
+      if (window.__hold) pending.push(u);
+      else Promise.resolve().then(() => u.onend && u.onend());
+    },
+    cancel() {
+      window.__cancels++;
+      const stopped = pending; pending = [];
+      for (const u of stopped) if (u.onerror) u.onerror();
+    },
+    addEventListener() {},
+  };
+  Object.defineProperty(window, "speechSynthesis", { value: synth });
+  window.SpeechSynthesisUtterance = class { constructor(text) { this.text = text; } };
+})();
+"""
+
+
+def speech(page: Page) -> None:
+    tags = sorted({lang.say_language for lang in MENUS.languages.values()} | {"ar"})
+    page.add_init_script(SPEECH % json.dumps(tags))
+
+
+def test_each_prompt_is_spoken_in_its_own_language_and_silence_is_a_time_out(opened, line):
+    def before(page: Page) -> None:
+        speech(page)
+        page.clock.install()
+
+    page = opened(before)
+    page.get_by_label("Caller's number from").select_option("PL")
+    page.get_by_role("button", name="Call the line").click()
+    expect(page.locator("#status")).to_contain_text("Waiting 6 s for a key")
+    spoken = page.evaluate("window.__spoken")
+    step = read(MENUS, Twilio(line[0].test_client()).post("/voice", From=api.caller("PL")).root)
+    said = [e for e in step.events if e.kind == "say"]
+    assert spoken[0]["lang"] == "pl-PL" and spoken[0]["voice"] == "test pl-PL"
+    assert said[0].text.startswith(spoken[0]["text"])
+    # Each voice in its language; Twilio's 'arb' is no browser tag: Arabic is 'ar'.
+    expected = {e.language if re.fullmatch(r"[a-z]{2,3}-[A-Z]{2}", e.language) else e.lang
+                for e in said}
+    assert {s["lang"] for s in spoken} == expected
+    assert "ar" in expected
+    page.clock.run_for(7000)
+    expect(page.locator("#transcript")).to_contain_text("You press nothing for 6 s")
+
+
+def test_a_key_cuts_the_prompt_short(opened, line):
+    page = opened(speech)
+    page.evaluate("window.__hold = true")
+    page.get_by_role("button", name="Call the line").click()
+    expect(page.locator("#keypad")).to_have_class("keypad listening")
+    assert len(page.evaluate("window.__spoken")) == 1  # the greeting's first sentence
+    cancels = page.evaluate("window.__cancels")
+    page.keyboard.press(MENUS.languages["nl"].key)
+    expect(page.locator("#transcript")).to_contain_text(f"You press {MENUS.languages['nl'].key}")
+    assert page.evaluate("window.__cancels") > cancels
+    # The Dutch main menu is spoken next, not the rest of the greeting.
+    expect(page.locator("#transcript li.said[lang=nl]").last).to_contain_text(
+        first_text(line[0], "/voice/nl/main"))
+    assert all(s["lang"] == "nl-NL" for s in page.evaluate("window.__spoken")[1:])
+
+
+def test_a_recording_plays_from_the_line(page: Page):
+    uk = next(lang for lang in MENUS.languages.values() if lang.code == "uk")
+    page.get_by_label("Caller's number from").select_option(uk.countries[0])
+    with page.expect_response(lambda r: "/audio/uk/" in r.url) as played:
+        page.get_by_role("button", name="Call the line").click()
+    assert played.value.status in (200, 206)
+    expect(page.locator("#transcript li.said[lang=uk]").first).to_be_visible()

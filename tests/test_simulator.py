@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import re
+import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 
 import pytest
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 
 from app import create_app
 from ivr.simulate import read
+from ivr.voice import fallback
 from simulator import api
 from simulator.views import STATIC
 
@@ -73,9 +75,15 @@ def test_with_a_password_it_asks_for_it_and_lets_in_only_with_it():
 def test_in_development_without_a_password_only_this_machine_gets_in(dev):
     client = dev.test_client()
     assert client.get("/simulator/").status_code == 200
+    assert client.get("http://127.0.0.1:5000/simulator/").status_code == 200
     elsewhere = client.get("/simulator/", environ_base={"REMOTE_ADDR": "192.0.2.7"})
     assert elsewhere.status_code == 403
     assert "SIMULATOR_PASSWORD" in elsewhere.get_data(as_text=True)
+    # A tunnel to `make run` connects from this machine, but for a public host.
+    tunnel = client.get("/simulator/", headers={"Host": "abc123.ngrok.app"})
+    assert tunnel.status_code == 403
+    forwarded = client.get("/simulator/", headers={"X-Forwarded-Host": "abc123.ngrok.app"})
+    assert forwarded.status_code == 403
 
 
 @pytest.mark.parametrize("url", ["/simulator/", "/simulator/static/simulator.js",
@@ -157,7 +165,7 @@ def test_a_dutch_call_clicked_through_to_the_police_forward(dev):
     police = MENUS.contacts["police"]
     assert forward == {"kind": "forward", "contact": "police", "name": police.names["nl"],
                        "number": police.number, "display": police.display,
-                       "caller_id": "line", "anonymous": False}
+                       "caller_id": "line", "anonymous": False, "lang": "nl"}
     assert step["dial"] == "/voice/nl/call_police/dialed" and step["gather"] is None
     failed = voice(client, path=step["dial"], dial_status="busy")
     assert police.display.replace("-", "") not in "".join(e["text"] for e in failed["events"])
@@ -216,6 +224,25 @@ def test_a_number_the_line_would_not_text_is_not_shown_as_sent(dev):
     assert MENUS.prompt("text_not_sent", "nl") in " ".join(e["text"] for e in step["events"])
 
 
+def test_an_answer_that_is_not_twiml_is_a_reason_not_a_crash():
+    # Under SERVER_NAME the app is called at that host, while the simulator signs for
+    # http://localhost: the line refuses the signature, as it must.
+    app = make(DEBUG=False, SIMULATOR_PASSWORD=PASSWORD, SERVER_NAME="line.example.org")
+    answer = app.test_client().post("/simulator/api/voice", json={"path": "/voice"},
+                                    headers=auth("trainer", PASSWORD))
+    assert answer.status_code == 502
+    assert "answered 403" in answer.get_json()["error"]
+
+
+def test_the_verbs_after_a_dial_without_action_are_heard():
+    # The fallback TwiML Bin dials the police and, if that ends, says the numbers.
+    step = read(MENUS, ET.fromstring(fallback(MENUS, "+3197010000000").to_xml()))
+    kinds = [event.kind for event in step.events]
+    assert step.dial is None
+    assert kinds.index("forward") < len(kinds) - 1 and kinds[-1] == "hangup"
+    assert step.events[kinds.index("forward")].contact == "police"
+
+
 def test_a_text_gets_the_line_s_reply_with_its_cost(dev):
     answer = dev.test_client().post("/simulator/api/sms", json={"body": "POLITIE"})
     data = answer.get_json()
@@ -242,6 +269,10 @@ def test_stop_gets_no_reply(dev):
     ({"path": "/sms"}, "not one of the line's voice URLs"),
     ({"path": "https://example.org/voice"}, "not one of the line's voice URLs"),
     ({"path": "/voice/../metrics"}, "not one of the line's voice URLs"),
+    ({"path": "/voice/nl/main/input?miss=0&Digits=81"}, "not one of the line's voice URLs"),
+    ({"path": "/voice/nl/contacts/input?miss=0&To=x"}, "not one of the line's voice URLs"),
+    ({"path": "/voice/language?miss=0&miss=1&page=2"}, "not one of the line's voice URLs"),
+    ({"path": "/voice/language?page=3"}, "not one of the line's voice URLs"),
     ({"path": "/voice", "digits": "12"}, "digits: one key"),
     ({"path": "/voice", "digits": "+31612345678"}, "digits: one key"),
     ({"path": "/voice", "dial_status": "ringing"}, "dial_status: one of"),

@@ -19,14 +19,20 @@ const CALLER_ID_LABELS = {
   "caller": "The caller's own number: the contact sees who calls.",
 };
 
+// Twilio follows <Redirect> without limit; a loop in menus.yaml would spin here for ever.
+const MAX_REDIRECTS = 10;
+
 const call = {
   id: 0,          // grows with every call and step: an old step's playback stops itself
   active: false,
   step: null,     // the line's last answer
   accepting: false, // a key press is heard now (inside <Gather>)
+  redirects: 0,   // redirects in a row, without the caller doing anything
   timer: null,
   audio: null,
+  utterance: null, // Chrome skips onend for an utterance it has garbage-collected
 };
+let voicesReady = null;
 let setup = null;
 let smsCookie = null; // what Twilio would keep for the sender between messages
 
@@ -67,7 +73,7 @@ function line(list, text, options = {}) {
     item.append(" ", meta);
   }
   list.append(item);
-  item.scrollIntoView({ block: "nearest" });
+  list.scrollTop = list.scrollHeight; // the list scrolls, not the page
   return item;
 }
 
@@ -82,8 +88,10 @@ function showEvent(event) {
   }
   if (event.kind === "forward") {
     showForward(event);
-    return note(`Forward to ${event.name} (${event.display}). Caller ID: `
+    const item = note("Forward to ");
+    item.append(named(event), ` (${event.display}). Caller ID: `
       + CALLER_ID_LABELS[event.caller_id]);
+    return item;
   }
   return note("The line hangs up.");
 }
@@ -96,6 +104,19 @@ function speechTag(event) {
   return /^[a-z]{2,3}-[A-Z]{2}$/.test(event.language) ? event.language : event.lang;
 }
 
+function loadVoices() {
+  // Chrome fills the list of voices later, with a voiceschanged event.
+  if (!window.speechSynthesis) return Promise.resolve([]);
+  if (!voicesReady) {
+    voicesReady = new Promise((done) => {
+      if (speechSynthesis.getVoices().length) return done();
+      speechSynthesis.addEventListener("voiceschanged", () => done(), { once: true });
+      setTimeout(done, 1500);
+    });
+  }
+  return voicesReady;
+}
+
 function voiceFor(tag, lang) {
   const voices = window.speechSynthesis ? speechSynthesis.getVoices() : [];
   const norm = (v) => v.lang.replace("_", "-");
@@ -103,21 +124,31 @@ function voiceFor(tag, lang) {
     || voices.find((v) => norm(v).split("-")[0] === lang) || null;
 }
 
-function speak(event, id) {
+// Resolves with null when the prompt was heard, or with why it was not.
+async function speak(event, id) {
+  await loadVoices();
+  const voice = voiceFor(speechTag(event), event.lang);
+  if (!voice) return `no voice for ${event.lang || event.language} in this browser`;
+  // Sentence by sentence: some voices stop after about 15 s without an end event.
+  for (const sentence of event.text.split(/(?<=[.?!:])\s+/)) {
+    if (id !== call.id) return null;
+    await sayOne(sentence, voice, speechTag(event));
+  }
+  return null;
+}
+
+function sayOne(text, voice, tag) {
   return new Promise((done) => {
-    const voice = voiceFor(speechTag(event), event.lang);
-    if (!voice) {
-      done(`no voice for ${event.lang || event.language} in this browser`);
-      return;
-    }
-    const utterance = new SpeechSynthesisUtterance(event.text);
-    utterance.lang = speechTag(event);
+    const utterance = new SpeechSynthesisUtterance(text);
+    utterance.lang = tag;
     utterance.voice = voice;
-    utterance.onend = utterance.onerror = () => done();
-    // Some browsers never end an utterance: go on after about the time it takes.
-    setTimeout(done, 2000 + event.text.length * 120);
-    if (id === call.id) speechSynthesis.speak(utterance);
-    else done();
+    call.utterance = utterance;
+    // A voice that never ends is cut off after well over its time, so nothing queues
+    // behind it and the time-out starts when the speaking has stopped.
+    const watchdog = setTimeout(() => { speechSynthesis.cancel(); done(); },
+      4000 + text.length * 150);
+    utterance.onend = utterance.onerror = () => { clearTimeout(watchdog); done(); };
+    speechSynthesis.speak(utterance);
   });
 }
 
@@ -125,8 +156,8 @@ function playRecording(event) {
   return new Promise((done) => {
     const audio = new Audio(event.url);
     call.audio = audio;
-    audio.onended = audio.onerror = () => done();
-    setTimeout(done, 120000);
+    audio.onended = audio.onpause = () => done(null);
+    audio.onerror = () => done("the recording could not play");
     audio.play().catch(() => done("the recording could not play"));
   });
 }
@@ -135,14 +166,18 @@ function silence() {
   if (window.speechSynthesis) speechSynthesis.cancel();
   if (call.audio) call.audio.pause();
   call.audio = null;
+  call.utterance = null;
 }
 
 // -- the call ------------------------------------------------------------------------------
 
+// Shows and sounds the step's events in turn; resolves with how many were heard aloud,
+// or null when a key, a hang-up or a new call came first.
 async function play(step, id) {
   const firstInGather = step.events.length - step.heard_in_gather;
+  let heard = 0;
   for (let i = 0; i < step.events.length; i++) {
-    if (id !== call.id) return false;
+    if (id !== call.id) return null;
     // A key cuts the prompts of a <Gather> short, as on a phone; not the ones before it.
     if (step.gather && i === firstInGather) listen(step);
     const event = step.events[i];
@@ -152,9 +187,10 @@ async function play(step, id) {
       const problem = event.kind === "play" ? await playRecording(event) : await speak(event, id);
       item.classList.remove("speaking");
       if (problem && id === call.id) item.querySelector(".meta").textContent += ` (${problem})`;
+      if (!problem) heard++;
     }
   }
-  return id === call.id;
+  return id === call.id ? heard : null;
 }
 
 function listen(step) {
@@ -172,22 +208,33 @@ async function run(payload) {
   try {
     step = await api("voice", { ...payload, country: country() });
   } catch (error) {
+    if (id !== call.id) return; // an old call's request: this call goes on
     note(`The simulator could not reach the line: ${error.message}`);
     return end("Call ended: the simulator failed.");
   }
   if (id !== call.id) return;
   call.step = step;
   for (const text of step.texts) showOutboxText(text);
-  const finished = await play(step, id);
-  if (!finished) return;
-  next(step, id);
+  const heard = await play(step, id);
+  if (heard === null) return;
+  next(step, id, heard);
 }
 
-function next(step, id) {
-  if (step.redirect) return run({ path: step.redirect });
+function next(step, id, heard) {
+  if (step.redirect) {
+    if (++call.redirects > MAX_REDIRECTS) {
+      note(`The line redirected ${MAX_REDIRECTS} times in a row without waiting for the `
+        + "caller: a loop in menus.yaml?");
+      return end("Call ended by the simulator.");
+    }
+    return run({ path: step.redirect });
+  }
+  call.redirects = 0;
   if (step.gather) {
     if (!call.accepting) listen(step);
-    if ($("sound").checked && step.on_timeout) {
+    // The line's time-out runs only after prompts that were heard; prompts that were only
+    // shown wait for a key or for "Press nothing".
+    if (heard > 0) {
       status(`Waiting ${step.timeout} s for a key…`);
       call.timer = setTimeout(() => id === call.id && timeout(), step.timeout * 1000);
     }
@@ -209,13 +256,19 @@ function press(key) {
   }
   silence();
   line($("transcript"), `You press ${key}`, { className: "caller" });
+  call.redirects = 0;
   run({ path: call.step.gather, digits: key });
 }
 
 function timeout() {
-  if (!call.active || !call.step || !call.step.on_timeout) return;
+  if (!call.active || !call.step || !call.step.gather) return;
   silence();
   line($("transcript"), `You press nothing for ${call.step.timeout} s`, { className: "caller" });
+  if (!call.step.on_timeout) {
+    // Nothing after the <Gather>: Twilio hangs up.
+    note("The line hangs up.");
+    return end("Call ended.");
+  }
   run({ path: call.step.on_timeout });
 }
 
@@ -230,6 +283,8 @@ function start() {
   const from = setup.countries.find((c) => c.code === country());
   note(`Calling the line from ${from ? from.number : "a withheld number"}.`);
   status("Ringing…");
+  $("hangup").focus(); // the focused Call button was just disabled
+  call.redirects = 0;
   run({ path: "/voice" });
 }
 
@@ -245,7 +300,9 @@ function end(text) {
   $("country").disabled = false;
   $("outcomes").replaceChildren();
   status(text);
-  $("call").focus();
+  // Back to Call, unless the person is busy elsewhere (typing a text, say).
+  const focus = document.activeElement;
+  if (!focus || focus === document.body || $("phone").contains(focus)) $("call").focus();
 }
 
 function hangUp() {
@@ -269,9 +326,17 @@ function flash(key) {
 
 // -- forwards and texts --------------------------------------------------------------------
 
+function named(event) {
+  // The name in the call's language, isolated so that Arabic does not reorder the brackets.
+  const name = document.createElement("bdi");
+  name.lang = event.lang;
+  name.textContent = event.name;
+  return name;
+}
+
 function showForward(event) {
-  $("forward-contact").textContent = `${event.name} (${event.contact})`
-    + (event.anonymous ? ", anonymous line" : "");
+  $("forward-contact").replaceChildren(named(event), ` (${event.contact})`
+    + (event.anonymous ? ", anonymous line" : ""));
   $("forward-number").textContent = `${event.display} (${event.number})`;
   $("forward-caller-id").textContent = CALLER_ID_LABELS[event.caller_id];
   const outcomes = $("outcomes");
@@ -354,7 +419,8 @@ function fillCountries() {
 
 function onKeyboard(event) {
   const target = event.target;
-  if (target.closest && target.closest("input, textarea, select")) return;
+  // Digits typed into a text field or a list are theirs; on any other control they press.
+  if (target.closest && target.closest("textarea, select, input:not([type=checkbox])")) return;
   if (event.ctrlKey || event.metaKey || event.altKey) return;
   if (KEYS.includes(event.key) && event.key.length === 1) {
     event.preventDefault();
@@ -370,7 +436,7 @@ async function init() {
     return;
   }
   fillCountries();
-  if (window.speechSynthesis) speechSynthesis.getVoices(); // Chrome loads them on demand
+  if (window.speechSynthesis) loadVoices();
   else $("sound").checked = false;
   $("call").addEventListener("click", start);
   $("hangup").addEventListener("click", hangUp);
