@@ -248,7 +248,10 @@ function next(step, id, heard) {
 }
 
 function press(key) {
-  if (!call.active) return;
+  if (!call.active) {
+    status("Not in a call: press “Call the line” first.");
+    return;
+  }
   flash(key);
   if (!call.accepting || !call.step || !call.step.gather) {
     note(`Key ${key}: not heard (the line is not waiting for a key).`);
