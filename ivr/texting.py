@@ -11,8 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import phonenumbers
-from flask_limiter import Limiter
 from limits import parse
+from limits.strategies import RateLimiter
 from twilio.rest import Client
 
 from . import metrics
@@ -24,7 +24,7 @@ SENT, NOT_SENT = "sent", "not sent"
 
 @dataclass
 class TextSender:
-    limiter: Limiter
+    limiter: RateLimiter  # limits' moving window, over memory:// or Redis
     secret: bytes
     allowed_countries: frozenset[str]
     per_number: str  # e.g. "3 per day"
@@ -63,7 +63,7 @@ class TextSender:
         # Counted on a keyed hash: the limiter's storage (maybe Redis) never sees a number.
         key = hmac.new(self.secret, number.encode(), hashlib.sha256).hexdigest()[:32]
         try:
-            strategy = self.limiter.limiter
+            strategy = self.limiter
             if not strategy.test(parse(self.overall), "text-all"):
                 metrics.RATE_LIMITED.labels("text overall").inc()
                 return "the hourly cap"

@@ -106,7 +106,7 @@ def test_an_hourly_cap_for_all_numbers():
 def test_the_limiter_never_stores_the_number():
     app, _, twilio = line()
     confirm(twilio)
-    storage = app.extensions["texts"].limiter.limiter.storage
+    storage = app.extensions["texts"].limiter.storage
     keys = " ".join(str(key) for key in [*getattr(storage, "storage", {}),
                                          *getattr(storage, "events", {})])
     assert "text-number" in keys
@@ -166,10 +166,7 @@ class BrokenStorage:
 
 def test_when_the_limit_storage_fails_the_numbers_are_spoken(monkeypatch):
     app, fake, twilio = line()
-    monkeypatch.setattr(app.extensions["texts"].limiter, "_limiter", BrokenStorage(),
-                        raising=False)
-    monkeypatch.setattr(type(app.extensions["texts"].limiter), "limiter",
-                        property(lambda self: BrokenStorage()))
+    monkeypatch.setattr(app.extensions["texts"], "limiter", BrokenStorage())
     answer = confirm(twilio)
     assert answer.status == 200 and fake.sent == []
     assert MENUS.prompt("text_not_sent", "nl") in answer.spoken()
