@@ -18,6 +18,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, request
+from flask.sessions import SecureCookieSessionInterface
+from itsdangerous import URLSafeTimedSerializer
 from limits import parse
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
@@ -108,6 +110,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.config["SECRET_KEY"] = secrets.token_hex(32)
         app.logger.warning("SECRET_KEY is not set: the SMS line forgets a sender's language "
                            "when the app restarts; set it, the same on every instance")
+    app.session_interface = SessionCookies()
     proxies = app.config["TRUSTED_PROXIES"]
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
@@ -130,6 +133,20 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if not app.config["TWILIO_AUTH_TOKEN"]:
         app.logger.warning("TWILIO_AUTH_TOKEN is not set: Twilio signatures are NOT checked")
     return app
+
+
+class SessionCookies(SecureCookieSessionInterface):
+    """Flask's signed session cookie (the SMS conversation's state), with its signer made
+    once for the keys instead of at every request, voice ones included (17 us each)."""
+
+    def __init__(self) -> None:
+        self._signers: dict[tuple, URLSafeTimedSerializer | None] = {}
+
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        keys = (app.secret_key, *(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        if keys not in self._signers:
+            self._signers[keys] = super().get_signing_serializer(app)
+        return self._signers[keys]
 
 
 def _text_sender(app: Flask) -> TextSender:

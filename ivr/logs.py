@@ -54,6 +54,8 @@ def dial_outcome(status: str) -> str:
 
 
 def log_request(logger: logging.Logger, channel: str, status: int) -> None:
+    if not logger.isEnabledFor(logging.INFO):
+        return  # LOG_LEVEL=WARNING: not even the fields are gathered
     started = g.get("started", time.perf_counter())
     logger.info("webhook", extra={
         "request_id": g.get("request_id"), "channel": channel, "method": request.method,
