@@ -11,6 +11,7 @@ import pytest
 from twilio.twiml.messaging_response import MessagingResponse
 from twilio.twiml.voice_response import VoiceResponse
 
+from ivr import model as m
 from ivr import speech, voice
 from ivr.hours import AMSTERDAM, Opening
 from ivr.serialise import document
@@ -81,21 +82,22 @@ def test_every_answer_is_written_as_twilio_writes_it(menus):
     assert count > 1_500
 
 
-def test_an_utterance_id_always_stands_for_the_same_twiml(monkeypatch):
-    """The cache of speak() is keyed by language and utterance id: on every path, one id
-    is always the same <Say> or <Play>, made without the cache."""
-    menus = with_hours()
+def test_the_cache_changes_no_answer(monkeypatch):
+    """speak() and the menus' gathers are cached by utterance id and by action URL: on
+    every path, the answers are those made without any cache, and an utterance id always
+    stands for the same <Say> or <Play>."""
+    cached = [document(response) for response in answers(with_hours())]
     made: dict[tuple[str, str], set[str]] = {}
+    real = speech._speak
 
     def recording(menus, lang, utterance):
-        element = speech._speak(menus, lang, utterance)
+        element = real(menus, lang, utterance)
         made.setdefault((lang, utterance.uid), set()).add(element.to_xml(xml_declaration=False))
-        return real(menus, lang, utterance)
+        return element
 
-    real = speech.speak
-    monkeypatch.setattr(voice, "speak", recording)
-    for _ in answers(menus):
-        pass
+    monkeypatch.setattr(m.Menus, "cached", lambda self, key, make: make())
+    monkeypatch.setattr(speech, "_speak", recording)
+    assert [document(response) for response in answers(with_hours())] == cached
     assert len(made) > 250
     assert {key: texts for key, texts in made.items() if len(texts) > 1} == {}
 
