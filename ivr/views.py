@@ -27,6 +27,9 @@ log = logging.getLogger("ivr.voice")
 bp = Blueprint("voice", __name__)
 ANY = ["GET", "POST"]
 MISS_RE = re.compile(r"[0-9]{1,2}")
+# What an answer did, for the log line, by its most telling verb: (rank, outcome).
+OUTCOMES = {"Dial": (0, "forward"), "Gather": (1, "menu"), "Hangup": (2, "hang up")}
+OTHER = (3, "other")
 
 
 def menus() -> Menus:
@@ -38,11 +41,9 @@ def twiml(response: VoiceResponse | str) -> Response:
     if node and lang:
         metrics.NODES.labels(node, lang).inc()
     if isinstance(response, VoiceResponse) and g.get("log_outcome") is None:
-        verbs = {verb.name for verb in response.verbs}
-        outcome = next((name for verb, name in (("Dial", "forward"), ("Gather", "menu"),
-                                                ("Hangup", "hang up")) if verb in verbs),
-                       "other")
-        logs.note(outcome=outcome)
+        # The most telling verb of the answer: a forward, else a menu, else a hang-up.
+        ranks = [OUTCOMES.get(verb.name, OTHER) for verb in response.verbs]
+        logs.note(outcome=min(ranks, default=OTHER)[1])
     text = document(response) if isinstance(response, VoiceResponse) else response
     return Response(text, status=200, mimetype="text/xml")
 
@@ -85,10 +86,10 @@ def caller_region(number: str | None) -> str | None:
 
 def _about() -> None:
     """The language and node of the URL, for the log line: only ones that exist."""
-    args = request.view_args or {}
-    if args.get("lang") in menus().languages:
+    args, known = request.view_args or {}, menus()
+    if args.get("lang") in known.languages:
         logs.note(language=args["lang"],
-                  node=args.get("node_id") if args.get("node_id") in menus().nodes else None)
+                  node=args.get("node_id") if args.get("node_id") in known.nodes else None)
 
 
 guard(bp, "voice", log, _about)
