@@ -170,9 +170,10 @@ def _text_sender(app: Flask) -> TextSender:
     """Counts in memory by default; with RATELIMIT_STORAGE_URI (redis://...) across
     instances. No limit applies to the webhooks themselves: Twilio ignores 429s."""
     config = app.config
+    caps = {}
     for name in ("SMS_PER_NUMBER", "SMS_OVERALL"):
         try:
-            parse(config[name])
+            caps[name] = parse(config[name])
         except ValueError:
             raise SystemExit(f"Refusing to start: {name}={config[name]!r} is not a limit; "
                              "write it like '3 per day' or '60 per hour'.") from None
@@ -196,7 +197,7 @@ def _text_sender(app: Flask) -> TextSender:
     countries = frozenset(c.strip().upper() for c in config["SMS_ALLOWED_COUNTRIES"].split(",")
                           if c.strip())
     return TextSender(limiter, str(config["SECRET_KEY"]).encode(), countries,
-                      config["SMS_PER_NUMBER"], config["SMS_OVERALL"], client)
+                      caps["SMS_PER_NUMBER"], caps["SMS_OVERALL"], client)
 
 
 def _healthz() -> Response:
