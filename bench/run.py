@@ -222,7 +222,21 @@ def report(results: dict, shipped: dict, large: dict) -> None:
              f"- Run on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}", "",
              "The *floor* answers a constant TwiML document without reading the request; the "
              "*secure minimum* reads the form and checks the signature with twilio's "
-             "RequestValidator first. The gap to the secure minimum is the line's own cost.", ""]
+             "RequestValidator first. The gap to the secure minimum is the line's own cost.", "",
+             "Why these gunicorn settings (gunicorn.conf.py): a webhook is a fraction of a "
+             "millisecond of Python, and the threads of one process take turns on Python's "
+             "GIL, so one worker with eight threads used one core and queued requests behind "
+             "each other. Two workers use both cores: about twice the requests a second and a "
+             "much shorter tail, for the line and the reference apps alike. Two threads each, "
+             "so that a slow Twilio API (numbers by text) does not hold a whole worker. The "
+             "caps on numbers by text, counted in memory by default, are then counted by each "
+             "worker alone: each gets its share (3 a day among 2 workers: 1 each, at most 2 in "
+             "all, never more than the cap); Redis (`RATELIMIT_STORAGE_URI`) or "
+             "`WEB_CONCURRENCY=1` count them exactly.", "",
+             "wrk runs on the same cores as the servers and takes its share of them: the "
+             "floor's p99 is about the least any app shows here. The SMS route also signs "
+             "and sets the conversation's cookie (Flask's session, with SECRET_KEY), which "
+             "the secure minimum does not do.", ""]
     met = []
     for connections in CONCURRENCY:
         lines += [f"## {connections} concurrent connections", "",

@@ -38,7 +38,8 @@ class JsonFormatter(logging.Formatter):
 
 
 def begin() -> None:
-    g.request_id = secrets.token_hex(6)
+    # The request's id is made with its log line (log_request): no random bytes for a
+    # request that is not logged.
     g.started = time.perf_counter()
 
 
@@ -54,9 +55,11 @@ def dial_outcome(status: str) -> str:
 
 
 def log_request(logger: logging.Logger, channel: str, status: int) -> None:
+    if not logger.isEnabledFor(logging.INFO):
+        return  # LOG_LEVEL=WARNING: not even the fields are gathered
     started = g.get("started", time.perf_counter())
     logger.info("webhook", extra={
-        "request_id": g.get("request_id"), "channel": channel, "method": request.method,
+        "request_id": secrets.token_hex(6), "channel": channel, "method": request.method,
         "path": request.path, "status": status, "node": g.get("log_node"),
         "language": g.get("log_language"), "outcome": g.get("log_outcome"),
         "duration_ms": round((time.perf_counter() - started) * 1000, 1)})

@@ -6,9 +6,10 @@ the code only decides which of them to use.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import Any, TypeVar
 
 from .hours import Opening
 
@@ -18,6 +19,7 @@ Texts = Mapping[str, str]
 Keywords = Mapping[str, tuple[str, ...]]
 
 EMPTY: Mapping = MappingProxyType({})
+T = TypeVar("T")
 
 MENU = "menu"
 FORWARD = "forward"
@@ -134,6 +136,21 @@ class Menus:
     # start-up, so that no request hashes a text
     playable: Mapping[str, Mapping[str, str]] = field(default_factory=lambda: EMPTY)
     audio_base_url: str = "/audio"  # where Twilio fetches recordings (AUDIO_BASE_URL)
+    # What requests make from these menus and nothing else (a <Say>, an SMS reply's
+    # pages), made once at its first use: a cache, not content (see `cached`). Not an
+    # argument, so every replace() starts an empty one.
+    cache: dict[tuple, Any] = field(default_factory=dict, init=False, repr=False,
+                                    compare=False)
+
+    def cached(self, key: tuple, make: Callable[[], T]) -> T:
+        """make(), made once for these menus: `key` must name everything it depends on
+        besides the menus. Threads may both make it the first time; either result is kept,
+        and both are the same."""
+        try:
+            return self.cache[key]
+        except KeyError:
+            value = self.cache[key] = make()
+            return value
 
     def prompt(self, prompt_id: str, lang: str) -> str:
         return self.prompts[prompt_id][lang]

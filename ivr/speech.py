@@ -8,6 +8,7 @@ import hashlib
 from twilio.twiml.voice_response import Play, Say
 
 from . import model as m
+from .serialise import Rendered
 from .utterances import Utterance
 from .validate import PLACEHOLDER_RE
 
@@ -15,8 +16,18 @@ GROUP_PAUSE = "400ms"  # between digit groups, as a person reads a number out
 REPEAT_PAUSE = "700ms"  # before the number is said again
 
 
-def speak(menus: m.Menus, lang: str, utterance: Utterance) -> Say | Play:
-    """A <Play> of the utterance's recording when it fits, else a <Say> in the voice."""
+def speak(menus: m.Menus, lang: str, utterance: Utterance) -> Rendered:
+    """A <Play> of the utterance's recording when it fits, else a <Say> in the voice:
+    made and serialised at its first use, then taken from the menus' cache.
+
+    An utterance's id stands for its text and values in a language (a recording is made
+    for each id, and plays in place of the text), so the id is the key.
+    """
+    return menus.cached(("speak", lang, utterance.uid),
+                        lambda: Rendered(_speak(menus, lang, utterance)))
+
+
+def _speak(menus: m.Menus, lang: str, utterance: Utterance) -> Say | Play:
     # Which recordings play was decided at start-up (audio.playable): one made from the
     # current text, or an older one where no voice could say the new text (the validator
     # allows that only where the text holds no number).

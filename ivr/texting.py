@@ -11,8 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import phonenumbers
-from flask_limiter import Limiter
-from limits import parse
+from limits import RateLimitItem
+from limits.storage import MemoryStorage
+from limits.strategies import RateLimiter
 from twilio.rest import Client
 
 from . import metrics
@@ -34,12 +35,28 @@ class Text:
 
 @dataclass
 class TextSender:
-    limiter: Limiter
+    limiter: RateLimiter  # limits' moving window, over memory:// or Redis
     secret: bytes
     allowed_countries: frozenset[str]
-    per_number: str  # e.g. "3 per day"
-    overall: str  # e.g. "60 per hour"
+    per_number: RateLimitItem  # e.g. 3 per day
+    overall: RateLimitItem  # e.g. 60 per hour
     client: Callable[[], Client | None]  # None: no REST credentials, nothing is sent
+
+    def share(self, workers: int) -> None:
+        """Called in each of `workers` gunicorn processes (gunicorn.conf.py, post_fork).
+        Counted in memory, each process counts only what it answered: each gets its share
+        of the caps, so that together they keep them (3 a day among 2 processes: 1 each,
+        2 at most in all). Counted in Redis, every process sees every count already."""
+        if workers <= 1 or not isinstance(self.limiter.storage, MemoryStorage):
+            return
+        for name in ("per_number", "overall"):
+            cap = getattr(self, name)
+            share = type(cap)(max(1, cap.amount // workers), cap.multiples)
+            if share.amount * workers > cap.amount:
+                log.warning("%s: %s cannot be shared among %d processes counting in memory;"
+                            " up to %d in all. Set RATELIMIT_STORAGE_URI (Redis) to count "
+                            "exactly", name, cap, workers, share.amount * workers)
+            setattr(self, name, share)
 
     def send(self, to: str, line: str | None, body: str, outbox: list[Text] | None = None) -> str:
         """SENT or NOT_SENT; why not is logged (without the number) and counted.
@@ -79,14 +96,14 @@ class TextSender:
         # Counted on a keyed hash: the limiter's storage (maybe Redis) never sees a number.
         key = hmac.new(self.secret, number.encode(), hashlib.sha256).hexdigest()[:32]
         try:
-            strategy = self.limiter.limiter
-            if not strategy.test(parse(self.overall), "text-all"):
+            strategy = self.limiter
+            if not strategy.test(self.overall, "text-all"):
                 metrics.RATE_LIMITED.labels("text overall").inc()
                 return "the hourly cap"
-            if not strategy.hit(parse(self.per_number), "text-number", key):
+            if not strategy.hit(self.per_number, "text-number", key):
                 metrics.RATE_LIMITED.labels("text per number").inc()
                 return "the cap per number"
-            strategy.hit(parse(self.overall), "text-all")
+            strategy.hit(self.overall, "text-all")
         except Exception as exc:  # the storage is down: no text, the numbers are spoken
             return f"the rate-limit storage failed ({type(exc).__name__})"
         return None

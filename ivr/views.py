@@ -11,6 +11,7 @@ import re
 
 import phonenumbers
 from flask import Blueprint, Response, current_app, g, request
+from phonenumbers import COUNTRY_CODE_TO_REGION_CODE, UNKNOWN_REGION
 from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import HTTPException
 
@@ -18,6 +19,7 @@ from sms.replies import render
 
 from . import logs, metrics, voice
 from .model import FORWARD, TEXT, Menus
+from .serialise import document
 from .signature import guard, refuse_unsigned
 from .texting import OUTBOX, SENT, SIMULATED
 
@@ -25,6 +27,9 @@ log = logging.getLogger("ivr.voice")
 bp = Blueprint("voice", __name__)
 ANY = ["GET", "POST"]
 MISS_RE = re.compile(r"[0-9]{1,2}")
+# What an answer did, for the log line, by its most telling verb: (rank, outcome).
+OUTCOMES = {"Dial": (0, "forward"), "Gather": (1, "menu"), "Hangup": (2, "hang up")}
+OTHER = (3, "other")
 
 
 def menus() -> Menus:
@@ -36,12 +41,11 @@ def twiml(response: VoiceResponse | str) -> Response:
     if node and lang:
         metrics.NODES.labels(node, lang).inc()
     if isinstance(response, VoiceResponse) and g.get("log_outcome") is None:
-        verbs = {verb.name for verb in response.verbs}
-        outcome = next((name for verb, name in (("Dial", "forward"), ("Gather", "menu"),
-                                                ("Hangup", "hang up")) if verb in verbs),
-                       "other")
-        logs.note(outcome=outcome)
-    return Response(str(response), status=200, mimetype="text/xml")
+        # The most telling verb of the answer: a forward, else a menu, else a hang-up.
+        ranks = [OUTCOMES.get(verb.name, OTHER) for verb in response.verbs]
+        logs.note(outcome=min(ranks, default=OTHER)[1])
+    text = document(response) if isinstance(response, VoiceResponse) else response
+    return Response(text, status=200, mimetype="text/xml")
 
 
 def _field(name: str) -> str:
@@ -67,6 +71,13 @@ def caller_region(number: str | None) -> str | None:
     number = (number or "").removeprefix("whatsapp:").strip()
     if not number.startswith("+"):
         return None  # 'anonymous', 'restricted' and the like: a withheld number
+    if voice.E164_RE.fullmatch(number):
+        # A country code that only one country uses (+31, +48) says it without parsing
+        # the whole number, which took most of this function's 40 us.
+        for length in (1, 2, 3):  # country codes are prefix-free
+            regions = COUNTRY_CODE_TO_REGION_CODE.get(int(number[1:1 + length]), ())
+            if len(regions) == 1 and regions[0] != UNKNOWN_REGION:
+                return regions[0]
     try:
         return phonenumbers.region_code_for_number(phonenumbers.parse(number)) or None
     except phonenumbers.NumberParseException:
@@ -75,10 +86,10 @@ def caller_region(number: str | None) -> str | None:
 
 def _about() -> None:
     """The language and node of the URL, for the log line: only ones that exist."""
-    args = request.view_args or {}
-    if args.get("lang") in menus().languages:
+    args, known = request.view_args or {}, menus()
+    if args.get("lang") in known.languages:
         logs.note(language=args["lang"],
-                  node=args.get("node_id") if args.get("node_id") in menus().nodes else None)
+                  node=args.get("node_id") if args.get("node_id") in known.nodes else None)
 
 
 guard(bp, "voice", log, _about)

@@ -11,12 +11,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from twilio.twiml.voice_response import VoiceResponse
+from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from . import model as m
 from . import urls
 from . import utterances as u
 from .hours import is_open, next_opening
+from .serialise import Rendered
 from .speech import say, speak
 
 E164_RE = re.compile(r"\+[1-9][0-9]{6,14}")  # ASCII digits only: \d also matches ٣
@@ -99,13 +100,19 @@ def _second_page(menus: m.Menus) -> list[m.Language]:
 def _language_menu(menus: m.Menus, response: VoiceResponse, call: Call, miss: int,
                    greet: bool, second_page: bool = False) -> VoiceResponse:
     action = urls.language_choice(miss, second_page)
-    gather = _gather(menus, response, action)
-    if greet:
-        for lang in _greeting_order(menus, call):
-            gather.append(speak(menus, lang, u.prompt(menus, lang, "greeting")))
-    offers = _second_page(menus) if second_page else offer_order(menus, call.region)
-    for language in offers:
-        gather.append(speak(menus, language.code, u.language_offer(menus, language, second_page)))
+    # The caller's country counts only through the language it makes likely.
+    likely = menus.language_for_region(call.region)
+
+    def fill(gather: Gather) -> None:
+        if greet:
+            for lang in _greeting_order(menus, call):
+                gather.append(speak(menus, lang, u.prompt(menus, lang, "greeting")))
+        offers = _second_page(menus) if second_page else offer_order(menus, call.region)
+        for language in offers:
+            gather.append(speak(menus, language.code,
+                                u.language_offer(menus, language, second_page)))
+
+    _gather(menus, response, action, fill, greet, likely)
     response.redirect(action, method="POST")
     return response
 
@@ -119,10 +126,20 @@ def show_node(menus: m.Menus, lang: str, node_id: str, call: Call,
     return NODE_KINDS[node.kind](menus, lang, node, call, response or VoiceResponse(), 0)
 
 
-def _gather(menus: m.Menus, response: VoiceResponse, action: str):
-    # finishOnKey="" because '#' is a menu key; numDigits=1 answers on the first key.
-    return response.gather(action=action, method="POST", num_digits=1, finish_on_key="",
-                           timeout=menus.settings.input_timeout)
+def _gather(menus: m.Menus, response: VoiceResponse, action: str,
+            fill: Callable[[Gather], None], *about: object) -> None:
+    """A <Gather> filled by `fill`, made and serialised once for these menus: its action
+    URL (language, node, misses) and `about` must name all that its content depends on.
+    Menus are what most requests answer; this makes them a lookup (issue 8)."""
+
+    def make() -> Rendered:
+        # finishOnKey="" because '#' is a menu key; numDigits=1 answers on the first key.
+        gather = Gather(action=action, method="POST", num_digits=1, finish_on_key="",
+                        timeout=menus.settings.input_timeout)
+        fill(gather)
+        return Rendered(gather)
+
+    response.append(menus.cached(("gather", action, *about), make))
 
 
 def _announce_globals(menus: m.Menus, lang: str, gather, main: bool) -> None:
@@ -134,11 +151,14 @@ def _announce_globals(menus: m.Menus, lang: str, gather, main: bool) -> None:
 def _menu(menus: m.Menus, lang: str, node: m.Node, call: Call, response: VoiceResponse,
           miss: int) -> VoiceResponse:
     action = urls.node_input(lang, node.id, miss)
-    gather = _gather(menus, response, action)
-    gather.append(speak(menus, lang, u.node_text(node, lang)))
-    for opt in node.options:
-        gather.append(speak(menus, lang, u.node_option(menus, lang, opt)))
-    _announce_globals(menus, lang, gather, main=node.id == menus.settings.main_node)
+
+    def fill(gather: Gather) -> None:
+        gather.append(speak(menus, lang, u.node_text(node, lang)))
+        for opt in node.options:
+            gather.append(speak(menus, lang, u.node_option(menus, lang, opt)))
+        _announce_globals(menus, lang, gather, main=node.id == menus.settings.main_node)
+
+    _gather(menus, response, action, fill)
     # Without input Twilio falls through to the next verb: count it as a miss.
     response.redirect(action, method="POST")
     return response
@@ -225,9 +245,12 @@ def _text_offer(menus: m.Menus, lang: str, node: m.Node, call: Call, response: V
     action = urls.node_input(lang, node.id, miss)
     # The warning outside the Gather: no key cuts it short, it is heard before any send.
     response.append(speak(menus, lang, u.node_text(node, lang)))
-    gather = _gather(menus, response, action)
-    gather.append(speak(menus, lang, u.text_confirm_option(menus, lang)))
-    _announce_globals(menus, lang, gather, main=False)
+
+    def fill(gather: Gather) -> None:
+        gather.append(speak(menus, lang, u.text_confirm_option(menus, lang)))
+        _announce_globals(menus, lang, gather, main=False)
+
+    _gather(menus, response, action, fill)
     response.redirect(action, method="POST")
     return response
 
@@ -263,11 +286,14 @@ def _failed_menu(menus: m.Menus, lang: str, node: m.Node, response: VoiceRespons
                  miss: int) -> VoiceResponse:
     contact = menus.contacts[node.contact or ""]
     action = urls.failed_input(lang, node.id, miss)
-    gather = _gather(menus, response, action)
-    gather.append(speak(menus, lang, u.contact_prompt(menus, lang, "dial_failed", contact)))
-    gather.append(speak(menus, lang, u.retry_option(menus, lang)))
-    gather.append(speak(menus, lang, u.other_option(menus, lang)))
-    _announce_globals(menus, lang, gather, main=False)
+
+    def fill(gather: Gather) -> None:
+        gather.append(speak(menus, lang, u.contact_prompt(menus, lang, "dial_failed", contact)))
+        gather.append(speak(menus, lang, u.retry_option(menus, lang)))
+        gather.append(speak(menus, lang, u.other_option(menus, lang)))
+        _announce_globals(menus, lang, gather, main=False)
+
+    _gather(menus, response, action, fill)
     response.redirect(action, method="POST")
     return response
 

@@ -61,8 +61,10 @@ def render(menus: m.Menus, text: str, **values: str) -> str:
 
 
 def pages(menus: m.Menus, node_id: str, lang: str, whole: bool = False) -> list[str]:
-    """A topic's text in pages that each fit the segment budget."""
-    return cut(menus, render(menus, menus.nodes[node_id].sms[lang]), lang, whole)
+    """A topic's text in pages that each fit the segment budget; cut once, at its first
+    use, not at every message: counting segments is most of an answer's time."""
+    return list(menus.cached(("sms pages", node_id, lang, whole), lambda: tuple(
+        cut(menus, render(menus, menus.nodes[node_id].sms[lang]), lang, whole))))
 
 
 def cut(menus: m.Menus, text: str, lang: str, whole: bool = False) -> list[str]:
@@ -89,7 +91,8 @@ def cut(menus: m.Menus, text: str, lang: str, whole: bool = False) -> list[str]:
 
 
 def index_pages(menus: m.Menus, langs: tuple[str, ...], whole: bool = False) -> list[str]:
-    return cut(menus, index(menus, langs), langs[0], whole)
+    return list(menus.cached(("sms index", langs, whole), lambda: tuple(
+        cut(menus, index(menus, langs), langs[0], whole))))
 
 
 def index(menus: m.Menus, langs: tuple[str, ...]) -> str:
@@ -199,11 +202,16 @@ def _in_first_languages(menus: m.Menus, node_id: str, state: State,
     """'2' after the index in Dutch and English: the sender's language is still unknown,
     so the topic in both when it fits, without choosing a language for them."""
     langs = first_languages(menus, message.region)
-    texts = [pages(menus, node_id, lang, whole=True)[0] for lang in langs]
-    both = "\n\n".join(texts)
-    if message.whatsapp or count(both).segments <= menus.sms.max_segments:
+    both, fits = menus.cached(("sms both", node_id, langs), lambda: _both(menus, node_id, langs))
+    if message.whatsapp or fits:
         return both, replace(state, topic=None, asked=node_id)
     return _topic_page(menus, node_id, langs[0], 0, state, message)
+
+
+def _both(menus: m.Menus, node_id: str, langs: tuple[str, ...]) -> tuple[str, bool]:
+    """The topic in each language, one after the other, and whether that fits."""
+    both = "\n\n".join(pages(menus, node_id, lang, whole=True)[0] for lang in langs)
+    return both, count(both).segments <= menus.sms.max_segments
 
 
 def _topic_page(menus: m.Menus, node_id: str, lang: str, page: int, state: State,

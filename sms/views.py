@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException
 
 from ivr import logs, metrics
 from ivr.model import Menus
+from ivr.serialise import document
 from ivr.signature import guard, refuse_unsigned
 from ivr.views import caller_region
 
@@ -32,7 +33,7 @@ def twiml(text: str | None) -> Response:
     response = MessagingResponse()
     if text:
         response.message(text)
-    return Response(str(response), status=200, mimetype="text/xml")
+    return Response(document(response), status=200, mimetype="text/xml")
 
 
 def load_state(menus: Menus, data: object) -> State:

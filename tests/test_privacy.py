@@ -110,3 +110,20 @@ def test_an_anonymous_contact_hides_the_caller_whatever_its_caller_id(menus):
     assert 'callerId="+3197010000000"' in answer
     answer = str(voice.show_node(changed, "nl", "call_anonymous", voice.Call(None)))
     assert "<Dial" not in answer
+
+
+def test_the_quick_country_is_the_one_phonenumbers_finds():
+    """caller_region skips parsing where the country code names one country: for every
+    country's example numbers, the answer is the one a full parse gives."""
+    import phonenumbers
+
+    from ivr.views import caller_region
+
+    for region in phonenumbers.SUPPORTED_REGIONS:
+        for kind in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE):
+            example = phonenumbers.example_number_for_type(region, kind)
+            if example is None:
+                continue
+            number = phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.E164)
+            parsed = phonenumbers.region_code_for_number(phonenumbers.parse(number))
+            assert caller_region(number) == parsed, number

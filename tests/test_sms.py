@@ -401,3 +401,17 @@ def test_pages_keep_line_breaks_and_a_text_that_fits_is_not_cut(menus):
     assert "\n".join(page.removesuffix(footer) for page in result) == render(changed, lines)
     fits = "Een zin. " * 50  # 450 characters: three segments without a footer
     assert pages(with_help_text(fits.strip()), "help", "nl") == [fits.strip()]
+
+
+def test_the_cookie_is_written_as_flask_writes_it(app):
+    """The session's plain JSON (app.PlainJson) is the text of Flask's tagged JSON for the
+    SMS state: cookies from before and after it read the same."""
+    from flask.sessions import session_json_serializer
+
+    from app import PlainJson
+
+    state = {"sms": {"lang": "pl", "topic": ":index", "page": 2, "index": True},
+             "_permanent": True}
+    with app.app_context():
+        assert PlainJson.dumps(state) == session_json_serializer.dumps(state)
+        assert PlainJson.loads(session_json_serializer.dumps(state)) == state

@@ -1,0 +1,71 @@
+"""TwiML written as text, fast, and byte for byte as twilio's builders write it.
+
+twilio's `str(response)` turns every verb into an ElementTree element and serialises the
+tree: most of a webhook's time went there (issue 8). Here an utterance's <Say> or <Play>
+is serialised once, by twilio itself, and kept (`Rendered`); the few verbs around it
+(<Response>, <Gather>, <Redirect>, <Dial>) are written directly, the way twilio's
+`TwiML.xml()` and ElementTree's serialiser would write them. tests/test_serialise.py
+compares the two on every path of a call.
+"""
+
+from __future__ import annotations
+
+import json
+from xml.etree.ElementTree import Element
+
+# ElementTree's own escaping, so that the text matches what str(response) writes even
+# where Python changes it; private names, but part of the same standard library.
+from xml.etree.ElementTree import _escape_attrib as escape_attribute  # type: ignore[attr-defined]
+from xml.etree.ElementTree import _escape_cdata as escape_text  # type: ignore[attr-defined]
+
+from twilio.twiml import TwiML
+
+DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>'
+
+
+class Rendered(TwiML):
+    """A finished element, serialised once: the same verb for twilio's builders (`xml()`
+    gives the original's element), and its text for `document()`. Never changed after it
+    is made, so requests on every thread can share it."""
+
+    def __init__(self, element: TwiML) -> None:
+        super().__init__()
+        self.name = element.name
+        self.element = element
+        self.text = element.to_xml(xml_declaration=False)
+
+    def xml(self) -> Element:
+        return self.element.xml()
+
+
+def document(response: TwiML) -> str:
+    """What str(response) gives: the XML declaration and the element."""
+    return DECLARATION + element_text(response)
+
+
+def element_text(element: TwiML) -> str:
+    if isinstance(element, Rendered):
+        return element.text
+    name = element.name
+    attributes = "".join(f' {key}="{escape_attribute(_attribute(element.attrs[key]))}"'
+                         for key in sorted(element.attrs))
+    value = element.value
+    text = (json.dumps(value) if isinstance(value, dict) else value) if value else None
+    # As TwiML.xml(): a string verb is the text of the element when it comes first, else
+    # the tail of the verb before it, replacing any earlier one.
+    children: list[list[str]] = []
+    for verb in element.verbs:
+        if not isinstance(verb, str):
+            children.append([element_text(verb), ""])
+        elif children:
+            children[-1][1] = verb
+        else:
+            text = verb
+    if not (text or children):
+        return f"<{name}{attributes} />"
+    inner = "".join(child + (escape_text(tail) if tail else "") for child, tail in children)
+    return f"<{name}{attributes}>{escape_text(text) if text else ''}{inner}</{name}>"
+
+
+def _attribute(value: object) -> str:
+    return str(value).lower() if isinstance(value, bool) else str(value)

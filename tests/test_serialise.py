@@ -1,0 +1,119 @@
+"""The fast TwiML writer (ivr.serialise) and the utterance cache (speech.speak) change
+nothing a caller gets: on every path, the same bytes as twilio's own str(response)."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from datetime import datetime
+
+import pytest
+from twilio.twiml.messaging_response import MessagingResponse
+from twilio.twiml.voice_response import VoiceResponse
+
+from ivr import model as m
+from ivr import speech, voice
+from ivr.hours import AMSTERDAM, Opening
+from ivr.serialise import document
+
+from .conftest import LINE, shipped_menus
+
+MONDAY_NOON = datetime(2026, 11, 23, 12, 0, tzinfo=AMSTERDAM)
+SUNDAY_NIGHT = datetime(2026, 11, 22, 3, 0, tzinfo=AMSTERDAM)
+
+
+def with_hours():
+    """The shipped menus, with CoMensha open on weekdays only: the closed path too."""
+    menus = shipped_menus()
+    contacts = dict(menus.contacts)
+    hours = tuple(Opening(day, 9 * 60, 17 * 60) for day in range(5))
+    contacts["comensha"] = dataclasses.replace(contacts["comensha"], hours=hours)
+    return dataclasses.replace(menus, contacts=contacts)
+
+
+CALLS = [voice.Call(), voice.Call(LINE, "PL", MONDAY_NOON), voice.Call(LINE, "US", SUNDAY_NIGHT)]
+
+
+def answers(menus) -> Iterator[VoiceResponse]:
+    """Every answer of every node, for each kind of key, miss and call."""
+    s = menus.settings
+    keys = ["", "1", "9", "x", *(g.key for g in s.global_keys)]
+    for call in CALLS:
+        yield voice.incoming(menus, call)
+        for digits in keys:
+            for miss in (0, s.max_misses - 1):
+                yield voice.language_input(menus, digits, miss, call)
+                yield voice.language_input(menus, digits, miss, call, second_page=True)
+    # Dutch; Ukrainian, with recordings instead of a voice; French, from the second page.
+    for lang in ("nl", "uk", "fr"):
+        yield voice.error_response(menus, lang, CALLS[1])
+        for node in menus.nodes.values():
+            yield from _node_answers(menus, lang, node, keys)
+    yield voice.last_resort(menus)
+    yield voice.fallback(menus, None)
+    yield voice.fallback(menus, LINE)
+
+
+def _node_answers(menus, lang: str, node, keys: list[str]) -> Iterator[VoiceResponse]:
+    s = menus.settings
+    forward = node.kind == "forward"
+    keys = [*keys, *(o.key for o in node.options), s.retry_key, s.other_key, s.text_confirm_key]
+    for call in CALLS if forward else CALLS[1:2]:
+        yield voice.show_node(menus, lang, node.id, call)
+        for digits in dict.fromkeys(keys):
+            for miss in (0, s.max_misses - 1):
+                yield voice.node_input(menus, lang, node.id, digits, miss, call)
+                if forward:
+                    yield voice.failed_input(menus, lang, node.id, digits, miss, call)
+    if forward:
+        for status in ("completed", "busy"):
+            yield voice.dial_result(menus, lang, node.id, status, CALLS[1])
+    if node.kind == "text":
+        for sent in (True, False):
+            yield voice.text_result(menus, lang, node.id, sent, CALLS[1])
+
+
+@pytest.mark.parametrize("menus", [shipped_menus(), with_hours()], ids=["shipped", "hours"])
+def test_every_answer_is_written_as_twilio_writes_it(menus):
+    count = 0
+    for response in answers(menus):
+        assert document(response) == str(response)
+        count += 1
+    assert count > 1_500
+
+
+def test_the_cache_changes_no_answer(monkeypatch):
+    """speak() and the menus' gathers are cached by utterance id and by action URL: on
+    every path, the answers are those made without any cache, and an utterance id always
+    stands for the same <Say> or <Play>."""
+    cached = [document(response) for response in answers(with_hours())]
+    made: dict[tuple[str, str], set[str]] = {}
+    real = speech._speak
+
+    def recording(menus, lang, utterance):
+        element = real(menus, lang, utterance)
+        made.setdefault((lang, utterance.uid), set()).add(element.to_xml(xml_declaration=False))
+        return element
+
+    monkeypatch.setattr(m.Menus, "cached", lambda self, key, make: make())
+    monkeypatch.setattr(speech, "_speak", recording)
+    assert [document(response) for response in answers(with_hours())] == cached
+    assert len(made) > 250
+    assert {key: texts for key, texts in made.items() if len(texts) > 1} == {}
+
+
+def test_the_writer_follows_twilio_on_text_attributes_and_empty_verbs():
+    response = VoiceResponse()
+    gather = response.gather(action="/a?b=1&c=<2>", finish_on_key="", num_digits=1,
+                             input=["dtmf"], enhanced=True)
+    gather.say('"Quoted" & <escaped>\n\ttext', voice="Polly.Amy")
+    gather.nest("text after the say")
+    gather.nest("replaces the text after the say")
+    response.pause(length=2)
+    response.hangup()
+    response.nest("a tail")
+    assert document(response) == str(response)
+    sms = MessagingResponse()
+    sms.message("Politie: 0900-8844 & <meer>")
+    assert document(sms) == str(sms)
+    assert document(MessagingResponse()) == str(MessagingResponse())
