@@ -25,7 +25,11 @@ from twilio.request_validator import RequestValidator
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = secrets.token_hex(16)
-SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
+SECONDS = int(os.environ.get("BENCH_SECONDS", "3"))
+# Each route is measured this many times for each app, the apps taking turns; the median
+# counts. One run on a 2-core machine shared with wrk swings by 10-20%, a median of three
+# much less.
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 CONCURRENCY = (4, 32)
 CALL = {"CallSid": "CA" + "0" * 32, "AccountSid": "AC" + "0" * 32, "From": "+31612345678",
         "To": "+31101234567", "CallStatus": "in-progress", "Direction": "inbound",
@@ -90,6 +94,11 @@ def wrk(base: str, path: str, params: dict, connections: int) -> dict:
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     return {"rps": rps, "p50": _ms(out, "50%"), "p99": _ms(out, "99%"),
             "errors": int(non2xx.group(1)) if non2xx else 0}
+
+
+def median(runs: list[dict]) -> dict:
+    """Each figure's median over the rounds."""
+    return {key: statistics.median(run[key] for run in runs) for key in runs[0]}
 
 
 def _ms(out: str, percentile: str) -> float:
@@ -166,7 +175,7 @@ def main() -> None:
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed: apt-get install wrk (make bench does it)")
     env = {**os.environ, "TWILIO_AUTH_TOKEN": TOKEN, "SECRET_KEY": secrets.token_hex(32),
-           "LOG_LEVEL": "WARNING"}
+           "LOG_LEVEL": "INFO"}  # as in production: one JSON log line a request
     env.pop("PUBLIC_BASE_URL", None)
     servers = []
     try:
@@ -178,10 +187,12 @@ def main() -> None:
         for connections in CONCURRENCY:
             for name, (path, params) in ROUTES.items():
                 # Alternating, so that machine drift hits the three alike.
-                results[connections, name] = {
-                    "floor": wrk(floor_url, path, params, connections),
-                    "line": wrk(line_url, path, params, connections),
-                    "secure": wrk(secure_url, path, params, connections)}
+                runs: dict[str, list[dict]] = {"floor": [], "line": [], "secure": []}
+                for _ in range(ROUNDS):
+                    for app, url in (("floor", floor_url), ("line", line_url),
+                                     ("secure", secure_url)):
+                        runs[app].append(wrk(url, path, params, connections))
+                results[connections, name] = {app: median(r) for app, r in runs.items()}
                 print(f"{connections:>2} {name:<14} {results[connections, name]}", flush=True)
         shipped = {"startup": startup_seconds(env), "rss": rss_mb(line),
                    "menu key": results[4, "menu key"]["line"]}
@@ -192,9 +203,12 @@ def main() -> None:
             grown, grown_url = start("app:app", big_env)
             servers.append(grown)
             path, params = ROUTES["menu key"]
-            again = wrk(line_url, path, params, 4)
+            again, grown_runs = [], []
+            for _ in range(ROUNDS):
+                again.append(wrk(line_url, path, params, 4))
+                grown_runs.append(wrk(grown_url, path, params, 4))
             large = {"startup": startup_seconds(big_env), "rss": rss_mb(grown),
-                     "menu key": wrk(grown_url, path, params, 4), "again": again,
+                     "menu key": median(grown_runs), "again": median(again),
                      "nodes": len(__import__("yaml").safe_load(big.read_text())["nodes"])}
         report(results, shipped, large)
     finally:
@@ -212,9 +226,10 @@ def report(results: dict, shipped: dict, large: dict) -> None:
 
     conf = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
     lines = ["# Benchmarks", "",
-             "Written by `make bench` (bench/run.py); do not edit by hand. Each figure is one "
-             f"{SECONDS}-second wrk run of signed, Twilio-shaped POSTs on 127.0.0.1, the line "
-             "and the two reference apps taking turns route by route.", "",
+             "Written by `make bench` (bench/run.py); do not edit by hand. Each figure is the "
+             f"median of {ROUNDS} {SECONDS}-second wrk runs of signed, Twilio-shaped POSTs on "
+             "127.0.0.1, the line and the two reference apps taking turns run by run. The "
+             "line logs at INFO, as in production: one JSON line a request.", "",
              f"- Machine: {os.cpu_count()} cores, {platform.machine()}, Python "
              f"{platform.python_version()}, {platform.system()}",
              f"- gunicorn as in the Procfile: {conf['workers']} worker(s), {conf['threads']} "

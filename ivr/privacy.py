@@ -10,13 +10,13 @@ import re
 NUMBER_RE = re.compile(r"\+?\d(?:[\s.\-/]?\d){6,}")
 
 
+def _mask(match: re.Match[str]) -> str:
+    digits = re.sub(r"\D", "", match.group())
+    return "*" * (len(digits) - 2) + digits[-2:]
+
+
 def mask_number(text: str) -> str:
     """Every phone-number-like run of digits with all but the last two digits hidden."""
-
-    def _mask(match: re.Match[str]) -> str:
-        digits = re.sub(r"\D", "", match.group())
-        return "*" * (len(digits) - 2) + digits[-2:]
-
     return NUMBER_RE.sub(_mask, text)
 
 
