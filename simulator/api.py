@@ -10,7 +10,6 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 import phonenumbers
-from phonenumbers import geocoder
 
 from ivr import model as m
 from ivr.logs import DIAL_STATUSES
@@ -103,7 +102,8 @@ def reply(text: str | None, cookie: str | None) -> dict:
 def setup(menus: m.Menus) -> dict:
     """What the page needs before a call: countries to call from, the languages."""
     regions = sorted({"NL", *(c for lang in menus.languages.values() for c in lang.countries)})
-    countries = [{"code": r, "name": _country_name(r), "number": caller(r)} for r in regions]
+    countries = [{"code": r, "name": _region_label(menus, r), "number": caller(r)}
+                 for r in regions]
     languages = [{"code": lang.code, "name": lang.name, "key": lang.key,
                   "speech": lang.say_language, "countries": list(lang.countries)}
                  for lang in menus.languages.values()]
@@ -111,6 +111,10 @@ def setup(menus: m.Menus) -> dict:
             "dial_statuses": list(DIAL_STATUSES), "withheld": WITHHELD}
 
 
-def _country_name(region: str) -> str:
-    number = phonenumbers.example_number_for_type(region, phonenumbers.PhoneNumberType.MOBILE)
-    return (geocoder.country_name_for_number(number, "en") if number else "") or region
+def _region_label(menus: m.Menus, region: str) -> str:
+    """'PL +48, Polski': the region, its country code and the languages its callers are
+    offered first. Not the country's name: phonenumbers' geocoder, which has the names,
+    costs 100 MB of memory and half a second of start-up in every worker."""
+    code = phonenumbers.country_code_for_region(region)
+    names = [lang.name for lang in menus.languages.values() if region in lang.countries]
+    return f"{region} +{code}" + (f", {' / '.join(names)}" if names else "")

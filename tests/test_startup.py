@@ -81,3 +81,18 @@ def test_a_public_base_url_with_a_path_is_refused():
     with pytest.raises(SystemExit) as stopped:
         create_app({"PUBLIC_BASE_URL": "https://example.org/line"})
     assert "give only the scheme and host" in str(stopped.value)
+
+
+def test_the_app_leaves_phonenumbers_heavy_data_unloaded():
+    # phonenumbers' geocoder and carrier data cost about 100 MB in every worker and half
+    # a second of start-up (issue 8): the line, the simulator included, needs neither.
+    import subprocess
+    import sys
+
+    loaded = subprocess.run(
+        [sys.executable, "-c", "import sys, app; print(sorted(m for m in sys.modules "
+         "if m.startswith(('phonenumbers.geodata', 'phonenumbers.carrierdata', "
+         "'phonenumbers.tzdata'))))"],
+        cwd=ROOT, capture_output=True, text=True, check=True,
+        env={"PATH": "/usr/bin:/bin", "LOG_LEVEL": "ERROR"}).stdout.strip()
+    assert loaded == "[]"

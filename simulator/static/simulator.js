@@ -408,7 +408,7 @@ async function sendText(event) {
 function fillCountries() {
   const select = $("country");
   for (const c of setup.countries) {
-    select.append(new Option(`${c.name} (${c.code})`, c.code, c.code === "NL", c.code === "NL"));
+    select.append(new Option(c.name, c.code, c.code === "NL", c.code === "NL"));
   }
   select.append(new Option("Withheld number", setup.withheld));
   const show = () => {
