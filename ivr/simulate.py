@@ -22,14 +22,17 @@ from .speech import REPEAT_PAUSE, plain
 from .utterances import every
 
 
-def example_number(kind: int) -> str:
-    """An example Dutch number from phonenumbers' own metadata: no real person's."""
-    number = phonenumbers.example_number_for_type("NL", kind)
+def example_number(kind: int, region: str = "NL") -> str | None:
+    """An example number of the region from phonenumbers' own metadata: no real
+    person's. None where the metadata has no example of that kind."""
+    number = phonenumbers.example_number_for_type(region, kind)
+    if number is None:
+        return None
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-SIMULATED_LINE = example_number(phonenumbers.PhoneNumberType.FIXED_LINE)  # the line
-SIMULATED_CALLER = example_number(phonenumbers.PhoneNumberType.MOBILE)
+SIMULATED_LINE = str(example_number(phonenumbers.PhoneNumberType.FIXED_LINE))  # the line
+SIMULATED_CALLER = str(example_number(phonenumbers.PhoneNumberType.MOBILE))
 
 
 class NoTwiML(RuntimeError):

@@ -13,7 +13,7 @@ import phonenumbers
 
 from ivr import model as m
 from ivr.logs import DIAL_STATUSES
-from ivr.simulate import SIMULATED_LINE, Step
+from ivr.simulate import Step, example_number
 from ivr.texting import Text
 from sms.segments import count
 
@@ -36,10 +36,10 @@ def caller(region: str) -> str:
     person's), or Twilio's word for a withheld number."""
     if region == WITHHELD:
         return "anonymous"
-    number = phonenumbers.example_number_for_type(region, phonenumbers.PhoneNumberType.MOBILE)
+    number = example_number(phonenumbers.PhoneNumberType.MOBILE, region)
     if number is None:
         raise BadRequest(f"no example mobile number for region '{region}'")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return number
 
 
 def region_of(data: Mapping[str, Any]) -> str:
@@ -84,13 +84,11 @@ def cost(text: str) -> dict[str, Any]:
             "characters": len(text)}
 
 
-def step(result: Step, outbox: list[Text], path: str, params: Mapping[str, str]) -> dict:
+def step(result: Step, outbox: list[Text]) -> dict:
     """A voice answer for the page: the events in order and what the call waits for."""
-    data = asdict(result)
-    data["events"] = [asdict(event) for event in result.events]
+    data = asdict(result)  # the events too, each with its kind
     data["texts"] = [{"to": t.to, "sender": t.sender, "body": t.body, **cost(t.body)}
                      for t in outbox]
-    data["request"] = {"path": path, "params": dict(params)}
     return data
 
 
@@ -100,15 +98,12 @@ def reply(text: str | None, cookie: str | None) -> dict:
 
 
 def setup(menus: m.Menus) -> dict:
-    """What the page needs before a call: countries to call from, the languages."""
+    """What the page needs before a call: the countries to call from, the ends of a
+    forward, and the word for a withheld number."""
     regions = sorted({"NL", *(c for lang in menus.languages.values() for c in lang.countries)})
     countries = [{"code": r, "name": _region_label(menus, r), "number": caller(r)}
                  for r in regions]
-    languages = [{"code": lang.code, "name": lang.name, "key": lang.key,
-                  "speech": lang.say_language, "countries": list(lang.countries)}
-                 for lang in menus.languages.values()]
-    return {"countries": countries, "languages": languages, "line": SIMULATED_LINE,
-            "dial_statuses": list(DIAL_STATUSES), "withheld": WITHHELD}
+    return {"countries": countries, "dial_statuses": list(DIAL_STATUSES), "withheld": WITHHELD}
 
 
 def _region_label(menus: m.Menus, region: str) -> str:

@@ -69,7 +69,7 @@ def voice() -> Response:
     phone = Phone(current_app._get_current_object(), api.caller(api.region_of(data)))  # type: ignore[attr-defined]
     outbox: list[Text] = []  # numbers by text land here: the REST API is never called
     root = phone.post(path, environ={OUTBOX: outbox}, **params)
-    return jsonify(api.step(read(menus(), root), outbox, path, params))
+    return jsonify(api.step(read(menus(), root), outbox))
 
 
 @bp.post("/api/sms")

@@ -6,13 +6,13 @@ import functools
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 from twilio.request_validator import RequestValidator
 
 from app import create_app
 from ivr.loader import load_menus
+from ivr.simulate import path_of
 
 ROOT = Path(__file__).resolve().parent.parent
 MENUS_PATH = ROOT / "menus.yaml"
@@ -87,15 +87,10 @@ class Twilio:
         if digits is None:
             redirect = answer.first("Redirect")
             assert redirect is not None, answer.body
-            return self.post(_path(redirect.text or ""), **params)
+            return self.post(path_of(redirect.text or ""), **params)
         gather = answer.first("Gather")
         assert gather is not None, answer.body
-        return self.post(_path(gather.get("action", "")), Digits=digits, **params)
-
-
-def _path(url: str) -> str:
-    parts = urlsplit(url)
-    return parts.path + (f"?{parts.query}" if parts.query else "")
+        return self.post(path_of(gather.get("action", "")), Digits=digits, **params)
 
 
 @pytest.fixture(scope="session")
