@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import os
 import secrets
@@ -18,9 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, Request, Response, request
-from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
-from itsdangerous import URLSafeTimedSerializer
+from flask import Flask, Response, request
 from limits import parse
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
@@ -41,6 +38,7 @@ from ivr.texting import TextSender
 from simulator import access as simulator_access
 from simulator import views as simulator_views
 from sms import views as sms_views
+from sms.cookies import SessionCookies
 from sms.keywords import KeywordIndex
 from sms.replies import first_languages, index_pages
 
@@ -141,44 +139,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if not app.config["TWILIO_AUTH_TOKEN"]:
         app.logger.warning("TWILIO_AUTH_TOKEN is not set: Twilio signatures are NOT checked")
     return app
-
-
-class PlainJson:
-    """The session's JSON without Flask's tags for tuples, bytes and dates, which the SMS
-    state (strings, numbers, booleans) never holds: the same text, four times faster."""
-
-    @staticmethod
-    def dumps(value: Any) -> str:
-        # As Flask writes it: compact, sorted keys, ASCII; so the cookies stay the same.
-        return json.dumps(value, separators=(",", ":"), sort_keys=True)
-
-    @staticmethod
-    def loads(text: str | bytes) -> Any:
-        return json.loads(text)
-
-
-class SessionCookies(SecureCookieSessionInterface):
-    """Flask's signed session cookie (the SMS conversation's state), with its signer made
-    once for the keys instead of at every request, voice ones included (17 us each)."""
-
-    serializer = PlainJson()  # type: ignore[assignment]
-    SMS = "/sms"
-
-    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
-        # Only the SMS line keeps state in a cookie; a voice request gets Flask's empty
-        # read-only session at once (reading the cookie took 7 us of every request).
-        if request.path != self.SMS and not request.path.startswith(self.SMS + "/"):
-            return None
-        return super().open_session(app, request)
-
-    def __init__(self) -> None:
-        self._signers: dict[tuple, URLSafeTimedSerializer | None] = {}
-
-    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
-        keys = (app.secret_key, *(app.config["SECRET_KEY_FALLBACKS"] or ()))
-        if keys not in self._signers:
-            self._signers[keys] = super().get_signing_serializer(app)
-        return self._signers[keys]
 
 
 def _text_sender(app: Flask) -> TextSender:

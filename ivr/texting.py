@@ -98,10 +98,10 @@ class TextSender:
         try:
             strategy = self.limiter
             if not strategy.test(self.overall, "text-all"):
-                metrics.RATE_LIMITED.labels("text overall").inc()
+                metrics.count(metrics.RATE_LIMITED, "text overall")
                 return "the hourly cap"
             if not strategy.hit(self.per_number, "text-number", key):
-                metrics.RATE_LIMITED.labels("text per number").inc()
+                metrics.count(metrics.RATE_LIMITED, "text per number")
                 return "the cap per number"
             strategy.hit(self.overall, "text-all")
         except Exception as exc:  # the storage is down: no text, the numbers are spoken

@@ -10,7 +10,7 @@ import logging
 import re
 
 import phonenumbers
-from flask import Blueprint, Response, current_app, g, request
+from flask import Blueprint, Response, current_app, request
 from phonenumbers import COUNTRY_CODE_TO_REGION_CODE, UNKNOWN_REGION
 from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import HTTPException
@@ -37,13 +37,13 @@ def menus() -> Menus:
 
 
 def twiml(response: VoiceResponse | str) -> Response:
-    node, lang = g.get("log_node"), g.get("log_language")
-    if node and lang:
-        metrics.NODES.labels(node, lang).inc()
-    if isinstance(response, VoiceResponse) and g.get("log_outcome") is None:
+    about = logs.entry()
+    if about.node and about.language:
+        metrics.count(metrics.NODES, about.node, about.language)
+    if isinstance(response, VoiceResponse) and about.outcome is None:
         # The most telling verb of the answer: a forward, else a menu, else a hang-up.
         ranks = [OUTCOMES.get(verb.name, OTHER) for verb in response.verbs]
-        logs.note(outcome=min(ranks, default=OTHER)[1])
+        about.outcome = min(ranks, default=OTHER)[1]
     text = document(response) if isinstance(response, VoiceResponse) else response
     return Response(text, status=200, mimetype="text/xml")
 
@@ -52,14 +52,15 @@ def _field(name: str) -> str:
     return request.values.get(name, "").strip()
 
 
-def _miss() -> int:
+def _miss(known: Menus) -> int:
     # ASCII digits only: str.isdigit() also accepts '²' and '٣', which int() refuses.
     value = request.args.get("miss", "0")
-    return min(int(value), menus().settings.max_misses) if MISS_RE.fullmatch(value) else 0
+    return min(int(value), known.settings.max_misses) if MISS_RE.fullmatch(value) else 0
 
 
 def _call() -> voice.Call:
-    return voice.Call.from_to(request.values.get("To"), caller_region(request.values.get("From")),
+    values = request.values
+    return voice.Call.from_to(values.get("To"), caller_region(values.get("From")),
                               current_app.config["CLOCK"]())
 
 
@@ -101,11 +102,12 @@ def on_error(exc: Exception) -> Response:
         return exc.get_response()
     log.exception("voice webhook failed at %s; the caller got the apology", request.path)
     logs.note(outcome="error")
-    metrics.ERRORS.labels("voice").inc()
+    metrics.count(metrics.ERRORS, "voice")
+    known = menus()
     lang = (request.view_args or {}).get("lang")
-    lang = lang if lang in menus().languages else menus().settings.default_language
+    lang = lang if lang in known.languages else known.settings.default_language
     try:
-        return twiml(voice.error_response(menus(), lang, _call()))
+        return twiml(voice.error_response(known, lang, _call()))
     except Exception:  # whatever happened, the caller must still hear something useful
         log.exception("the apology itself failed; answered with the fixed fallback")
         return twiml(current_app.extensions["last_resort_twiml"])
@@ -119,67 +121,73 @@ def incoming() -> Response:
 
 @bp.route("/voice/language", methods=ANY)
 def language_input() -> Response:
+    known = menus()
     second_page = request.args.get("page") == "2"
-    answer = voice.language_input(menus(), _field("Digits"), _miss(), _call(), second_page)
-    chosen = menus().language_for_key(("9" if second_page else "") + _field("Digits"))
+    digits = _field("Digits")
+    answer = voice.language_input(known, digits, _miss(known), _call(), second_page)
+    chosen = known.language_for_key(("9" if second_page else "") + digits)
     if chosen:
-        metrics.LANGUAGES.labels(chosen.code).inc()
+        metrics.count(metrics.LANGUAGES, chosen.code)
     return twiml(answer)
 
 
-def _known(lang: str, node_id: str, kind: str | None = None) -> Response | None:
+def _known(known: Menus, lang: str, node_id: str, kind: str | None = None) -> Response | None:
     """The way back when the URL names a language or node that does not exist (any more)."""
-    if lang not in menus().languages:
-        return twiml(voice.language_menu(menus(), _call()))
-    node = menus().nodes.get(node_id)
+    if lang not in known.languages:
+        return twiml(voice.language_menu(known, _call()))
+    node = known.nodes.get(node_id)
     if node is None or (kind and node.kind != kind):
-        return twiml(voice.show_node(menus(), lang, menus().settings.main_node, _call()))
+        return twiml(voice.show_node(known, lang, known.settings.main_node, _call()))
     return None
 
 
 @bp.route("/voice/<lang>/<node_id>", methods=ANY)
 def show_node(lang: str, node_id: str) -> Response:
-    return _known(lang, node_id) or twiml(voice.show_node(menus(), lang, node_id, _call()))
+    known = menus()
+    return _known(known, lang, node_id) or twiml(voice.show_node(known, lang, node_id, _call()))
 
 
 @bp.route("/voice/<lang>/<node_id>/input", methods=ANY)
 def node_input(lang: str, node_id: str) -> Response:
-    unknown = _known(lang, node_id)
+    known = menus()
+    unknown = _known(known, lang, node_id)
     if unknown:
         return unknown
-    node = menus().nodes[node_id]
-    if node.kind == TEXT and _field("Digits") == menus().settings.text_confirm_key:
-        return twiml(_send_numbers(lang, node))
-    return twiml(voice.node_input(menus(), lang, node_id, _field("Digits"), _miss(), _call()))
+    node, digits = known.nodes[node_id], _field("Digits")
+    if node.kind == TEXT and digits == known.settings.text_confirm_key:
+        return twiml(_send_numbers(known, lang, node))
+    return twiml(voice.node_input(known, lang, node_id, digits, _miss(known), _call()))
 
 
-def _send_numbers(lang: str, node) -> VoiceResponse:
+def _send_numbers(known: Menus, lang: str, node) -> VoiceResponse:
     """The caller confirmed: text them the numbers, from the line's own number."""
     call = _call()
-    body = render(menus(), node.sms[lang])
+    body = render(known, node.sms[lang])
     outcome = current_app.extensions["texts"].send(request.values.get("From", "").strip(),
                                                    call.line_number, body,
                                                    request.environ.get(OUTBOX))
     logs.note(outcome=f"text {outcome}")
-    return voice.text_result(menus(), lang, node.id, outcome in (SENT, SIMULATED), call)
+    return voice.text_result(known, lang, node.id, outcome in (SENT, SIMULATED), call)
 
 
 @bp.route("/voice/<lang>/<node_id>/dialed", methods=ANY)
 def dialed(lang: str, node_id: str) -> Response:
+    known = menus()
     status = _field("DialCallStatus")
     logs.note(outcome=logs.dial_outcome(status))
-    node = menus().nodes.get(node_id)
-    if node is not None and node.contact and lang in menus().languages:
+    node = known.nodes.get(node_id)
+    if node is not None and node.contact and lang in known.languages:
         status_word = status if status in logs.DIAL_STATUSES else "other"
-        metrics.FORWARDS.labels(node.contact, status_word).inc()
-    return _known(lang, node_id, FORWARD) or twiml(
-        voice.dial_result(menus(), lang, node_id, status, _call()))
+        metrics.count(metrics.FORWARDS, node.contact, status_word)
+    return _known(known, lang, node_id, FORWARD) or twiml(
+        voice.dial_result(known, lang, node_id, status, _call()))
 
 
 @bp.route("/voice/<lang>/<node_id>/failed", methods=ANY)
 def failed_input(lang: str, node_id: str) -> Response:
-    return _known(lang, node_id, FORWARD) or twiml(
-        voice.failed_input(menus(), lang, node_id, _field("Digits"), _miss(), _call()))
+    known = menus()
+    return _known(known, lang, node_id, FORWARD) or twiml(
+        voice.failed_input(known, lang, node_id, _field("Digits"), _miss(known), _call()))
 
 
 def unknown() -> Response:
@@ -190,10 +198,11 @@ def unknown() -> Response:
     if refused is not None:
         return refused
     try:
+        known = menus()
         lang = request.path.split("/")[2] if request.path.startswith("/voice/") else ""
-        if lang in menus().languages:
-            return twiml(voice.show_node(menus(), lang, menus().settings.main_node, _call()))
-        return twiml(voice.language_menu(menus(), _call()))
+        if lang in known.languages:
+            return twiml(voice.show_node(known, lang, known.settings.main_node, _call()))
+        return twiml(voice.language_menu(known, _call()))
     except Exception as exc:
         # The app-wide 404/405 handler runs outside the blueprint, whose error handler
         # Flask therefore does not call: call it here.

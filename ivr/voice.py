@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from twilio.twiml.voice_response import Gather, VoiceResponse
+from twilio.twiml.voice_response import Gather, Redirect, VoiceResponse
 
 from . import model as m
 from . import urls
@@ -113,7 +113,7 @@ def _language_menu(menus: m.Menus, response: VoiceResponse, call: Call, miss: in
                                 u.language_offer(menus, language, second_page)))
 
     _gather(menus, response, action, fill, greet, likely)
-    response.redirect(action, method="POST")
+    _redirect(menus, response, action)
     return response
 
 
@@ -142,6 +142,13 @@ def _gather(menus: m.Menus, response: VoiceResponse, action: str,
     response.append(menus.cached(("gather", action, *about), make))
 
 
+def _redirect(menus: m.Menus, response: VoiceResponse, action: str) -> None:
+    """Without input Twilio falls through to the verb after the <Gather>: this, which counts
+    it as a miss. Made and serialised once per action URL, like the <Gather>."""
+    response.append(menus.cached(("redirect", action),
+                                 lambda: Rendered(Redirect(action, method="POST"))))
+
+
 def _announce_globals(menus: m.Menus, lang: str, gather, main: bool) -> None:
     for global_key in menus.settings.global_keys:
         if main or global_key.announce == "every":
@@ -159,8 +166,7 @@ def _menu(menus: m.Menus, lang: str, node: m.Node, call: Call, response: VoiceRe
         _announce_globals(menus, lang, gather, main=node.id == menus.settings.main_node)
 
     _gather(menus, response, action, fill)
-    # Without input Twilio falls through to the next verb: count it as a miss.
-    response.redirect(action, method="POST")
+    _redirect(menus, response, action)
     return response
 
 
@@ -251,7 +257,7 @@ def _text_offer(menus: m.Menus, lang: str, node: m.Node, call: Call, response: V
         _announce_globals(menus, lang, gather, main=False)
 
     _gather(menus, response, action, fill)
-    response.redirect(action, method="POST")
+    _redirect(menus, response, action)
     return response
 
 
@@ -294,7 +300,7 @@ def _failed_menu(menus: m.Menus, lang: str, node: m.Node, response: VoiceRespons
         _announce_globals(menus, lang, gather, main=False)
 
     _gather(menus, response, action, fill)
-    response.redirect(action, method="POST")
+    _redirect(menus, response, action)
     return response
 
 

@@ -55,8 +55,9 @@ def save_state(state: State) -> None:
 
 
 def _incoming() -> Incoming:
-    sender = request.values.get("From", "")
-    return Incoming(body=request.values.get("Body", ""), whatsapp=sender.startswith("whatsapp:"),
+    values = request.values
+    sender = values.get("From", "")
+    return Incoming(body=values.get("Body", ""), whatsapp=sender.startswith("whatsapp:"),
                     region=caller_region(sender))
 
 
@@ -65,13 +66,14 @@ guard(bp, "sms", log)
 
 @bp.route("/sms", methods=["GET", "POST"])
 def incoming() -> Response:
-    state = load_state(menus(), session.get(STATE_KEY))
-    text, new = respond(menus(), current_app.extensions["keywords"], _incoming(), state)
+    known = menus()
+    state = load_state(known, session.get(STATE_KEY))
+    text, new = respond(known, current_app.extensions["keywords"], _incoming(), state)
     save_state(new)
     # The message itself is never logged: it may say who the sender is.
     logs.note(outcome="no reply" if text is None else "reply", language=new.lang,
               node=new.topic)
-    metrics.TEXTS.labels(new.asked or "other", new.lang or "unknown").inc()
+    metrics.count(metrics.TEXTS, new.asked or "other", new.lang or "unknown")
     return twiml(text)
 
 
@@ -81,7 +83,7 @@ def on_error(exc: Exception) -> Response:
         return exc.get_response()
     log.exception("sms webhook failed; the sender got the index")
     logs.note(outcome="error")
-    metrics.ERRORS.labels("sms").inc()
+    metrics.count(metrics.ERRORS, "sms")
     return twiml(current_app.extensions["sms_last_resort"])
 
 

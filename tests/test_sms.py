@@ -404,14 +404,46 @@ def test_pages_keep_line_breaks_and_a_text_that_fits_is_not_cut(menus):
 
 
 def test_the_cookie_is_written_as_flask_writes_it(app):
-    """The session's plain JSON (app.PlainJson) is the text of Flask's tagged JSON for the
+    """The session's plain JSON (sms.cookies.PlainJson) is the text of Flask's tagged JSON for the
     SMS state: cookies from before and after it read the same."""
     from flask.sessions import session_json_serializer
 
-    from app import PlainJson
+    from sms.cookies import PlainJson
 
     state = {"sms": {"lang": "pl", "topic": ":index", "page": 2, "index": True},
              "_permanent": True}
     with app.app_context():
         assert PlainJson.dumps(state) == session_json_serializer.dumps(state)
         assert PlainJson.loads(session_json_serializer.dumps(state)) == state
+
+
+def test_state_cookies_read_both_ways_with_flasks_own_serializer(app):
+    """The lighter serializer (sms.cookies) signs as Flask's session does: a cookie from
+    either loads with the other, compressed ones included, and a wrong key is refused."""
+    from flask.sessions import SecureCookieSessionInterface
+    from itsdangerous import BadSignature
+
+    ours = app.session_interface.get_signing_serializer(app)
+    flasks = SecureCookieSessionInterface().get_signing_serializer(app)
+    state = {"sms": {"lang": "pl", "topic": "police", "page": 1, "index": False},
+             "_permanent": True}
+    long_state = {**state, "filler": "ab" * 200}  # long enough that Flask compresses it
+    compressed = flasks.dumps(long_state)
+    assert compressed.startswith(".")
+    assert ours.loads(compressed) == long_state
+    for value in (state, long_state):
+        cookie = ours.dumps(value)
+        assert not cookie.startswith(".")  # never compressed
+        assert flasks.loads(cookie) == ours.loads(cookie) == value
+    # Another state's payload under this state's signature: refused.
+    other_payload = ours.dumps({**state, "sms": {**state["sms"], "lang": "nl"}}).split(".")[0]
+    tampered = other_payload + "." + ours.dumps(state).split(".", 1)[1]
+    with pytest.raises(BadSignature):
+        ours.loads(tampered)
+    other = SecureCookieSessionInterface()
+    app.secret_key, key = "another-secret-" + "x" * 30, app.secret_key
+    try:
+        with pytest.raises(BadSignature):
+            other.get_signing_serializer(app).loads(ours.dumps(state))
+    finally:
+        app.secret_key = key
