@@ -121,6 +121,9 @@ class Recording:
     version: str  # the hash of the file: in its URL, so that no cache plays an old one
 
 
+CACHE_LIMIT = 100_000  # Menus.cache entries; the shipped menus make a few thousand
+
+
 @dataclass(frozen=True)
 class Menus:
     settings: Settings
@@ -149,7 +152,12 @@ class Menus:
         try:
             return self.cache[key]
         except KeyError:
-            value = self.cache[key] = make()
+            value = make()
+            # A safety net: keys come from the menus, and from a request only where it is
+            # Twilio's (the line's own number, in a forward's <Dial>); past this many, made
+            # every time instead of kept.
+            if len(self.cache) < CACHE_LIMIT:
+                self.cache[key] = value
             return value
 
     def prompt(self, prompt_id: str, lang: str) -> str:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from twilio.twiml.voice_response import Gather, Redirect, VoiceResponse
+from twilio.twiml.voice_response import Dial, Gather, Redirect, VoiceResponse
 
 from . import model as m
 from . import urls
@@ -228,10 +228,22 @@ def _forward(menus: m.Menus, lang: str, node: m.Node, call: Call, response: Voic
     if not _hides_caller(contact):
         response.append(speak(menus, lang,
                               u.contact_prompt(menus, lang, "caller_id_shared", contact)))
-    dial = response.dial(action=urls.dialed(lang, node.id), method="POST",
-                         timeout=menus.settings.dial_timeout, caller_id=caller_id)
-    dial.number(contact.number)
+    response.append(_dial(menus, lang, node, contact, caller_id))
     return response
+
+
+def _dial(menus: m.Menus, lang: str, node: m.Node, contact: m.Contact,
+          caller_id: str | None) -> Rendered:
+    """The forward's <Dial>, made and serialised once per node, language and caller ID:
+    the line's own number (the request's To), one for each of the line's Twilio numbers."""
+
+    def make() -> Rendered:
+        dial = Dial(action=urls.dialed(lang, node.id), method="POST",
+                    timeout=menus.settings.dial_timeout, caller_id=caller_id)
+        dial.number(contact.number)
+        return Rendered(dial)
+
+    return menus.cached(("dial", lang, node.id, caller_id), make)
 
 
 def _closed(menus: m.Menus, lang: str, contact: m.Contact, call: Call,

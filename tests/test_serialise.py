@@ -117,3 +117,20 @@ def test_the_writer_follows_twilio_on_text_attributes_and_empty_verbs():
     sms.message("Politie: 0900-8844 & <meer>")
     assert document(sms) == str(sms)
     assert document(MessagingResponse()) == str(MessagingResponse())
+
+
+def test_a_forwards_dial_is_kept_per_line_number_and_the_cache_has_a_ceiling(monkeypatch):
+    """The <Dial> carries the line's own number from the request: each number gets its own
+    entry (never another line's caller ID), and past CACHE_LIMIT nothing more is kept."""
+    menus = shipped_menus()
+    forward = next(n for n in menus.nodes.values() if n.kind == m.FORWARD
+                   and voice._hides_caller(menus.contacts[n.contact]))
+    other = "+31201234567"
+    first = document(voice.show_node(menus, "nl", forward.id, voice.Call(LINE)))
+    second = document(voice.show_node(menus, "nl", forward.id, voice.Call(other)))
+    assert f'callerId="{LINE}"' in first and f'callerId="{other}"' in second
+    assert LINE not in second
+    monkeypatch.setattr(m, "CACHE_LIMIT", len(menus.cache))
+    size = len(menus.cache)
+    third = document(voice.show_node(menus, "nl", forward.id, voice.Call("+31301234567")))
+    assert 'callerId="+31301234567"' in third and len(menus.cache) == size
