@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint check map bench bench-micro clean
+.PHONY: run test lint check map bench bench-instructions bench-micro clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed, found " + sys.version' 
@@ -32,8 +32,15 @@ map: $(STAMP)
 
 # A load benchmark (issue 8): not a test, never run by CI. Needs root or wrk installed.
 bench: $(STAMP)
-	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	command -v wrk >/dev/null && command -v valgrind >/dev/null || \
+		(apt-get update -qq && apt-get install -y -qq wrk valgrind)
 	$(BIN)/python -m bench.run
+
+# Instructions a webhook request executes, for the line and the reference apps (valgrind):
+# a few minutes, and the same figures on every run, unlike requests a second.
+bench-instructions: $(STAMP)
+	command -v valgrind >/dev/null || (apt-get update -qq && apt-get install -y -qq valgrind)
+	$(BIN)/python -m bench.instructions
 
 # Micro-benchmarks of the pure render functions (pytest-benchmark): the -m here overrides
 # pyproject's -m 'not bench', which keeps them out of make test and CI. No speed fails.

@@ -23,6 +23,8 @@ from pathlib import Path
 
 from twilio.request_validator import RequestValidator
 
+from bench import instructions
+
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = secrets.token_hex(16)
 SECONDS = int(os.environ.get("BENCH_SECONDS", "3"))
@@ -223,7 +225,9 @@ def main() -> None:
             large = {"startup": startup_seconds(big_env), "rss": rss_mb(grown),
                      "menu key": median(grown_runs), "again": median(again),
                      "nodes": len(__import__("yaml").safe_load(big.read_text())["nodes"])}
-        report(results, shipped, large)
+        # Instructions a request, which do not swing from run to run as wrk's figures do.
+        counted = instructions.measure() if shutil.which("valgrind") else None
+        report(results, shipped, large, counted)
     finally:
         for server in servers:
             server.terminate()
@@ -234,7 +238,7 @@ def main() -> None:
                 server.kill()
 
 
-def report(results: dict, shipped: dict, large: dict) -> None:
+def report(results: dict, shipped: dict, large: dict, counted: dict | None) -> None:
     import runpy
 
     conf = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
@@ -299,6 +303,17 @@ def report(results: dict, shipped: dict, large: dict) -> None:
                 f"{shipped['startup']:.2f} s"))
     met.append(("under 80 MB resident memory per worker", shipped["rss"] < 80,
                 f"{shipped['rss']:.0f} MB"))
+    lines += ["## Instructions a request", ""]
+    if counted is None:
+        lines += ["Not measured: valgrind is not installed (`make bench` installs it).", ""]
+    else:
+        lines += ["What one request executes, in millions of CPU instructions, counted by "
+                  "valgrind's callgrind in-process (bench/instructions.py; also `make "
+                  "bench-instructions`). Unlike requests a second, these do not change from "
+                  "run to run or machine to machine, so they show what a change did. "
+                  "Throughput follows them, less the fixed cost of gunicorn and the sockets "
+                  "that every app pays alike.", ""]
+        lines += [*instructions.table(counted), ""]
     lines += ["## Targets", "", "| target | met | measured |", "|---|---|---|"]
     lines += [f"| {what} | {'yes' if ok else '**no**'} | {figure} |" for what, ok, figure in met]
     small, big = shipped["menu key"], large["menu key"]
