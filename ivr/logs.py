@@ -95,9 +95,9 @@ def dial_outcome(status: str) -> str:
 def log_request(logger: logging.Logger, channel: str, status: int) -> None:
     if not logger.isEnabledFor(logging.INFO):
         return  # LOG_LEVEL=WARNING: not even the fields are gathered
-    done = entry()
-    fields = {"request_id": secrets.token_hex(6), "channel": channel, "method": request.method,
-              "path": request.path, "status": status, "node": done.node,
+    done, req = entry(), request._get_current_object()  # type: ignore[attr-defined]
+    fields = {"request_id": secrets.token_hex(6), "channel": channel, "method": req.method,
+              "path": req.path, "status": status, "node": done.node,
               "language": done.language, "outcome": done.outcome,
               "duration_ms": round((time.perf_counter() - done.started) * 1000, 1)}
     # makeRecord and handle are what logger.info() calls, less its walk up the stack for
