@@ -1,5 +1,6 @@
 """`make bench`: the line against two reference apps, under the Procfile's gunicorn, with
-signed Twilio-shaped POSTs from wrk; writes docs/benchmarks.md. Loopback only, bounded in
+signed Twilio-shaped POSTs from wrk, then the instructions a request executes under
+valgrind (bench/instructions.py); writes docs/benchmarks.md. Loopback only, bounded in
 time, and it stops every server it started. A benchmark, not a test: it never fails on
 the machine's speed.
 """
