@@ -21,9 +21,6 @@ _to_json = json.JSONEncoder(ensure_ascii=False).encode
 
 FIELDS = ("request_id", "channel", "method", "path", "status", "node", "language", "outcome",
           "duration_ms")
-# The fields that carry the requester's text, masked like every message; the others are
-# the line's own words and ids from menus.yaml (channel, node, language, outcome).
-FREE_TEXT = ("method", "path")
 DIAL_STATUSES = ("completed", "busy", "no-answer", "failed", "canceled")
 
 
@@ -44,10 +41,10 @@ class JsonFormatter(logging.Formatter):
         fields = record.__dict__
         for name in FIELDS:
             if name in fields:
-                data[name] = fields[name]
-        for name in FREE_TEXT:
-            if isinstance(data.get(name), str):
-                data[name] = mask_number(data[name])
+                value = fields[name]
+                # The path is the requester's; the others are the line's own words and ids,
+                # masked all the same: a microsecond, against a number in a log.
+                data[name] = mask_number(value) if isinstance(value, str) else value
         if record.exc_info and not record.exc_text:
             record.exc_text = self.formatException(record.exc_info)
         if record.exc_text:
@@ -104,4 +101,4 @@ def log_request(logger: logging.Logger, channel: str, status: int) -> None:
     # the caller's file and line (findCaller), which no line shows: a sixth of its cost.
     # The record factory (masking), filters and handlers all run as usual.
     logger.handle(logger.makeRecord(logger.name, logging.INFO, __file__, 0, "webhook", (),
-                                    None, extra=fields))
+                                    None, func="log_request", extra=fields))
