@@ -121,9 +121,6 @@ class Recording:
     version: str  # the hash of the file: in its URL, so that no cache plays an old one
 
 
-CACHE_LIMIT = 100_000  # Menus.cache entries; the shipped menus make a few thousand
-
-
 @dataclass(frozen=True)
 class Menus:
     settings: Settings
@@ -147,17 +144,13 @@ class Menus:
 
     def cached(self, key: tuple, make: Callable[[], T]) -> T:
         """make(), made once for these menus: `key` must name everything it depends on
-        besides the menus. Threads may both make it the first time; either result is kept,
-        and both are the same."""
+        besides the menus, and take its values from the menus or another small, fixed set
+        (never straight from a request: see voice._dial). Threads may both make it the first
+        time; either result is kept, and both are the same."""
         try:
             return self.cache[key]
         except KeyError:
-            value = make()
-            # A safety net: keys come from the menus, and from a request only where it is
-            # Twilio's (the line's own number, in a forward's <Dial>); past this many, made
-            # every time instead of kept.
-            if len(self.cache) < CACHE_LIMIT:
-                self.cache[key] = value
+            value = self.cache[key] = make()
             return value
 
     def prompt(self, prompt_id: str, lang: str) -> str:

@@ -14,7 +14,7 @@ from typing import Any
 from flask import Flask, Request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
-from itsdangerous.encoding import base64_encode
+from itsdangerous.encoding import base64_encode, want_bytes
 from itsdangerous.url_safe import URLSafeSerializerMixin
 
 SMS = "/sms"
@@ -43,8 +43,7 @@ class KeyOnceSigner(TimestampSigner):
         self._derived: dict[bytes, bytes] = {}
 
     def derive_key(self, secret_key: str | bytes | None = None) -> bytes:
-        secret = self.secret_keys[-1] if secret_key is None else (
-            secret_key.encode() if isinstance(secret_key, str) else secret_key)
+        secret = self.secret_keys[-1] if secret_key is None else want_bytes(secret_key)
         if secret not in self._derived:
             self._derived[secret] = super().derive_key(secret)
         return self._derived[secret]
