@@ -18,7 +18,7 @@ from ivr.serialise import document
 from ivr.signature import guard, refuse_unsigned
 from ivr.views import caller_region
 
-from .replies import INDEX, Incoming, State, respond
+from .replies import INDEX, LANGUAGE_LIST, Incoming, State, respond
 
 log = logging.getLogger("sms")
 bp = Blueprint("sms", __name__)
@@ -41,7 +41,8 @@ def load_state(menus: Menus, data: object) -> State:
     if not isinstance(data, dict):
         return State()
     lang = data.get("lang") if data.get("lang") in menus.languages else None
-    topic = data.get("topic") if data.get("topic") in (*menus.sms.topics, INDEX) else None
+    topic = data.get("topic") if data.get("topic") in (
+        *menus.sms.topics, INDEX, LANGUAGE_LIST) else None
     page = data.get("page") if isinstance(data.get("page"), int) else 0
     # A topic's pages need the language they are read in; the index's pages do not.
     return State(lang=lang, topic=topic if lang or topic == INDEX else None, page=page,
