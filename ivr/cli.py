@@ -42,16 +42,18 @@ def check(ctx: click.Context, file: str | None, audio_dir: str | None, as_json: 
 
 
 @menus_cli.command("fallback")
-@click.option("--connect-url", required=True,
-              help="The URL of the second TwiML Bin (voice-connect.xml), which a key press "
-                   "in the first fetches. Create that Bin first, then paste its URL here.")
+@click.option("--connect-url", default=None,
+              help="The URL of the TwiML Bin holding voice-connect.xml, which a key press in "
+                   "voice-fallback.xml fetches. Without it, only voice-connect.xml and "
+                   "sms-fallback.xml are written: make that Bin, then run again with its URL.")
 @click.option("--line-number", default=None,
               help="The line's own number (E.164), as caller ID for the police forward. "
                    "Without it: {{To}}, which a TwiML Bin fills in.")
 @click.option("--output-dir", type=click.Path(file_okay=False),
               help="Write voice-fallback.xml, voice-connect.xml and sms-fallback.xml here, "
                    "not to stdout.")
-def menus_fallback(connect_url: str, line_number: str | None, output_dir: str | None) -> None:
+def menus_fallback(connect_url: str | None, line_number: str | None,
+                   output_dir: str | None) -> None:
     """TwiML for Twilio's fallback URLs, used when the app is down: for voice, 112 and the
     numbers in Dutch and English, then any key puts the caller through (a second
     document); silence says goodbye. For SMS, the index in Dutch and English with 112.
@@ -61,10 +63,11 @@ def menus_fallback(connect_url: str, line_number: str | None, output_dir: str | 
                                  param_hint="--line-number")
     menus = current_app.extensions["menus"]
     documents = {
-        "voice-fallback.xml": fallback(menus, connect_url).to_xml(),
         "voice-connect.xml": fallback_connect(menus, line_number).to_xml(),
         "sms-fallback.xml": sms_fallback(menus).to_xml(),
     }
+    if connect_url:
+        documents["voice-fallback.xml"] = fallback(menus, connect_url).to_xml()
     for name, text in documents.items():
         if output_dir:
             Path(output_dir).mkdir(parents=True, exist_ok=True)
@@ -72,6 +75,9 @@ def menus_fallback(connect_url: str, line_number: str | None, output_dir: str | 
             click.echo(f"wrote {Path(output_dir) / name}")
         else:
             click.echo(f"<!-- {name} -->\n{text}")
+    if not connect_url:
+        click.echo("voice-fallback.xml needs --connect-url: the URL of the Bin holding "
+                   "voice-connect.xml", err=True)
 
 
 MAP_START, MAP_END = "<!-- map:start -->", "<!-- map:end -->"

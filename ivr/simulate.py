@@ -136,7 +136,10 @@ class Step:
 
     events: tuple[Event, ...]
     heard_in_gather: int = 0  # how many of the events a key press may cut short
-    gather: str | None = None  # where a key goes
+    gather: str | None = None  # where a key goes once every prompt has been heard
+    # An answer in parts (voice._parts: a key that dials has a <Gather> of its own): the
+    # index of the event each part starts at, and where a key pressed during it goes.
+    parts: tuple[tuple[int, str], ...] = ()
     timeout: int = 0
     on_timeout: str | None = None  # where the call goes when no key comes
     # How many of the last events come after the <Gather>: heard only when no key comes
@@ -200,12 +203,16 @@ def read(menus: m.Menus, root: ET.Element) -> Step:
         verbs = [*element] if element.tag == "Gather" else [element]
         heard = [READERS[v.tag](menus, v, lang) for v in verbs if v.tag in READERS]
         events += heard
+        if element.tag == "Gather":
+            path = path_of(element.get("action", ""))
+            parts = step.get("parts", ())
+            step.update(gather=path, timeout=int(element.get("timeout", "5")),
+                        heard_in_gather=step.get("heard_in_gather", 0) + len(heard),
+                        parts=(*parts, (len(events) - len(heard), path)))
+            continue
         if "gather" in step:
             step["heard_on_timeout"] = step.get("heard_on_timeout", 0) + len(heard)
-        if element.tag == "Gather" and "gather" not in step:
-            step.update(gather=path_of(element.get("action", "")), heard_in_gather=len(heard),
-                        timeout=int(element.get("timeout", "5")))
-        elif element.tag == "Dial" and element.get("action"):
+        if element.tag == "Dial" and element.get("action"):
             # With an action, Twilio asks it what comes next; the verbs after <Dial> run
             # only without one.
             step.update(dial=path_of(element.get("action", "")))

@@ -48,7 +48,7 @@ def say_seconds(xml: str) -> float:
     """The model's seconds for a serialised <Say>: words at 150 a minute, every character
     of a <say-as interpret-as="digits"> one word, and each <break>'s time."""
     root = ET.fromstring(xml)
-    words = len((root.text or "").split())
+    words = _words(root.text)
     seconds = 0.0
     for child in root:
         if child.tag == "say-as":
@@ -56,9 +56,14 @@ def say_seconds(xml: str) -> float:
         elif child.tag == "break":
             seconds += _break_seconds(child.get("time", ""))
         else:
-            words += len(" ".join(child.itertext()).split())
-        words += len((child.tail or "").split())
+            words += _words(" ".join(child.itertext()))
+        words += _words(child.tail)
     return seconds + words / WORDS_PER_SECOND
+
+
+def _words(text: str | None) -> int:
+    """Spoken words: a lone colon or dash ("Français : 9") is not one."""
+    return sum(1 for token in (text or "").split() if any(c.isalnum() for c in token))
 
 
 def _break_seconds(time: str) -> float:

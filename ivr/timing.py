@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import heapq
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlsplit
 
@@ -46,40 +46,67 @@ class Heard:
 
 def heard(response: TwiML) -> list[Heard]:
     """What the caller hears, in order, up to the first <Dial> (which ends the listening)."""
-    result: list[Heard] = []
+    return [item for item, _action in _timeline(response)]
+
+
+def _timeline(response: TwiML) -> list[tuple[Heard, str | None]]:
+    """Each utterance with the action URL of the <Gather> it stands in (None outside)."""
+    result: list[tuple[Heard, str | None]] = []
     clock = 0.0
-    for verb in _utterances(response):
-        if verb is None:
+    gathers = [v for v in response.verbs if _inner(v).name == "Gather"]
+    for verb in response.verbs:
+        inner = _inner(verb)
+        if inner.name == "Dial":
             break
-        seconds, offers = verb
-        result.append(Heard(clock, clock + seconds, offers))
-        clock += seconds
+        if isinstance(inner, Gather):
+            action = str(inner.attrs.get("action", ""))
+            for seconds, offers in _utterances(inner):
+                result.append((Heard(clock, clock + seconds, offers), action))
+                clock += seconds
+            if verb is not gathers[-1]:  # a part: Twilio waits its time-out, then goes on
+                clock += float(inner.attrs.get("timeout", 0))
+        else:
+            for seconds, offers in _utterances(_Wrap(verb)):
+                result.append((Heard(clock, clock + seconds, offers), None))
+                clock += seconds
     return result
 
 
-def _utterances(element: TwiML) -> Iterator[tuple[float, str | None] | None]:
-    """(seconds, key offered) for each utterance; None at a <Dial>."""
+class _Wrap:
+    """One verb seen as a parent of itself, for _utterances."""
+
+    def __init__(self, verb: TwiML) -> None:
+        self.verbs = [verb]
+
+
+def _inner(verb: TwiML | str) -> TwiML:
+    return verb.element if isinstance(verb, Rendered) else verb  # type: ignore[return-value]
+
+
+def _utterances(element: TwiML | _Wrap) -> Iterator[tuple[float, str | None]]:
+    """(seconds, key offered) for each <Say> or <Play> among the element's verbs."""
     for verb in element.verbs:
         if isinstance(verb, str):
             continue
-        inner = verb.element if isinstance(verb, Rendered) else verb
-        if inner.name == "Dial":
-            yield None
-            return
+        inner = _inner(verb)
         if isinstance(verb, Rendered) and inner.name in ("Say", "Play"):
             yield verb.seconds, verb.offers
         elif isinstance(inner, Say):
             yield say_seconds(inner.to_xml(xml_declaration=False)), None
-        elif isinstance(inner, Gather):
-            yield from _utterances(inner)
 
 
 def offered(response: TwiML) -> dict[str, float]:
     """Each key the answer offers, and when the caller has heard its offer."""
-    keys: dict[str, float] = {}
-    for item in heard(response):
-        if item.offers and item.offers not in keys:
-            keys[item.offers] = item.end
+    return {key: seconds for key, (seconds, _url) in offers(response).items()}
+
+
+def offers(response: TwiML) -> dict[str, tuple[float, str]]:
+    """Each key the answer offers: when its offer has been heard, and the action URL of
+    the <Gather> (the part) that the key is pressed in then."""
+    keys: dict[str, tuple[float, str]] = {}
+    for item, action in _timeline(response):
+        if item.offers and action and item.offers not in keys:
+            keys[item.offers] = (item.end, action)
     return keys
 
 
@@ -102,6 +129,8 @@ def answer(menus: m.Menus, url: str, digits: str, call: voice.Call) -> VoiceResp
     parts = urlsplit(url)
     query = parse_qs(parts.query)
     miss = int(query.get("miss", ["0"])[0])
+    part = int(query.get("part", ["0"])[0])
+    start = int(query.get("from", ["0"])[0])
     if parts.path == "/voice/language":
         return voice.language_input(menus, digits, miss, call, query.get("page") == ["2"])
     found = NODE_URL.fullmatch(parts.path)
@@ -112,10 +141,10 @@ def answer(menus: m.Menus, url: str, digits: str, call: voice.Call) -> VoiceResp
     if kind == "connect":
         return voice.connect_input(menus, lang, digits, call)
     if kind == "failed":
-        return voice.failed_input(menus, lang, node_id, digits, miss, call)
+        return voice.failed_input(menus, lang, node_id, digits, miss, call, part, start)
     if node.kind == m.TEXT and digits == menus.settings.text_confirm_key:
         return None
-    return voice.node_input(menus, lang, node_id, digits, miss, call)
+    return voice.node_input(menus, lang, node_id, digits, miss, call, part, start)
 
 
 @dataclass(order=True)
@@ -140,8 +169,8 @@ def to_forwards(menus: m.Menus, region: str | None, lang: str | None = None) -> 
         if url is None or said in seen:
             continue
         seen.add(said)
-        for key, at in offered(step.response).items():
-            following = answer(menus, url, key, call)
+        for key, (at, pressed_at) in offers(step.response).items():
+            following = answer(menus, pressed_at, key, call)
             if following is None:
                 continue
             count += 1
@@ -192,12 +221,10 @@ class Figures:
 
 
 def language_figures(menus: m.Menus, lang: str) -> Figures:
-    language = menus.languages[lang]
-    region = HOME if lang == menus.settings.default_language or not language.countries else (
-        language.countries[0])
+    """For a caller with a Dutch mobile number, as the goals are: the forwards in `lang`."""
     uid, seconds = longest(menus, lang)
     return Figures(uid, round(seconds, 1), {k: round(v, 1) for k, v in sorted(
-        to_forwards(menus, region, lang).items())})
+        to_forwards(menus, HOME, lang).items())})
 
 
 def problems(menus: m.Menus, source: str) -> list[Problem]:
@@ -207,6 +234,15 @@ def problems(menus: m.Menus, source: str) -> list[Problem]:
     def error(where: str, message: str, lang: str | None = None) -> None:
         found.append(Problem(where, message, ERROR, source, lang))
 
+    for check in (_greeting_goals, _main_menu_goal, _forward_goals, _prompt_goals):
+        check(menus, error)
+    return found
+
+
+Report = Callable[..., None]  # error(where, message, lang=None)
+
+
+def _greeting_goals(menus: m.Menus, error: Report) -> None:
     first, last = greeting(menus, HOME)
     if first > GREETING_MAX:
         error("prompt 'greeting'", f"{first:.1f} s before the first language is offered to a "
@@ -214,24 +250,37 @@ def problems(menus: m.Menus, source: str) -> list[Problem]:
     if last > LANGUAGES_MAX:
         error("languages", f"the last language is offered after {last:.1f} s; at most "
               f"{LANGUAGES_MAX} s: shorten the greeting or the offers")
+
+
+def _main_menu_goal(menus: m.Menus, error: Report) -> None:
     main = menus.nodes[menus.settings.main_node]
     if len(main.options) > MAIN_CHOICES_MAX:
         error(f"node '{main.id}'", f"{len(main.options)} choices; at most {MAIN_CHOICES_MAX} "
               "besides the global keys, the most urgent first")
+
+
+def _forward_goals(menus: m.Menus, error: Report) -> None:
     home = menus.settings.default_language
     reached = to_forwards(menus, HOME, home)
     for node in menus.nodes.values():
         if node.kind != m.FORWARD:
             continue
         seconds = reached.get(node.id)
-        if seconds is None or seconds > FORWARD_MAX:
-            said = "not reached" if seconds is None else f"reached after {seconds:.1f} s"
-            error(f"node '{node.id}'", f"{said} of listening ({home}); at most {FORWARD_MAX} s: "
-                  "offer it earlier", home)
+        if seconds is None:
+            error(f"node '{node.id}'", f"no key leads a caller to it ({home}): offer it in "
+                  "a menu, such as the contacts", home)
+        elif seconds > FORWARD_MAX:
+            error(f"node '{node.id}'", f"reached after {seconds:.1f} s of listening ({home}); "
+                  f"at most {FORWARD_MAX} s: offer it earlier", home)
+
+
+def _prompt_goals(menus: m.Menus, error: Report) -> None:
     for lang in menus.languages:
         for uid, utterance in every(menus, lang).items():
             seconds = speak(menus, lang, utterance).seconds
-            if seconds > PROMPT_MAX:
+            if seconds <= 0:
+                error(f"utterance '{uid}' ({lang})", "its recording cannot be read, so how long "
+                      "it plays is unknown: record it again", lang)
+            elif seconds > PROMPT_MAX:
                 error(f"utterance '{uid}' ({lang})", f"{seconds:.1f} s when spoken; at most "
                       f"{PROMPT_MAX} s: split the text into a page and a 'more' option", lang)
-    return found

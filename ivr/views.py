@@ -18,7 +18,7 @@ from werkzeug.exceptions import HTTPException
 from sms.replies import numbers_text
 
 from . import logs, metrics, voice
-from .model import FORWARD, TEXT, Menus
+from .model import FORWARD, TEXT, Menus, Node
 from .serialise import document
 from .signature import guard, refuse_unsigned
 from .texting import OUTBOX, SENT, SIMULATED
@@ -56,6 +56,15 @@ def _miss(known: Menus) -> int:
     # ASCII digits only: str.isdigit() also accepts '²' and '٣', which int() refuses.
     value = request.args.get("miss", "0")
     return min(int(value), known.settings.max_misses) if MISS_RE.fullmatch(value) else 0
+
+
+def _parts() -> tuple[int, int]:
+    """Which <Gather> of an answer a key was pressed in, and which the answer began with
+    (see voice._parts); an odd value counts as the first, where a dialling key is not yet
+    offered."""
+    values = (request.args.get("part", "0"), request.args.get("from", "0"))
+    part, start = (int(v) if MISS_RE.fullmatch(v) else 0 for v in values)
+    return part, start
 
 
 def _call() -> voice.Call:
@@ -105,7 +114,7 @@ def on_error(exc: Exception) -> Response:
     metrics.count(metrics.ERRORS, "voice")
     known = menus()
     lang = (request.view_args or {}).get("lang")
-    lang = lang if lang in known.languages else known.settings.default_language
+    lang = lang if lang in known.languages else None  # None: in the greeting's languages
     try:
         return twiml(voice.error_response(known, lang, _call()))
     except Exception:  # whatever happened, the caller must still hear something useful
@@ -125,7 +134,7 @@ def language_input() -> Response:
     second_page = request.args.get("page") == "2"
     digits = _field("Digits")
     answer = voice.language_input(known, digits, _miss(known), _call(), second_page)
-    chosen = known.language_for_key(("9" if second_page else "") + digits)
+    chosen = voice.chosen_language(known, digits, second_page)
     if chosen:
         metrics.count(metrics.LANGUAGES, chosen.code)
     return twiml(answer)
@@ -144,6 +153,10 @@ def _known(known: Menus, lang: str, node_id: str, kind: str | None = None) -> Re
 @bp.route("/voice/<lang>/<node_id>", methods=ANY)
 def show_node(lang: str, node_id: str) -> Response:
     known = menus()
+    node = known.nodes.get(node_id)
+    if node is not None and node.kind == FORWARD:
+        # No answer of the line leads here: a forward is only ever reached by a key.
+        node_id = known.settings.main_node
     return _known(known, lang, node_id) or twiml(voice.show_node(known, lang, node_id, _call()))
 
 
@@ -156,10 +169,11 @@ def node_input(lang: str, node_id: str) -> Response:
     node, digits = known.nodes[node_id], _field("Digits")
     if node.kind == TEXT and digits == known.settings.text_confirm_key:
         return twiml(_send_numbers(known, lang, node))
-    return twiml(voice.node_input(known, lang, node_id, digits, _miss(known), _call()))
+    return twiml(voice.node_input(known, lang, node_id, digits, _miss(known), _call(),
+                                  *_parts()))
 
 
-def _send_numbers(known: Menus, lang: str, node) -> VoiceResponse:
+def _send_numbers(known: Menus, lang: str, node: Node) -> VoiceResponse:
     """The caller confirmed: text them the numbers, from the line's own number."""
     call = _call()
     body = numbers_text(known, node, lang)
@@ -187,6 +201,8 @@ def dialed(lang: str, node_id: str) -> Response:
 def connect_input(lang: str, node_id: str) -> Response:
     """The key after the numbers: only the offered key puts the caller through."""
     known = menus()
+    if node_id != known.settings.fallback_node:  # the offer is only ever of this forward
+        node_id = ""
     return _known(known, lang, node_id, FORWARD) or twiml(
         voice.connect_input(known, lang, _field("Digits"), _call()))
 
@@ -195,7 +211,8 @@ def connect_input(lang: str, node_id: str) -> Response:
 def failed_input(lang: str, node_id: str) -> Response:
     known = menus()
     return _known(known, lang, node_id, FORWARD) or twiml(
-        voice.failed_input(known, lang, node_id, _field("Digits"), _miss(known), _call()))
+        voice.failed_input(known, lang, node_id, _field("Digits"), _miss(known), _call(),
+                           *_parts()))
 
 
 def unknown() -> Response:

@@ -21,6 +21,7 @@ from .serialise import Rendered
 from .speech import say, speak
 
 LINE_NUMBERS_KEPT = 16  # the line's own numbers whose <Dial>s are kept (see _dial)
+PART_PAUSE = 1  # seconds between the parts of an answer (see _parts): Twilio's shortest
 E164_RE = re.compile(r"\+[1-9][0-9]{6,14}")  # ASCII digits only: \d also matches ٣
 
 
@@ -53,7 +54,7 @@ def language_input(menus: m.Menus, digits: str, miss: int, call: Call,
                    second_page: bool = False) -> VoiceResponse:
     """A language's key chooses it, on either page; 9 opens the second page, where `*` and
     `0` lead back; the key for a person works here too."""
-    language = _chosen(menus, digits, second_page)
+    language = chosen_language(menus, digits, second_page)
     if language:
         return _first_menu(menus, language.code, call)
     if digits == "9" and not second_page and _second_page(menus):
@@ -67,7 +68,8 @@ def language_input(menus: m.Menus, digits: str, miss: int, call: Call,
     return _language_missed(menus, digits, miss, call, second_page)
 
 
-def _chosen(menus: m.Menus, digits: str, second_page: bool) -> m.Language | None:
+def chosen_language(menus: m.Menus, digits: str, second_page: bool) -> m.Language | None:
+    """The language a key chooses on the first or the second page of the choice."""
     if not digits:
         return None
     if not second_page:
@@ -173,15 +175,57 @@ def _gather(menus: m.Menus, response: VoiceResponse, action: str,
     """A <Gather> filled by `fill`, made and serialised once for these menus: its action
     URL (language, node, misses) and `about` must name all that its content depends on.
     Menus are what most requests answer; this makes them a lookup."""
+    for part in _parts(menus, lambda part: action, fill, frozenset(), *about):
+        response.append(part)
 
-    def make() -> Rendered:
-        # finishOnKey="" because '#' is a menu key; numDigits=1 answers on the first key.
-        gather = Gather(action=action, method="POST", num_digits=1, finish_on_key="",
-                        timeout=menus.settings.input_timeout)
-        fill(gather)
-        return Rendered(gather)
 
-    response.append(menus.cached(("gather", action, *about), make))
+def _parts(menus: m.Menus, action: Callable[[int], str], fill: Callable[[Gather], None],
+           dials: frozenset[str], *about: object) -> tuple[Rendered, ...]:
+    """The <Gather>s of an answer, made once: one, or a new one just before the offer of
+    each key in `dials` (a key that puts the caller through).
+
+    Twilio cannot say when in a <Gather> a key was pressed, so a key pressed while a page
+    was read (a double press meant for the menu before, a phone in a pocket) would dial
+    before its offer was heard. Each part's action URL names the part (`action(i)`), so a
+    dialling key pressed in an earlier part is answered with its offer, not a <Dial>.
+    Between the parts Twilio waits PART_PAUSE, its shortest time-out.
+    """
+
+    def make() -> tuple[Rendered, ...]:
+        items = Gather()
+        fill(items)
+        parts: list[list] = [[]]
+        for item in items.verbs:
+            if getattr(item, "offers", None) in dials and parts[-1]:
+                parts.append([])
+            parts[-1].append(item)
+        return tuple(_part(menus, action(i), part, last=i == len(parts) - 1)
+                     for i, part in enumerate(parts))
+
+    return menus.cached(("gathers", action(0), *about), make)
+
+
+def _part(menus: m.Menus, action: str, items: list, last: bool) -> Rendered:
+    # finishOnKey="" because '#' is a menu key; numDigits=1 answers on the first key.
+    gather = Gather(action=action, method="POST", num_digits=1, finish_on_key="",
+                    timeout=menus.settings.input_timeout if last else PART_PAUSE)
+    for item in items:
+        gather.append(item)
+    return Rendered(gather)
+
+
+def part_offering(parts: tuple[Rendered, ...], key: str) -> int:
+    """The part of an answer in which the key is offered (0 when it is not)."""
+    return next((i for i, part in enumerate(parts)
+                 if any(getattr(item, "offers", None) == key for item in part.element.verbs)),
+                0)
+
+
+def heard_before(parts: tuple[Rendered, ...], key: str, part: int, start: int) -> int | None:
+    """None when a dialling key was pressed after its offer, in the answer that made it;
+    else the part to answer with, which begins with that offer."""
+    offer = part_offering(parts, key)
+    return None if start <= offer <= part else offer
 
 
 def _redirect(menus: m.Menus, response: VoiceResponse, action: str) -> None:
@@ -206,9 +250,17 @@ def _announce(menus: m.Menus, lang: str, gather: Gather, when: str, node: m.Node
 
 
 def _menu(menus: m.Menus, lang: str, node: m.Node, call: Call, response: VoiceResponse,
-          miss: int, greet: bool = False) -> VoiceResponse:
+          miss: int, greet: bool = False, start: int = 0) -> VoiceResponse:
+    """A menu or a page from its part `start` on (see _parts)."""
+    for part in _menu_parts(menus, lang, node, miss, greet, start)[start:]:
+        response.append(part)
+    _redirect(menus, response, urls.node_input(lang, node.id, miss))
+    return response
+
+
+def _menu_parts(menus: m.Menus, lang: str, node: m.Node, miss: int,
+                greet: bool = False, start: int = 0) -> tuple[Rendered, ...]:
     """A menu or a page: its text, a person's key, its options, then the other keys."""
-    action = urls.node_input(lang, node.id, miss)
 
     def fill(gather: Gather) -> None:
         if greet:
@@ -220,15 +272,23 @@ def _menu(menus: m.Menus, lang: str, node: m.Node, call: Call, response: VoiceRe
         _announce(menus, lang, gather, m.EVERY, node)
         _announce(menus, lang, gather, m.MAIN, node)
 
-    _gather(menus, response, action, fill, greet)
-    _redirect(menus, response, action)
-    return response
+    return _parts(menus, lambda part: urls.node_input(lang, node.id, miss, part, start), fill,
+                  _dialling(menus, node), greet)
+
+
+def _dialling(menus: m.Menus, node: m.Node) -> frozenset[str]:
+    """The keys of a menu that put the caller through."""
+    return frozenset(o.key for o in node.options if menus.nodes[o.target].kind == m.FORWARD)
 
 
 def node_input(menus: m.Menus, lang: str, node_id: str, digits: str, miss: int,
-               call: Call) -> VoiceResponse:
+               call: Call, part: int = 0, start: int = 0) -> VoiceResponse:
     node = menus.nodes[node_id]
     target = node.target_for(digits) if digits else None
+    if target and digits in _dialling(menus, node):
+        offer = heard_before(_menu_parts(menus, lang, node, miss), digits, part, start)
+        if offer is not None:  # pressed before its offer was heard: the offer first
+            return _menu(menus, lang, node, call, VoiceResponse(), miss, start=offer)
     if target:
         return show_node(menus, lang, target, call)
     action = menus.global_action(digits) if digits else None
@@ -270,7 +330,8 @@ def _missed(menus: m.Menus, lang: str, digits: str, miss: int, call: Call,
 def _last_chance(menus: m.Menus, langs: tuple[str, ...],
                  response: VoiceResponse) -> VoiceResponse:
     """112 and the numbers to call, slowly and twice, in each language; then one key to be
-    put through to the fallback forward; silence says goodbye and hangs up.
+    put through to the fallback forward, offered in each language; silence says goodbye
+    and hangs up.
 
     Someone who goes quiet may have been walked in on: nothing is dialled unless they
     press the key after hearing it offered. The numbers stand outside the <Gather>, so a
@@ -279,11 +340,14 @@ def _last_chance(menus: m.Menus, langs: tuple[str, ...],
     for lang in langs:
         for prompt_id in ("too_many_misses", "anonymous_number"):
             response.append(speak(menus, lang, u.prompt(menus, lang, prompt_id)))
-    lang = langs[0]
-    action = urls.connect(lang, menus.settings.fallback_node)
-    _gather(menus, response, action,
-            lambda gather: gather.append(speak(menus, lang, u.connect_option(menus, lang))))
-    response.append(speak(menus, lang, u.prompt(menus, lang, "goodbye")))
+    def offers(gather: Gather) -> None:
+        for lang in langs:
+            gather.append(speak(menus, lang, u.connect_option(menus, lang)))
+
+    _gather(menus, response, urls.connect(langs[0], menus.settings.fallback_node), offers,
+            langs)
+    for lang in langs:
+        response.append(speak(menus, lang, u.prompt(menus, lang, "goodbye")))
     response.hangup()
     return response
 
@@ -402,9 +466,18 @@ def dial_result(menus: m.Menus, lang: str, node_id: str, status: str, call: Call
 
 
 def _failed_menu(menus: m.Menus, lang: str, node: m.Node, response: VoiceResponse,
-                 miss: int) -> VoiceResponse:
+                 miss: int, start: int = 0) -> VoiceResponse:
+    for part in _failed_parts(menus, lang, node, miss, start)[start:]:
+        response.append(part)
+    _redirect(menus, response, urls.failed_input(lang, node.id, miss))
+    return response
+
+
+def _failed_parts(menus: m.Menus, lang: str, node: m.Node, miss: int,
+                  start: int = 0) -> tuple[Rendered, ...]:
+    """The number to call, then: try again (which dials: a part of its own), another
+    contact, the main menu."""
     contact = menus.contacts[node.contact or ""]
-    action = urls.failed_input(lang, node.id, miss)
 
     def fill(gather: Gather) -> None:
         gather.append(speak(menus, lang, u.contact_prompt(menus, lang, "dial_failed", contact)))
@@ -412,15 +485,17 @@ def _failed_menu(menus: m.Menus, lang: str, node: m.Node, response: VoiceRespons
         gather.append(speak(menus, lang, u.other_option(menus, lang)))
         _announce(menus, lang, gather, m.EVERY, node)
 
-    _gather(menus, response, action, fill)
-    _redirect(menus, response, action)
-    return response
+    return _parts(menus, lambda part: urls.failed_input(lang, node.id, miss, part, start),
+                  fill, frozenset({menus.settings.retry_key}))
 
 
 def failed_input(menus: m.Menus, lang: str, node_id: str, digits: str, miss: int,
-                 call: Call) -> VoiceResponse:
+                 call: Call, part: int = 0, start: int = 0) -> VoiceResponse:
     node, s = menus.nodes[node_id], menus.settings
     if digits and digits == s.retry_key:
+        offer = heard_before(_failed_parts(menus, lang, node, miss), digits, part, start)
+        if offer is not None:  # pressed during the number: the offer to try again first
+            return _failed_menu(menus, lang, node, VoiceResponse(), miss, start=offer)
         return show_node(menus, lang, node.id, call)
     if digits and digits == s.other_key:
         return show_node(menus, lang, s.other_contacts_node, call)
@@ -435,27 +510,31 @@ def failed_input(menus: m.Menus, lang: str, node_id: str, digits: str, miss: int
 # -- when something went wrong -------------------------------------------------------------
 
 
-def error_response(menus: m.Menus, lang: str, call: Call) -> VoiceResponse:
+def error_response(menus: m.Menus, lang: str | None, call: Call) -> VoiceResponse:
     """An apology, then the numbers and the offer of one key, as after misses: an error is
-    no reason to dial."""
+    no reason to dial. Without a language (the choice of language failed): in the
+    greeting's languages."""
+    langs = (lang,) if lang else _greeting_order(menus, call)
     response = VoiceResponse()
-    response.append(speak(menus, lang, u.prompt(menus, lang, "error")))
-    return _last_chance(menus, (lang,), response)
+    for each in langs:
+        response.append(speak(menus, each, u.prompt(menus, each, "error")))
+    return _last_chance(menus, langs, response)
 
 
 def last_resort(menus: m.Menus) -> VoiceResponse:
     """Built once at start-up, for when even error_response fails: the same answer in the
-    default language, made before any request could break it."""
-    return error_response(menus, menus.settings.default_language, Call())
+    greeting's languages, made before any request could break it."""
+    return error_response(menus, None, Call())
 
 
 def fallback(menus: m.Menus, connect_url: str) -> VoiceResponse:
     """A fixed document for Twilio's fallback URL, used when the app is down or slow: in
-    the greeting languages 112 and the numbers, then any key puts the caller through
-    (`connect_url`: the second document, `fallback_connect`), silence says goodbye.
+    the greeting languages 112 and the numbers, then the offer to be put through by any
+    key (`connect_url`: the second document, `fallback_connect`); silence says goodbye.
 
-    A TwiML Bin cannot tell one key from another, so the offer is "press any key": the
-    key pressed is still the one offered, and nothing is dialled on silence.
+    A TwiML Bin cannot tell one key from another, so the offer is "press any key", said
+    before the <Gather> opens: a key still being pressed for the menus of a call that
+    reached this fallback midway is not taken for it. Nothing is dialled on silence.
     """
     response = VoiceResponse()
     langs = _greeting_languages(menus)
@@ -463,12 +542,11 @@ def fallback(menus: m.Menus, connect_url: str) -> VoiceResponse:
     for lang in langs:
         for prompt_id in ("too_many_misses", "anonymous_number"):
             response.append(say(menus, lang, u.prompt(menus, lang, prompt_id)))
-    gather = Gather(action=connect_url, method="POST", num_digits=1, finish_on_key="",
-                    timeout=menus.settings.input_timeout)
     for lang in langs:
-        gather.append(say(menus, lang, u.prompt(menus, lang, "fallback_connect",
+        response.append(say(menus, lang, u.prompt(menus, lang, "fallback_connect",
                                                 name=contact.names[lang])))
-    response.append(gather)
+    response.append(Gather(action=connect_url, method="POST", num_digits=1, finish_on_key="",
+                           timeout=menus.settings.input_timeout))
     for lang in langs:
         response.append(say(menus, lang, u.prompt(menus, lang, "goodbye")))
     response.hangup()

@@ -22,7 +22,8 @@ WITHHELD = "withheld"
 VOICE_PATH_RE = re.compile(r"/voice(/[A-Za-z0-9_-]{1,40}){0,3}")
 # ...and only the query the line itself writes: the views read request.values, where a
 # query field would stand in for a form field (Digits, To) that the caller cannot set.
-QUERY = {"miss": re.compile(r"[0-9]{1,2}"), "page": re.compile(r"2")}
+QUERY = {"miss": re.compile(r"[0-9]{1,2}"), "page": re.compile(r"2"),
+         "part": re.compile(r"[0-9]{1,2}"), "from": re.compile(r"[0-9]{1,2}")}
 KEY_RE = re.compile(r"[0-9*#]")
 MAX_SMS = 1600  # Twilio refuses longer messages
 
@@ -54,7 +55,8 @@ def voice_request(data: Mapping[str, Any]) -> tuple[str, dict[str, str]]:
     path = str(data.get("path") or "/voice")
     route, _, query = path.partition("?")
     fields = parse_qsl(query, keep_blank_values=True, strict_parsing=False)
-    if not VOICE_PATH_RE.fullmatch(route) or len(fields) > len(QUERY) or not all(
+    names = [name for name, _ in fields]
+    if not VOICE_PATH_RE.fullmatch(route) or len(set(names)) != len(names) or not all(
             name in QUERY and QUERY[name].fullmatch(value) for name, value in fields):
         raise BadRequest(f"'{path[:80]}' is not one of the line's voice URLs")
     params: dict[str, str] = {}

@@ -32,8 +32,8 @@ INDEX = ":index"  # the topic of the state while the pages of a long index are r
 # colon, so that "Politie: 0900-8844" stays together.
 SENTENCE_END = re.compile(r"((?<=[.!?])\s+|\n+)")
 # Where a sentence too long for a page of its own is cut: after a comma, else between
-# words; never after a colon or inside a number ("033-448 1186").
-FINER = (re.compile(r"((?<=[,;])\s+)"), re.compile(r"((?<![:\d])\s+(?!\d))"))
+# words; never before a number ("CoMensha, 033-448 1186"), after a colon, or inside one.
+FINER = (re.compile(r"((?<=[,;])\s+(?!\d))"), re.compile(r"((?<![:\d])\s+(?!\d))"))
 LANGUAGE_LIST = ":languages"  # the topic of the state while the language list is read
 MAX_CHOICES = 3  # a message that could mean more topics gets the index
 

@@ -90,7 +90,9 @@ class Twilio:
             redirect = answer.first("Redirect")
             assert redirect is not None, answer.body
             return self.post(path_of(redirect.text or ""), **params)
-        gather = answer.first("Gather")
+        # A caller who has heard the whole answer presses in its last <Gather> (an answer
+        # in parts gives a key that dials a <Gather> of its own: see voice._parts).
+        gather = answer.all("Gather")[-1] if answer.all("Gather") else None
         assert gather is not None, answer.body
         return self.post(path_of(gather.get("action", "")), Digits=digits, **params)
 

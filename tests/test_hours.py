@@ -74,10 +74,18 @@ def _app(path, now: str):
                        "CLOCK": lambda: at(now)})
 
 
+def forward(path, now: str, lang: str, node_id: str):
+    """The answer to a caller who chose the forward in the contacts menu, as offered: a
+    forward is only ever reached by its key."""
+    twilio = Twilio(_app(path, now).test_client())
+    contacts = twilio.post(f"/voice/{lang}/contacts")
+    key = next(o.key for o in shipped_menus().nodes["contacts"].options if o.target == node_id)
+    return twilio.follow(contacts, key)
+
+
 @pytest.mark.parametrize("lang", ["nl", "en"])
 def test_outside_hours_the_caller_hears_when_it_opens_and_gets_the_contacts(office_hours, lang):
-    answer = Twilio(_app(office_hours, "2026-11-28 12:00").test_client()).post(
-        f"/voice/{lang}/call_comensha")
+    answer = forward(office_hours, "2026-11-28 12:00", lang, "call_comensha")
     assert answer.first("Dial") is None
     spoken = answer.spoken()
     assert {"nl": "CoMensha is nu gesloten. Weer open: maandag, 09:00 uur.",
@@ -86,15 +94,13 @@ def test_outside_hours_the_caller_hears_when_it_opens_and_gets_the_contacts(offi
 
 
 def test_within_hours_the_forward_goes_through(office_hours):
-    answer = Twilio(_app(office_hours, "2026-11-30 10:00").test_client()).post(
-        "/voice/nl/call_comensha")
+    answer = forward(office_hours, "2026-11-30 10:00", "nl", "call_comensha")
     assert answer.first("Dial").find("Number").text == "+31334481186"
     assert answer.first("Dial").get("callerId") == LINE
 
 
 def test_the_police_and_the_anonymous_line_are_always_offered(office_hours):
-    answer = Twilio(_app(office_hours, "2026-12-25 03:00").test_client()).post(
-        "/voice/nl/call_police")
+    answer = forward(office_hours, "2026-12-25 03:00", "nl", "call_police")
     assert answer.first("Dial").find("Number").text == "+319008844"
 
 
@@ -125,8 +131,7 @@ def test_broken_hours_are_named(tmp_path, hours, message):
 
 
 def test_the_closed_answer_offers_the_police_and_the_anonymous_line(office_hours):
-    answer = Twilio(_app(office_hours, "2026-12-25 03:00").test_client()).post(
-        "/voice/nl/call_comensha")
+    answer = forward(office_hours, "2026-12-25 03:00", "nl", "call_comensha")
     spoken = answer.spoken()
     for node in ("call_police", "call_anonymous"):
         assert MENUS_TITLES[node] in spoken

@@ -200,7 +200,8 @@ def test_silence_ends_in_the_numbers_and_a_hang_up_never_in_a_forward(dev):
 
 
 def test_the_anonymous_line_shows_the_line_s_number_as_caller_id(dev):
-    step = voice(dev.test_client(), path="/voice/nl/contacts/input?miss=0", digits="2")
+    contacts = voice(dev.test_client(), path="/voice/nl/contacts")
+    step = voice(dev.test_client(), path=contacts["gather"], digits="2")
     forward = step["events"][-1]
     assert forward["kind"] == "forward" and forward["anonymous"] is True
     assert forward["caller_id"] == "line"
@@ -314,6 +315,8 @@ def test_stop_gets_no_reply(dev):
     ({"path": "/voice/nl/contacts/input?miss=0&To=x"}, "not one of the line's voice URLs"),
     ({"path": "/voice/language?miss=0&miss=1&page=2"}, "not one of the line's voice URLs"),
     ({"path": "/voice/language?page=3"}, "not one of the line's voice URLs"),
+    ({"path": "/voice/nl/contacts/input?miss=0&part=1&part=2"},
+     "not one of the line's voice URLs"),
     ({"path": "/voice", "digits": "12"}, "digits: one key"),
     ({"path": "/voice", "digits": "+31612345678"}, "digits: one key"),
     ({"path": "/voice", "dial_status": "ringing"}, "dial_status: one of"),

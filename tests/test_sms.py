@@ -597,10 +597,13 @@ def test_an_exception_on_an_unrouted_voice_url_answers_twiml(twilio, monkeypatch
     monkeypatch.setattr(voice, "language_menu", broken)
     answer = twilio.post("/voice//x")
     assert answer.status == 200
-    # The apology, the numbers and the offer of one key: an error dials nothing.
+    # The apology, the numbers and the offer of one key, in the greeting's languages (no
+    # language was chosen yet): an error dials nothing.
     assert answer.first("Dial") is None
-    assert MENUS.prompt("error", "nl") in answer.spoken()
-    assert answer.times_spoken(police_contact()) == 2
+    greeting = MENUS.settings.greeting_languages
+    for lang in greeting:
+        assert MENUS.prompt("error", lang) in answer.spoken()
+    assert answer.times_spoken(police_contact()) == 2 * len(greeting)
     fallback = MENUS.settings.fallback_node
     assert answer.first("Gather").get("action") == f"/voice/nl/{fallback}/connect"
     assert answer.root[-1].tag == "Hangup"
@@ -750,3 +753,18 @@ def test_whatsapp_gets_the_language_list_whole(twilio):
     assert all(f"{code.upper()} {language.name}" in text
                for code, language in menus.languages.items())
     assert menus.sms.more["nl"][0] not in text
+
+
+def test_a_long_sentence_is_never_cut_between_a_name_and_its_number_after_a_comma():
+    """'bel CoMensha, 033-448 1186': the comma before a number is no place for a page to end."""
+    from sms.replies import cut
+
+    menus = shipped_menus()
+    display = menus.contacts["comensha"].display
+    text = "woord " * 40 + "x" * 92 + f" aa, bel CoMensha, {display}, " + "en verder " * 40 + "."
+    pages = cut(menus, text, "nl")
+    assert len(pages) > 1
+    for page in pages:
+        body = page.splitlines()[1:]
+        assert not any(line.rstrip().endswith("CoMensha,") for line in body), page
+    assert any(f"CoMensha, {display}" in page for page in pages)

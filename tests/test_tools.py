@@ -412,7 +412,7 @@ def test_text_prints_the_reply_its_encoding_and_segments(app):
 
 
 CONNECT_URL = "https://handler.twilio.com/twiml/EH0123456789abcdef"
-DOCUMENTS = ("voice-fallback.xml", "voice-connect.xml", "sms-fallback.xml")
+DOCUMENTS = ("voice-connect.xml", "sms-fallback.xml", "voice-fallback.xml")
 
 
 def fallback_documents(output: str) -> dict[str, ET.Element]:
@@ -451,15 +451,17 @@ def test_fallback_twiml_gives_the_numbers_and_dials_only_after_a_key(app, args, 
     gather = voice.find("Gather")
     assert verbs.count("Gather") == 1 and gather.get("action") == CONNECT_URL
     assert gather.get("numDigits") == "1" and gather.get("method") == "POST"
-    # The numbers stand before and outside the Gather: heard in full before any key counts.
+    # The numbers and the offer stand before the Gather, which opens only once they have
+    # been heard: a key still being pressed for a call's menus is not taken for the offer.
+    assert list(gather) == []
     before = voice[:verbs.index("Gather")]
     digits = [e.text for say in before for e in say.iter("say-as")]
     assert digits.count(EMERGENCY.display) == len(languages)  # 112 once in each language
     for contact in (POLICE, MENUS.contacts["anonymous"]):
         assert digits.count(contact.spoken[0]) == 2 * len(languages)  # twice in each
     names = {lang: {"name": POLICE.names[lang]} for lang in SETTINGS.greeting_languages}
-    offers = greeting_says(gather, "fallback_connect", **names)
-    assert offers == list(gather)
+    offers = greeting_says(voice, "fallback_connect", **names)
+    assert offers == list(before[-len(languages):])
     # Silence: goodbye in each language, then the line hangs up.
     after = voice[verbs.index("Gather") + 1:]
     assert [e.tag for e in after] == ["Say"] * len(languages) + ["Hangup"]
@@ -494,11 +496,19 @@ def test_fallback_writes_the_three_documents_to_a_folder(app, tmp_path):
         assert ET.tostring(ET.fromstring(text)) == ET.tostring(printed[name])
 
 
-@pytest.mark.parametrize("args", [[], ["--connect-url", CONNECT_URL, "--line-number", "0612"]])
-def test_fallback_needs_the_connect_url_and_a_line_number_in_e164(app, args):
-    result = run(app, "menus", "fallback", *args)
+def test_fallback_without_the_connect_url_writes_the_connect_bin_first(app, tmp_path):
+    """The second Bin is made first: its URL is what the first one needs."""
+    result = run(app, "menus", "fallback", "--output-dir", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["sms-fallback.xml",
+                                                           "voice-connect.xml"]
+    assert "voice-fallback.xml needs --connect-url" in result.output
+
+
+def test_fallback_needs_a_line_number_in_e164(app):
+    result = run(app, "menus", "fallback", "--connect-url", CONNECT_URL, "--line-number", "0612")
     assert result.exit_code != 0
-    assert ("--connect-url" in result.output) if not args else ("E.164" in result.output)
+    assert "E.164" in result.output
 
 
 def test_healthz_is_unsigned_and_says_nothing_else(app):

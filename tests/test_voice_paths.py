@@ -265,9 +265,37 @@ def test_silence_after_a_failed_forward_gives_the_numbers_and_the_offer_not_a_di
 
 def test_without_the_lines_own_number_the_line_does_not_dial(twilio):
     """Without To, <Dial> would show the caller's number: give the number instead."""
-    answer = twilio.post("/voice/nl/call_anonymous", To="anonymous")
+    contacts = in_menu(twilio, "nl", "contacts", To="anonymous")
+    key = next(o.key for o in MENUS.nodes["contacts"].options if o.target == "call_anonymous")
+    answer = twilio.follow(contacts, key, To="anonymous")
     assert answer.first("Dial") is None
     assert answer.times_spoken(MENUS.contacts["anonymous"]) == 2
+
+
+@pytest.mark.parametrize("node", [n.id for n in MENUS.nodes.values() if n.kind == m.FORWARD])
+def test_a_forward_is_reached_by_its_key_never_by_its_url(twilio, node):
+    answer = in_menu(twilio, "nl", node)
+    assert answer.first("Dial") is None
+    assert answer.first("Gather").get("action") == "/voice/nl/main/input?miss=0"
+
+
+@pytest.mark.parametrize("key", ["1", "2", "3"])
+def test_a_key_that_dials_pressed_before_its_offer_gets_the_offer_first(twilio, key):
+    """A double press meant for the menu before, or a phone in a pocket, must not dial:
+    the key counts once its offer has been heard."""
+    target = MENUS.nodes["contacts"].target_for(key)
+    early = twilio.post("/voice/nl/contacts/input?miss=0", Digits=key)  # during the question
+    assert early.first("Dial") is None
+    offer = early.first("Gather")[0]
+    assert MENUS.nodes[target].title["nl"] in "".join(offer.itertext())
+    dial = twilio.follow(early, key).first("Dial")  # now heard: it dials
+    assert dial.find("Number").text == MENUS.contacts[MENUS.nodes[target].contact].number
+
+
+def test_the_connect_route_only_ever_puts_through_to_the_offered_forward(twilio):
+    answer = twilio.post("/voice/nl/call_comensha/connect", Digits=S.connect_key)
+    assert answer.first("Dial") is None
+    assert answer.first("Gather").get("action") == "/voice/nl/main/input?miss=0"
 
 
 @pytest.mark.parametrize("url", ["/voice/xx/main", "/voice/xx/main/input?miss=1",
@@ -344,8 +372,10 @@ def test_when_even_the_apology_fails_the_fixed_fallback_answers(twilio, monkeypa
     monkeypatch.setattr(voice, "error_response", broken)
     answer = twilio.post("/voice")
     assert answer.status == 200
-    assert said("nl", "error") in answer.spoken()
-    assert_last_chance(answer, "nl")
+    greeting = MENUS.settings.greeting_languages
+    for lang in greeting:
+        assert said(lang, "error") in answer.spoken()
+    assert_last_chance(answer, greeting[0], len(greeting))
 
 
 def test_an_exception_without_the_lines_number_never_dials_even_on_the_key(

@@ -124,24 +124,33 @@ KEYS = [*"0123456789*#", ""]  # "" is silence: the <Redirect> after the <Gather>
 
 
 def walk(region: str | None):
-    """Every answer a caller from `region` can reach, pressing any key or none at each
-    step, with how it was reached: (answer, the key pressed, the answer before it)."""
+    """Every answer a caller from `region` can reach, pressing any key or none in each
+    <Gather> (an answer in parts has several) at each step, with how it was reached:
+    (answer, the key pressed, the part's action URL, the answer before it)."""
     call = voice.Call.from_to(LINE, region)
     first = voice.incoming(MENUS, call)
     seen = {document(first)}
     todo = deque([first])
     while todo:
         current = todo.popleft()
-        for key in KEYS:
-            url = (timing.action(current) if key else _redirect(current))
+        presses = [(key, url) for url in gather_actions(current) for key in KEYS if key]
+        presses.append(("", _redirect(current)))
+        for key, url in presses:
             following = timing.answer(MENUS, url, key, call) if url else None
             if following is None:
                 continue
-            yield following, key, current
+            yield following, key, url, current
             text = document(following)
             if text not in seen:
                 seen.add(text)
                 todo.append(following)
+
+
+def gather_actions(response) -> list[str]:
+    """The action URL of each <Gather> of an answer, in order."""
+    return [str(inner.attrs["action"]) for inner in
+            (getattr(verb, "element", verb) for verb in response.verbs)
+            if getattr(inner, "name", "") == "Gather"]
 
 
 def _redirect(response) -> str | None:
@@ -157,21 +166,25 @@ WALKED = {region: list(walk(region)) for region in ("NL", "PL", "FR")}
 
 @pytest.mark.parametrize("region", WALKED)
 def test_nothing_is_dialled_unless_the_caller_pressed_the_key_they_were_offered(region):
-    """Never after silence, a wrong key or an error: someone who goes quiet may have been
-    walked in on, and a call to the police would start on the phone they are watched on."""
+    """Never after silence, a wrong key, an error, or a key pressed before its offer was
+    heard: someone who goes quiet may have been walked in on, and a call to the police
+    would start on the phone they are watched on."""
     dials = 0
-    for following, key, before in WALKED[region]:
+    for following, key, url, before in WALKED[region]:
         if timing.dials(following):
             dials += 1
             assert key, f"silence led to a <Dial>: {document(following)[:300]}"
-            assert key in timing.offered(before), (
-                f"key {key} dialled without being offered: {document(before)[:400]}")
+            offers = timing.offers(before)
+            assert key in offers, f"key {key} dialled, never offered: {document(before)[:400]}"
+            parts = gather_actions(before)
+            assert parts.index(offers[key][1]) <= parts.index(url), (
+                f"key {key} dialled before its offer was heard: {document(before)[:400]}")
     assert dials > 0  # the walk did reach the forwards
 
 
 @pytest.mark.parametrize("region", WALKED)
 def test_every_answer_is_valid_twiml_that_goes_on_or_ends_on_purpose(region):
-    for following, _key, _before in WALKED[region]:
+    for following, _key, _url, _before in WALKED[region]:
         root = ET.fromstring(document(following))
         assert root.tag == "Response"
         gathers = list(root.iter("Gather"))
@@ -186,7 +199,7 @@ def test_every_answer_is_valid_twiml_that_goes_on_or_ends_on_purpose(region):
 def test_a_person_is_one_key_away_from_every_menu(region):
     contacts = next(g.key for g in MENUS.settings.global_keys if g.action == m.CONTACTS)
     checked = 0
-    for following, _key, _before in WALKED[region]:
+    for following, _key, _url, _before in WALKED[region]:
         url = timing.action(following) or ""
         found = re.fullmatch(r"/voice/[^/]+/([^/]+)/input\?miss=\d+", url)
         is_menu = found and MENUS.nodes[found.group(1)].kind in (m.MENU, m.PAGE)

@@ -189,6 +189,7 @@ async function playEvents(step, id, from, to, firstInGather = -1) {
   let heard = 0;
   for (let i = from; i < to; i++) {
     if (id !== call.id) return null;
+    call.playing = i;
     // A key cuts the prompts of a <Gather> short, as on a phone; not the ones before it.
     if (step.gather && i === firstInGather) listen(step);
     const event = step.events[i];
@@ -201,6 +202,7 @@ async function playEvents(step, id, from, to, firstInGather = -1) {
       if (!problem) heard++;
     }
   }
+  if (id === call.id) call.playing = to;
   return id === call.id ? heard : null;
 }
 
@@ -271,7 +273,18 @@ function press(key) {
   silence();
   line($("transcript"), `You press ${key}`, { className: "caller" });
   call.redirects = 0;
-  run({ path: call.step.gather, digits: key });
+  run({ path: keyPath(call.step), digits: key });
+}
+
+// Where a key goes: an answer in parts (a key that puts the caller through has a <Gather>
+// of its own) sends it to the part being heard, as Twilio does; once every prompt has
+// been heard, to the last part.
+function keyPath(step) {
+  let path = step.gather;
+  if (call.playing < heardFirst(step)) {
+    for (const [start, part] of step.parts || []) if (start <= call.playing) path = part;
+  }
+  return path;
 }
 
 function timeout() {
