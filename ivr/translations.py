@@ -133,8 +133,9 @@ def import_po(menus_path: Path, audio_dir: Path | None, po_path: Path) -> Import
     lock = cat.read_lock(menus_path) or {"languages": {}, "sources": {}}
     result = Imported(lang, bool(po.metadata.get(REVIEWER, "").strip()))
     lines = _apply(po, po_path, doc, lock, dutch, result)
-    new_text = _dump(yaml, doc) if result.changed else source_text
-    if result.changed:
+    flag = _sync_reviewed(doc, lock, lang, dutch)
+    new_text = _dump(yaml, doc) if result.changed or flag else source_text
+    if new_text != source_text:
         _validate(menus_path, audio_dir, new_text, lang, lines, result.changed)
         cat.write_atomically(menus_path, new_text)
         result.wrote.append(str(menus_path))
@@ -144,6 +145,18 @@ def import_po(menus_path: Path, audio_dir: Path | None, po_path: Path) -> Import
         cat.write_atomically(lock_file, lock_text)
         result.wrote.append(str(lock_file))
     return result
+
+
+def _sync_reviewed(doc: Any, lock: dict, lang: str, dutch: str) -> bool:
+    """The language's `reviewed:` in menus.yaml: true exactly when every one of its texts
+    is reviewed and none is stale. Whether it changed."""
+    status = cat.status(doc, lock, lang, dutch)
+    want = status.reviewed == status.total and not status.stale
+    language = next(entry for entry in doc["languages"] if str(entry["code"]) == lang)
+    if language.get("reviewed") is want:
+        return False
+    language["reviewed"] = want
+    return True
 
 
 def _read_po(po_path: Path) -> polib.POFile:

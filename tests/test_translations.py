@@ -14,6 +14,7 @@ import pytest
 from ivr import catalogue as cat
 from ivr import translations as tr
 from ivr.loader import load_menus
+from ivr.report import build_report, render_text
 from ivr.yamlfile import read_yaml
 
 from .conftest import MENUS_PATH, ROOT, shipped_menus
@@ -207,3 +208,30 @@ def test_a_changed_dutch_text_is_stale_and_exported_fuzzy(line: Path, tmp_path: 
     po.save(str(tmp_path / "fr.po"))
     import_(line, tmp_path / "fr.po")
     assert cat.status(raw, cat.read_lock(line), "fr", "nl").stale == ()
+
+
+def test_make_check_lists_stale_texts_and_reviews_per_language(line: Path):
+    text = line.read_text(encoding="utf-8")
+    line.write_text(text.replace("      nl: de politie\n", "      nl: de Nederlandse politie\n"),
+                    encoding="utf-8")
+    report = build_report(line, ROOT / "audio")
+    total = len(cat.slots(read_yaml(line)[0]))
+    for lang in report.languages:
+        if lang.code != "nl":
+            assert (lang.texts, lang.texts_reviewed) == (total, 0)
+            assert lang.stale_texts == ["contacts.police.name"]
+    shown = "\n".join(render_text(report))
+    assert f"es Español: complete, reviewed 0/{total}, 1 stale text(s);" in shown
+    assert "stale texts, their Dutch changed since translated (1): contacts.police.name" in shown
+
+
+def test_the_last_review_sets_the_language_reviewed_in_menus_yaml(line: Path, tmp_path: Path):
+    po = export(line, "hu", tmp_path / "hu.po")
+    po.metadata[tr.REVIEWER] = "Kovács Anna"
+    po.save(str(tmp_path / "hu.po"))
+    before = line.read_text(encoding="utf-8").splitlines()
+    import_(line, tmp_path / "hu.po")
+    after = line.read_text(encoding="utf-8").splitlines()
+    assert [(a, b) for a, b in zip(before, after, strict=True) if a != b] == [
+        ("    reviewed: false", "    reviewed: true")]
+    assert load_menus(line, ROOT / "audio")[0].languages["hu"].reviewed
