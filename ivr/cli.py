@@ -13,7 +13,7 @@ from flask.cli import AppGroup, with_appcontext
 from sms.replies import sms_fallback
 from sms.segments import count
 
-from . import catalogue, translations
+from . import catalogue, recording, translations
 from .audio import espeak_ng, render
 from .check import main as check_main
 from .flowmap import dot, mermaid
@@ -300,3 +300,61 @@ def _translatable(path: Path) -> list[str]:
     raw, _ = read_yaml(path)
     dutch = str(raw["settings"]["default_language"])
     return [str(lang["code"]) for lang in raw["languages"] if str(lang["code"]) != dutch]
+
+
+def _recording_menus(lang: str):
+    """The menus with every language whose texts are complete, recordings or not (a
+    language waiting for its recordings is one to record)."""
+    try:
+        menus, _ = load_menus(current_app.config["MENUS_PATH"], current_app.config["AUDIO_DIR"],
+                              recordings=False)
+    except MenuError as exc:
+        raise click.ClickException(str(exc)) from None
+    if lang not in menus.languages:
+        raise click.BadParameter(f"'{lang}' is not a complete language of the menus; see "
+                                 "make check", param_hint="--lang")
+    return menus
+
+
+@audio_cli.command("script")
+@click.option("--lang", required=True, help="Language code, e.g. uk.")
+@click.option("--format", "fmt", type=click.Choice(["text", "csv", "html"]), default="text",
+              show_default=True)
+@click.option("--output", type=click.Path(dir_okay=False), default=None,
+              help="Write to FILE (default: stdout).")
+def audio_script(lang: str, fmt: str, output: str | None) -> None:
+    """A recording script for a voice actor: each prompt's id, its text as spoken, the
+    file name to save it under and the seconds the line's model expects, starting with
+    the greeting and then menu by menu in the order of menus.yaml."""
+    menus = _recording_menus(lang)
+    lines = recording.script(menus, lang)
+    if fmt == "csv":
+        text = recording.as_csv(lines)
+    elif fmt == "html":
+        text = recording.as_html(lines, lang, menus.languages[lang].name)
+    else:
+        text = "".join(f"{line.file}  ({line.seconds:.0f} s)\n    {line.text}\n\n"
+                       for line in lines)
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output}: {len(lines)} prompts", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
+@audio_cli.command("import")
+@click.argument("folder", type=click.Path(file_okay=False, exists=True))
+@click.option("--lang", required=True, help="Language code, e.g. uk.")
+def audio_import(folder: str, lang: str) -> None:
+    """Take a voice actor's files from FOLDER (named as in the script; WAV, MP3 or M4A):
+    trimmed, levelled, as 8 kHz mono WAV into the audio folder, marked "synthetic": false.
+    Writes nothing when any file is wrong (needs: apt-get install ffmpeg)."""
+    menus = _recording_menus(lang)
+    try:
+        done = recording.import_takes(menus, lang, Path(folder),
+                                      Path(current_app.config["AUDIO_DIR"]))
+    except recording.Refused as exc:
+        raise click.ClickException("nothing imported:\n  " + "\n  ".join(exc.problems)) from None
+    except RuntimeError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"{lang}: {len(done)} recording(s) imported; run make check")
