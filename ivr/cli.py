@@ -231,7 +231,10 @@ translations_cli = AppGroup("translations", help="PO files for translators and r
 @click.option("--lang", required=True, help="Language code, e.g. uk.")
 @click.option("--output", type=click.Path(dir_okay=False), default=None,
               help="Write to FILE (default: stdout).")
-def export_translations(lang: str, output: str | None) -> None:
+@click.option("--reviewer", default="",
+              help="A reviewer's file, in this name: every text not yet reviewed is marked "
+                   "fuzzy, and each the reviewer unmarks counts as reviewed on import.")
+def export_translations(lang: str, output: str | None, reviewer: str) -> None:
     """A gettext PO file of every text of menus.yaml in LANG, for Poedit, Weblate or
     Crowdin: texts whose Dutch changed since they were translated are marked fuzzy."""
     menus = current_app.extensions["menus"]
@@ -239,7 +242,7 @@ def export_translations(lang: str, output: str | None) -> None:
     if lang not in codes:
         raise click.BadParameter(f"'{lang}' is not a language to translate into; use one of "
                                  f"{', '.join(codes)}", param_hint="--lang")
-    po = translations.export(_menus_path(), menus, lang)
+    po = translations.export(_menus_path(), menus, lang, reviewer.strip())
     if output:
         po.save(output)
         click.echo(f"wrote {output}: {len(po)} texts, {len(po.fuzzy_entries())} fuzzy, "

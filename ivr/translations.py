@@ -63,9 +63,13 @@ def round_trip() -> YAML:
 # -- export --------------------------------------------------------------------------------
 
 
-def export(menus_path: Path, menus: m.Menus, lang: str) -> polib.POFile:
+def export(menus_path: Path, menus: m.Menus, lang: str, reviewer: str = "") -> polib.POFile:
     """One entry per translatable text: msgctxt its id, msgid the Dutch, msgstr the
-    translation; fuzzy (with the old Dutch as #| msgid) where the Dutch changed since."""
+    translation; fuzzy (with the old Dutch as #| msgid) where the Dutch changed since.
+
+    A reviewer's file names them in its header, and every text they have not passed yet
+    is fuzzy too: the reviewer clears that mark on each text they have read (Poedit does
+    so when they change it), and only those count as reviewed on import."""
     raw, error = read_yaml(menus_path)
     if error:
         raise Refused([f"{menus_path}: {error}"])
@@ -77,6 +81,7 @@ def export(menus_path: Path, menus: m.Menus, lang: str) -> polib.POFile:
                  "Translate each msgstr; keep every {placeholder} as it is. A reviewer puts\n"
                  f"their name in the {REVIEWER} header field before sending the file back.")
     po.metadata = header(lang)
+    po.metadata[REVIEWER] = reviewer
     for slot in cat.slots(raw):
         source = cat.text(raw, slot, dutch)
         if not source:
@@ -85,12 +90,22 @@ def export(menus_path: Path, menus: m.Menus, lang: str) -> polib.POFile:
                               comment=notes(slot, source))
         if PLACEHOLDER_RE.search(source) and not slot.words:
             entry.flags.append(BRACE)
-        known = cat.entry(lock, lang, slot.tid) if lock is not None else None
-        if known is not None and entry.msgstr and known.get("source") != cat.source_hash(source):
-            entry.flags.insert(0, "fuzzy")
-            entry.previous_msgid = lock["sources"].get(known.get("source")) if lock else None
+        _mark(entry, lock, lang, slot.tid, reviewer)
         po.append(entry)
     return po
+
+
+def _mark(entry: polib.POEntry, lock: dict | None, lang: str, tid: str, reviewer: str) -> None:
+    """Fuzzy where the Dutch changed since (with the old Dutch), or, in a reviewer's
+    file, where the text is not reviewed yet."""
+    if lock is None or not entry.msgstr:
+        return
+    known = cat.entry(lock, lang, tid)
+    if known.get("source") != cat.source_hash(entry.msgid):
+        entry.flags.insert(0, "fuzzy")
+        entry.previous_msgid = lock["sources"].get(known.get("source"))
+    elif reviewer and known.get("reviewed") is not True:
+        entry.flags.insert(0, "fuzzy")
 
 
 def header(lang: str) -> dict[str, str]:

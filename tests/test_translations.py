@@ -191,6 +191,23 @@ def test_a_reviewers_file_marks_its_texts_reviewed(line: Path, tmp_path: Path):
     assert cat.status(raw, cat.read_lock(line), "ro", "nl").reviewed == status.total - 1
 
 
+def test_a_reviewers_export_asks_for_each_text_to_be_passed(line: Path, tmp_path: Path):
+    menus, _ = load_menus(line, ROOT / "audio")
+    po = tr.export(line, menus, "bg", reviewer="Ivan Petrov")
+    assert po.metadata[tr.REVIEWER] == "Ivan Petrov"
+    assert len(po.fuzzy_entries()) == len(po)  # none reviewed yet
+    po.save(str(tmp_path / "bg.po"))
+    before = line.read_bytes()
+    assert import_(line, tmp_path / "bg.po").reviewed == []  # untouched: nothing passed
+    assert line.read_bytes() == before
+    passed = next(e for e in po if e.msgctxt == "prompts.goodbye")
+    passed.flags.remove("fuzzy")
+    po.save(str(tmp_path / "bg.po"))
+    assert import_(line, tmp_path / "bg.po").reviewed == ["prompts.goodbye"]
+    again = tr.export(line, menus, "bg", reviewer="Ivan Petrov")
+    assert len(again.fuzzy_entries()) == len(again) - 1
+
+
 def test_a_changed_dutch_text_is_stale_and_exported_fuzzy(line: Path, tmp_path: Path):
     text = line.read_text(encoding="utf-8")
     line.write_text(text.replace("      nl: de politie\n", "      nl: de Nederlandse politie\n"),
