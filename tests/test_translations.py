@@ -252,3 +252,14 @@ def test_the_last_review_sets_the_language_reviewed_in_menus_yaml(line: Path, tm
     assert [(a, b) for a, b in zip(before, after, strict=True) if a != b] == [
         ("    reviewed: false", "    reviewed: true")]
     assert load_menus(line, ROOT / "audio")[0].languages["hu"].reviewed
+
+
+def test_the_readme_shows_each_languages_reviewed_texts():
+    raw, _ = read_yaml(MENUS_PATH)
+    lock = cat.read_lock(MENUS_PATH)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for lang in LANGS:
+        status = cat.status(raw, lock, lang, "nl")
+        row = next(r for r in readme.splitlines() if r.startswith(f"| {lang} |"))
+        assert row.endswith(f"| {status.reviewed}/{status.total} |"), (
+            f"README's language table: give {lang} {status.reviewed}/{status.total}")
