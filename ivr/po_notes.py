@@ -18,6 +18,7 @@ _OPTION_PROMPTS = {"failed.retry": "dial_retry", "text.confirm": "text_confirm"}
 PLACEHOLDERS = {
     "name": "the name of the organisation (contacts.*.name)",
     "number": "that organisation's number, spoken in digit groups, twice",
+    # in a text message: the same number, written as a phone makes it tappable
     "title": "the title of the menu or action it leads to (nodes.*.title)",
     "key": "the key to press, as spoken: a digit, or prompts.key_star / prompts.key_hash",
     "first": "the first key of a two-key choice, e.g. 9",
@@ -58,34 +59,36 @@ def heard(menus: m.Menus, lang: str) -> dict[str, tuple[str, float]]:
     return dict(longest)
 
 
-def sms_segments(menus: m.Menus, lang: str) -> dict[str, int]:
-    """For each SMS text id: the most segments a reply that holds it costs."""
+def sms_costs(menus: m.Menus, lang: str) -> dict[str, tuple[int, int]]:
+    """For each SMS text id: the most segments one message with it costs, and in how many
+    messages it is sent (a topic is cut into pages that each fit the budget)."""
     from sms.checks import replies  # the SMS line builds on the voice model
     from sms.segments import count
 
-    most: dict[str, int] = defaultdict(int)
+    shared = [f"prompts.{pid}" for pid in menus.prompts if pid.startswith("sms_")]
+    costs: dict[str, tuple[int, int]] = defaultdict(lambda: (0, 0))
     for where, reply, budget, reply_lang in replies(menus):
         if reply_lang != lang or budget >= 10**6:  # WhatsApp: no segments
             continue
         segments = count(reply).segments
-        tids = [pid for pid in menus.prompts if pid.startswith("sms_")]
-        keys = [f"prompts.{pid}" for pid in tids]
-        if where.startswith("node '"):
-            keys.append(f"nodes.{where.split(chr(39))[1]}.sms")
-        for key in keys:
-            most[key] = max(most[key], segments)
-    return dict(most)
+        node = where.split("'")[1] if where.startswith("node '") else None
+        for tid in shared + ([f"nodes.{node}.sms"] if node else []):
+            most, messages = costs[tid]
+            costs[tid] = (max(most, segments), messages + 1)
+    return dict(costs)
 
 
-def placeholder_notes(menus: m.Menus, source: str) -> list[str]:
+def placeholder_notes(menus: m.Menus, source: str, heard: bool) -> list[str]:
+    """What each placeholder becomes: a number is spoken on the phone, written in a text."""
     notes = []
     for name in dict.fromkeys(PLACEHOLDER_RE.findall(source)):
         contact = menus.contacts.get(name)
         if contact:
             times = "twice" if contact.repeat else "once"
-            notes.append(f"{{{name}}} becomes the number of {contact.names.get('en', name)}: "
-                         f"spoken in digit groups ({' '.join(contact.spoken)}), {times}; "
-                         f"written {contact.display}. Keep it as it is.")
+            said = (f"spoken in digit groups ({' '.join(contact.spoken)}), {times}" if heard
+                    else f"written {contact.display}")
+            notes.append(f"{{{name}}} becomes the number of {contact.names.get('en', name)}, "
+                         f"{said}. Keep it as it is.")
         else:
             meaning = PLACEHOLDERS.get(name, "filled in by the line")
             notes.append(f"{{{name}}} becomes {meaning}. Keep it as it is.")
@@ -101,10 +104,11 @@ class Notes:
         dutch = menus.settings.default_language
         self.dutch_heard = heard(menus, dutch)
         self.heard = heard(menus, self.lang) if self.lang else {}
-        self.segments = sms_segments(menus, self.lang) if self.lang else {}
+        self.costs = sms_costs(menus, self.lang) if self.lang else {}
 
     def __call__(self, slot: Slot, source: str) -> str:
-        lines = self._where(slot) + placeholder_notes(self.menus, source)
+        heard = slot.tid in self.dutch_heard or slot.tid.startswith("contacts.")
+        lines = self._where(slot) + placeholder_notes(self.menus, source, heard)
         return "\n".join(lines)
 
     def _where(self, slot: Slot) -> list[str]:
@@ -133,9 +137,16 @@ class Notes:
 
     def _sms(self, tid: str) -> str:
         budget = self.menus.sms.max_segments
-        used = self.segments.get(tid)
-        if used is None:
-            return f"Read in a text message (SMS); a reply may cost at most {budget} segments."
-        return (f"Read in a text message (SMS): the longest reply with it costs {used} of "
-                f"{budget} segments now ({budget - used} left); a longer text is split into "
-                "pages.")
+        most, messages = self.costs.get(tid, (0, 0))
+        if not messages:
+            return f"Read in a text message (SMS) of at most {budget} segments."
+        if tid.startswith("prompts."):
+            return (f"Part of text messages (SMS): the fullest reply with it in this language "
+                    f"costs {most} of at most {budget} segments.")
+        node = self.menus.nodes.get(tid.split(".")[1])
+        if node is not None and node.kind == m.TEXT:
+            return (f"Read in one text message (SMS) sent to a caller, never split: {most} of "
+                    f"{budget} segments now, {budget - most} left.")
+        return (f"Read in a text message (SMS): sent now as {messages} message(s) of at most "
+                f"{budget} segments (the fullest {most}); a longer text becomes one more "
+                "message, which the texter asks for with the MORE keyword.")

@@ -263,3 +263,21 @@ def test_the_readme_shows_each_languages_reviewed_texts():
         row = next(r for r in readme.splitlines() if r.startswith(f"| {lang} |"))
         assert row.endswith(f"| {status.reviewed}/{status.total} |"), (
             f"README's language table: give {lang} {status.reviewed}/{status.total}")
+
+
+def test_the_notes_say_where_a_text_goes_its_limits_and_its_placeholders():
+    po = tr.export(MENUS_PATH, shipped_menus(), "uk")
+    notes = {entry.msgctxt: entry.comment for entry in po}
+    police = shipped_menus().contacts["police"]
+    said = notes["nodes.victim.say"]
+    assert "Heard on the phone (voice), e.g. as node.victim" in said and "at most 25 s" in said
+    assert f"{{police}} becomes the number of the police, spoken in digit groups " \
+           f"({' '.join(police.spoken)}), twice" in said
+    written = notes["nodes.text_report.sms"]
+    assert "one text message (SMS) sent to a caller, never split" in written
+    assert f"{{police}} becomes the number of the police, written {police.display}" in written
+    assert "MORE keyword" in notes["nodes.help.sms"]
+    assert "separated by a comma" in notes["nodes.help.keywords"]
+    assert "locked phone" in notes["sms.lock_screen_words"]
+    entry = next(e for e in po if e.msgctxt == "nodes.help.keywords")
+    assert entry.msgstr == ", ".join(read_yaml(MENUS_PATH)[0]["nodes"]["help"]["keywords"]["uk"])
