@@ -281,3 +281,12 @@ def test_the_notes_say_where_a_text_goes_its_limits_and_its_placeholders():
     assert "locked phone" in notes["sms.lock_screen_words"]
     entry = next(e for e in po if e.msgctxt == "nodes.help.keywords")
     assert entry.msgstr == ", ".join(read_yaml(MENUS_PATH)[0]["nodes"]["help"]["keywords"]["uk"])
+
+
+def test_a_keyword_that_means_two_things_is_refused(line: Path, tmp_path: Path):
+    raw, _ = read_yaml(line)
+    taken = raw["nodes"]["report"]["keywords"]["en"][0]
+    po = edited(line, "en", tmp_path / "en.po", nodes__help__keywords=f"HELP, SOS, {taken}")
+    problems = _refused(line, po)
+    assert any(f"sms keyword '{taken}': means two things" in p and
+               "changes to nodes.help.keywords (PO line " in p for p in problems), problems
