@@ -21,6 +21,7 @@ from typing import Any
 import polib
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import YAMLError
 from ruamel.yaml.scalarstring import (
     DoubleQuotedScalarString,
     FoldedScalarString,
@@ -142,7 +143,11 @@ def import_po(menus_path: Path, audio_dir: Path | None, po_path: Path) -> Import
     po = _read_po(po_path)
     source_text = menus_path.read_text(encoding="utf-8")
     yaml = round_trip()
-    doc = yaml.load(source_text)
+    try:
+        doc = yaml.load(source_text)
+    except YAMLError as exc:
+        raise Refused([f"{menus_path}: cannot be read ({exc}); run make check and fix it "
+                       "first"]) from None
     dutch = str(doc["settings"]["default_language"])
     lang = _language(po, doc, dutch, po_path)
     lock = cat.read_lock(menus_path) or {"languages": {}, "sources": {}}
@@ -351,7 +356,7 @@ def _name(menus: m.Menus | None, problem: Problem, lines: dict[str, int],
           changed: list[str]) -> str:
     tid = _origin(menus, problem)
     named = f"{tid} (PO line {lines[tid]})" if tid in lines else problem.where
-    if tid in changed:
+    if tid in changed or not changed:
         return f"{named}: {problem.message}"
     # A reply made of several texts (an index page, a keyword that means two things):
     # the texts this file changed are the ones to look at.
