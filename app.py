@@ -28,7 +28,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ivr import audio_views, metrics, voice
 from ivr import views as voice_views
-from ivr.cli import audio_cli, call_command, menus_cli, text_command
+from ivr.cli import audio_cli, call_command, menus_cli, text_command, translations_cli
 from ivr.hours import AMSTERDAM
 from ivr.loader import load_menus
 from ivr.logs import JsonFormatter
@@ -136,6 +136,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.cli.add_command(audio_cli)
     app.cli.add_command(call_command)
     app.cli.add_command(text_command)
+    app.cli.add_command(translations_cli)
     if not app.config["TWILIO_AUTH_TOKEN"]:
         app.logger.warning("TWILIO_AUTH_TOKEN is not set: Twilio signatures are NOT checked")
     return app

@@ -13,6 +13,7 @@ from flask.cli import AppGroup, with_appcontext
 from sms.replies import sms_fallback
 from sms.segments import count
 
+from . import catalogue, recording, translations
 from .audio import espeak_ng, render
 from .check import main as check_main
 from .flowmap import dot, mermaid
@@ -22,6 +23,7 @@ from .simulate import SIMULATED_CALLER, NoTwiML, Phone, call, language_keys
 from .speech import plain, text_hash
 from .utterances import every
 from .voice import E164_RE, fallback, fallback_connect
+from .yamlfile import read_yaml
 
 menus_cli = AppGroup("menus", help="Check the menus file.")
 
@@ -226,3 +228,142 @@ def render_audio(langs: tuple[str, ...], force: bool) -> None:
         made, kept = render(current_app.config["AUDIO_DIR"], lang, wanted, espeak_ng,
                             "espeak-ng")
         click.echo(f"{lang}: {len(made)} recording(s) made, {len(kept)} kept")
+
+
+translations_cli = AppGroup("translations", help="PO files for translators and reviewers.")
+
+
+@translations_cli.command("export")
+@click.option("--lang", required=True, help="Language code, e.g. uk.")
+@click.option("--output", type=click.Path(dir_okay=False), default=None,
+              help="Write to FILE (default: stdout).")
+@click.option("--reviewer", default="",
+              help="A reviewer's file, in this name: every text not yet reviewed is marked "
+                   "fuzzy, and each the reviewer unmarks counts as reviewed on import.")
+def export_translations(lang: str, output: str | None, reviewer: str) -> None:
+    """A gettext PO file of every text of menus.yaml in LANG, for Poedit, Weblate or
+    Crowdin: texts whose Dutch changed since they were translated are marked fuzzy."""
+    menus = current_app.extensions["menus"]
+    codes = _translatable(_menus_path())
+    if lang not in codes:
+        raise click.BadParameter(f"'{lang}' is not a language to translate into; use one of "
+                                 f"{', '.join(codes)}", param_hint="--lang")
+    po = translations.export(_menus_path(), menus, lang, reviewer.strip())
+    if output:
+        po.save(output)
+        click.echo(f"wrote {output}: {len(po)} texts, {len(po.fuzzy_entries())} fuzzy, "
+                   f"{len(po.untranslated_entries())} untranslated", err=True)
+    else:
+        click.echo(str(po))
+
+
+@translations_cli.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, exists=True))
+def import_translations(file: str) -> None:
+    """Write FILE's translations into menus.yaml (its language from the PO header), after
+    validating the result; writes nothing when anything is wrong."""
+    try:
+        done = translations.import_po(_menus_path(), Path(current_app.config["AUDIO_DIR"]),
+                                      Path(file))
+    except translations.Refused as exc:
+        raise click.ClickException(f"{file} not imported, menus.yaml untouched:\n  " +
+                                   "\n  ".join(exc.problems)) from None
+    who = "a reviewer's file" if done.reviewer else "a translator's file"
+    click.echo(f"{done.lang} ({who}): {len(done.changed)} text(s) changed, "
+               f"{len(done.reviewed)} newly reviewed, {len(done.skipped)} left as they were")
+    for skipped in done.skipped:
+        click.echo(f"  left: {skipped}")
+    for path in done.wrote:
+        click.echo(f"  wrote {path}")
+    if done.changed:
+        click.echo("Run make check; a changed text needs its recordings made again "
+                   f"(flask --app app audio render --lang {done.lang}, or a person's).")
+
+
+@translations_cli.command("baseline")
+@click.option("--lang", "langs", multiple=True, help="Only these languages (default: all).")
+@click.option("--force", is_flag=True, help="Overwrite what menus.sources.json says.")
+def baseline_translations(langs: tuple[str, ...], force: bool) -> None:
+    """Record every present translation as made from today's Dutch, not reviewed, in
+    menus.sources.json: once, for texts translated before their sources were tracked."""
+    path = _menus_path()
+    lock = catalogue.read_lock(path)
+    if lock is not None and not force:
+        raise click.ClickException(f"{catalogue.lock_path(path)} exists: its sources would "
+                                   "be lost; add --force to make it anew")
+    codes = list(langs) or _translatable(path)
+    raw, _ = read_yaml(path)
+    dutch = str(raw["settings"]["default_language"])
+    lock = catalogue.baseline(raw, codes, dutch, lock if force else None)
+    catalogue.write_atomically(catalogue.lock_path(path), catalogue.dump_lock(lock))
+    click.echo(f"wrote {catalogue.lock_path(path)} for {', '.join(codes)}")
+
+
+def _menus_path() -> Path:
+    return Path(current_app.config["MENUS_PATH"])
+
+
+def _translatable(path: Path) -> list[str]:
+    """Every language of the file but Dutch, complete or not (a new one is exported to be
+    translated)."""
+    raw, _ = read_yaml(path)
+    dutch = str(raw["settings"]["default_language"])
+    return [str(lang["code"]) for lang in raw["languages"] if str(lang["code"]) != dutch]
+
+
+def _recording_menus(lang: str):
+    """The menus with every language whose texts are complete, recordings or not (a
+    language waiting for its recordings is one to record)."""
+    try:
+        menus, _ = load_menus(current_app.config["MENUS_PATH"], current_app.config["AUDIO_DIR"],
+                              recordings=False)
+    except MenuError as exc:
+        raise click.ClickException(str(exc)) from None
+    if lang not in menus.languages:
+        raise click.BadParameter(f"'{lang}' is not a complete language of the menus; see "
+                                 "make check", param_hint="--lang")
+    return menus
+
+
+@audio_cli.command("script")
+@click.option("--lang", required=True, help="Language code, e.g. uk.")
+@click.option("--format", "fmt", type=click.Choice(["text", "csv", "html"]), default="text",
+              show_default=True)
+@click.option("--output", type=click.Path(dir_okay=False), default=None,
+              help="Write to FILE (default: stdout).")
+def audio_script(lang: str, fmt: str, output: str | None) -> None:
+    """A recording script for a voice actor: each prompt's id, its text as spoken, the
+    file name to save it under and the seconds the line's model expects, starting with
+    the greeting and then menu by menu in the order of menus.yaml."""
+    menus = _recording_menus(lang)
+    lines = recording.script(menus, lang)
+    if fmt == "csv":
+        text = recording.as_csv(lines)
+    elif fmt == "html":
+        text = recording.as_html(lines, lang, menus.languages[lang].name)
+    else:
+        text = "".join(f"{line.file}  ({line.seconds:.0f} s)\n    {line.text}\n\n"
+                       for line in lines)
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output}: {len(lines)} prompts", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
+@audio_cli.command("import")
+@click.argument("folder", type=click.Path(file_okay=False, exists=True))
+@click.option("--lang", required=True, help="Language code, e.g. uk.")
+def audio_import(folder: str, lang: str) -> None:
+    """Take a voice actor's files from FOLDER (named as in the script; WAV, MP3 or M4A):
+    trimmed, levelled, as 8 kHz mono WAV into the audio folder, marked "synthetic": false.
+    Writes nothing when any file is wrong (needs: apt-get install ffmpeg)."""
+    menus = _recording_menus(lang)
+    try:
+        done = recording.import_takes(menus, lang, Path(folder),
+                                      Path(current_app.config["AUDIO_DIR"]))
+    except recording.Refused as exc:
+        raise click.ClickException("nothing imported:\n  " + "\n  ".join(exc.problems)) from None
+    except RuntimeError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"{lang}: {len(done)} recording(s) imported; run make check")

@@ -190,10 +190,15 @@ def texts(out: Collector, where: str, data: dict, field: str, langs: tuple[str, 
         if not isinstance(text, str) or not text.strip():
             out.error(f"{where} field '{field}'", f"missing translation for '{lang}'", lang)
         else:
-            # Spaces folded, line breaks kept: an SMS text may list numbers line by line.
-            lines = (" ".join(line.split()) for line in text.strip().splitlines())
-            result[lang] = "\n".join(line for line in lines if line)
+            result[lang] = fold(text)
     return MappingProxyType(result)
+
+
+def fold(text: str) -> str:
+    """A text as the line uses it: spaces folded, line breaks kept (an SMS text may list
+    numbers line by line). Translations compare and hash texts in this form too."""
+    lines = (" ".join(line.split()) for line in text.strip().splitlines())
+    return "\n".join(line for line in lines if line)
 
 
 def keywords(out: Collector, where: str, data: dict, field: str,

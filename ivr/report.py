@@ -9,12 +9,13 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 
+from . import catalogue, timing
 from . import model as m
-from . import timing
 from .loader import check_file, load_menus
 from .problems import ERROR, MenuError, Problem
 from .speech import text_hash
 from .utterances import every
+from .yamlfile import read_yaml
 
 
 @dataclass
@@ -33,6 +34,10 @@ class LanguageReport:
     sms: list[dict] = field(default_factory=list)  # reply, preview, encoding, units, segments
     # sms_plain languages: the same replies as written, with their diacritics.
     sms_as_written: list[dict] = field(default_factory=list)
+    # From menus.sources.json (none for the source language, or without that file).
+    texts: int = 0
+    texts_reviewed: int = 0
+    stale_texts: list[str] = field(default_factory=list)  # Dutch changed since translated
 
 
 @dataclass
@@ -66,6 +71,7 @@ def build_report(path: str | Path, audio_dir: str | Path | None) -> Report:
     except MenuError:
         menus = None
     languages = _languages(menus, errors) if menus else []
+    _sources(path, languages)
     # The time goals: broken ones fail make check; the line still starts (a long prompt
     # is worse than none only for the caller who waits, and the tests hold the goals).
     errors += timing.problems(menus, Path(path).name) if menus else []
@@ -120,6 +126,24 @@ def _languages(menus: m.Menus, errors: list[Problem]) -> list[LanguageReport]:
     return result
 
 
+def _sources(path: str | Path, languages: list[LanguageReport]) -> None:
+    """Each language's reviewed and stale texts, from the lock file beside the menus."""
+    raw, error = read_yaml(Path(path))
+    try:
+        lock = None if error else catalogue.read_lock(path)
+    except ValueError:
+        return  # check_file has no word on this file: the import and export say what it is
+    if lock is None:
+        return
+    dutch = str(raw["settings"]["default_language"])
+    found = dict(catalogue.statuses(raw, lock, dutch))
+    for lang in languages:
+        status = found.get(lang.code)
+        if status:
+            lang.texts, lang.texts_reviewed = status.total, status.reviewed
+            lang.stale_texts = list(status.stale)
+
+
 def _recordings(menus: m.Menus, lang: str) -> dict[str, int]:
     recorded = menus.recordings.get(lang, {})
     counts = {"present": 0, "missing": 0, "stale": 0}
@@ -152,6 +176,9 @@ def render_text(report: Report, verbose: bool = False) -> list[str]:
         lines.append("Languages")
     for lang in report.languages:
         lines.append("  " + _language_line(lang))
+        if lang.stale_texts:
+            lines.append(f"      stale texts, their Dutch changed since translated "
+                         f"({len(lang.stale_texts)}): {', '.join(lang.stale_texts)}")
         if lang.forwards:
             lines.append("      to be put through (s of listening): " + ", ".join(
                 f"{node} {seconds:.1f}" for node, seconds in lang.forwards.items()))
@@ -171,6 +198,13 @@ def _sms_lines(replies: list[dict]) -> list[str]:
             f"segment(s); lock screen: \"{s['preview']}\"" for s in replies]
 
 
+def _review(lang: LanguageReport) -> str:
+    if not lang.texts:  # the source language, or no menus.sources.json
+        return "reviewed" if lang.reviewed else "NOT reviewed"
+    return (f"reviewed {lang.texts_reviewed}/{lang.texts}, {len(lang.stale_texts)} stale "
+            "text(s)")
+
+
 def _language_line(lang: LanguageReport) -> str:
     if not lang.complete:
         return f"{lang.code}: INCOMPLETE, {lang.errors} error(s): not offered until fixed"
@@ -181,7 +215,7 @@ def _language_line(lang: LanguageReport) -> str:
     else:
         audio = (f"no voice: recordings {rec['present']} present, {rec['missing']} missing, "
                  f"{rec['stale']} stale")
-    return (f"{lang.code} {lang.name}: complete, {'reviewed' if lang.reviewed else 'NOT reviewed'}"
-            f"; {audio}; longest prompt: {lang.longest_prompt} {lang.longest_seconds:.1f} s "
+    return (f"{lang.code} {lang.name}: complete, {_review(lang)}; {audio}; longest prompt: "
+            f"{lang.longest_prompt} {lang.longest_seconds:.1f} s "
             f"(at most {timing.PROMPT_MAX} s); {len(lang.sms)} SMS replies, at most {most} "
             "segment(s)")

@@ -10,15 +10,17 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from ivr import catalogue
 from ivr import model as m
 from ivr.cli import with_map
 from ivr.flowmap import mermaid
 from ivr.utterances import every
 from ivr.validate import PLACEHOLDER_RE
 from ivr.voice import greeting_order
+from ivr.yamlfile import read_yaml
 from sms.replies import render
 
-from .conftest import FIXTURES, ROOT, shipped_menus
+from .conftest import FIXTURES, MENUS_PATH, ROOT, shipped_menus
 from .test_validation import BROKEN, SLOW, broken_params
 
 MENUS = shipped_menus()
@@ -43,11 +45,13 @@ def run(app, *args: str):
 def test_check_reports_every_language(app):
     result = run(app, "menus", "check")
     assert result.exit_code == 0, result.output
+    texts = len(catalogue.slots(read_yaml(MENUS_PATH)[0]))
     for code, language in MENUS.languages.items():
-        assert f"  {code} {language.name}: complete, NOT reviewed; " in result.output
+        review = "NOT reviewed" if code == "nl" else f"reviewed 0/{texts}, 0 stale text(s)"
+        assert f"  {code} {language.name}: complete, {review}; " in result.output
     uk = len(every(MENUS, "uk"))
-    assert f"uk Українська: complete, NOT reviewed; no voice: recordings {uk} present, 0 " \
-           "missing, 0 stale" in result.output
+    assert f"uk Українська: complete, reviewed 0/{texts}, 0 stale text(s); no voice: " \
+           f"recordings {uk} present, 0 missing, 0 stale" in result.output
     assert result.output.rstrip().endswith(f"languages {', '.join(MENUS.languages)}.")
 
 

@@ -1,0 +1,375 @@
+"""PO files for translators (gettext, with polib): export one language from menus.yaml,
+and import a translator's or reviewer's file back into it.
+
+The import writes menus.yaml with ruamel.yaml's round trip, so the file keeps its
+comments, order and layout and only the imported texts change; it validates the result
+with the start-up validator first and writes nothing when anything is wrong.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import tempfile
+import textwrap
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import polib
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import YAMLError
+from ruamel.yaml.scalarstring import (
+    DoubleQuotedScalarString,
+    FoldedScalarString,
+    LiteralScalarString,
+)
+
+from . import catalogue as cat
+from . import model as m
+from . import timing
+from .loader import check_file
+from .po_notes import Notes, text_ids
+from .problems import ERROR, Problem, suggest
+from .validate import PLACEHOLDER_RE
+from .yamlfile import read_yaml
+
+REVIEWER = "X-Reviewer"  # a reviewer's file names them here; a translator's leaves it empty
+WIDTH = 92  # the column menus.yaml's folded texts are wrapped at
+BRACE = "python-brace-format"  # lets msgfmt -c and Poedit check the {placeholders}
+
+
+class Refused(Exception):
+    """The PO file cannot be imported; carries every problem, each already worded."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+def round_trip() -> YAML:
+    """ruamel.yaml set to write menus.yaml back exactly as it is written by hand."""
+    yaml = YAML()
+    yaml.preserve_quotes = True
+    yaml.width = 4096  # never re-wrap a line: folded texts keep their own breaks
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.representer.add_representer(type(None), lambda rep, _: rep.represent_scalar(
+        "tag:yaml.org,2002:null", "null"))  # the file writes `voice: null`, not `voice:`
+    return yaml
+
+
+# -- export --------------------------------------------------------------------------------
+
+
+def export(menus_path: Path, menus: m.Menus, lang: str, reviewer: str = "") -> polib.POFile:
+    """One entry per translatable text: msgctxt its id, msgid the Dutch, msgstr the
+    translation; fuzzy (with the old Dutch as #| msgid) where the Dutch changed since.
+
+    A reviewer's file names them in its header, and every text they have not passed yet
+    is fuzzy too: the reviewer clears that mark on each text they have read (Poedit does
+    so when they change it), and only those count as reviewed on import."""
+    raw, error = read_yaml(menus_path)
+    if error:
+        raise Refused([f"{menus_path}: {error}"])
+    dutch = menus.settings.default_language
+    lock = cat.read_lock(menus_path)
+    notes = Notes(menus, lang)
+    po = polib.POFile(wrapwidth=0)  # no re-wrapping: msgstr lines stay as the texts are
+    po.header = (f"The information line on human trafficking, menus.yaml: Dutch to {lang}.\n"
+                 "Translate each msgstr; keep every {placeholder} as it is. A reviewer puts\n"
+                 f"their name in the {REVIEWER} header field before sending the file back.")
+    po.metadata = header(lang)
+    po.metadata[REVIEWER] = reviewer
+    for slot in cat.slots(raw):
+        source = cat.text(raw, slot, dutch)
+        if not source:
+            continue
+        entry = polib.POEntry(msgctxt=slot.tid, msgid=source, msgstr=cat.text(raw, slot, lang),
+                              comment=notes(slot, source))
+        if PLACEHOLDER_RE.search(source) and not slot.words:
+            entry.flags.append(BRACE)
+        _mark(entry, lock, lang, slot.tid, reviewer)
+        po.append(entry)
+    return po
+
+
+def _mark(entry: polib.POEntry, lock: dict | None, lang: str, tid: str, reviewer: str) -> None:
+    """Fuzzy where the Dutch changed since (with the old Dutch), or, in a reviewer's
+    file, where the text is not reviewed yet."""
+    if lock is None or not entry.msgstr:
+        return
+    known = cat.entry(lock, lang, tid)
+    if known.get("source") != cat.source_hash(entry.msgid):
+        entry.flags.insert(0, "fuzzy")
+        entry.previous_msgid = lock["sources"].get(known.get("source"))
+    elif reviewer and known.get("reviewed") is not True:
+        entry.flags.insert(0, "fuzzy")
+
+
+def header(lang: str) -> dict[str, str]:
+    return {
+        "Project-Id-Version": "menus.yaml",
+        "Report-Msgid-Bugs-To": "",
+        "PO-Revision-Date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M+0000"),
+        "Last-Translator": "",
+        "Language-Team": "",
+        "Language": lang,
+        "MIME-Version": "1.0",
+        "Content-Type": "text/plain; charset=UTF-8",
+        "Content-Transfer-Encoding": "8bit",
+        REVIEWER: "",
+    }
+
+
+# -- import --------------------------------------------------------------------------------
+
+
+@dataclass
+class Imported:
+    lang: str
+    reviewer: bool
+    changed: list[str] = field(default_factory=list)  # text ids whose text changed
+    reviewed: list[str] = field(default_factory=list)  # text ids marked reviewed
+    skipped: list[str] = field(default_factory=list)  # why an entry was left alone
+    wrote: list[str] = field(default_factory=list)  # the files written
+
+
+def import_po(menus_path: Path, audio_dir: Path | None, po_path: Path) -> Imported:
+    """Write a PO file's translations into menus.yaml and the lock file; raises Refused,
+    writing nothing, when the file or the resulting menus has any problem."""
+    po = _read_po(po_path)
+    source_text = menus_path.read_text(encoding="utf-8")
+    yaml = round_trip()
+    try:
+        doc = yaml.load(source_text)
+    except YAMLError as exc:
+        raise Refused([f"{menus_path}: cannot be read ({exc}); run make check and fix it "
+                       "first"]) from None
+    dutch = str(doc["settings"]["default_language"])
+    lang = _language(po, doc, dutch, po_path)
+    lock = cat.read_lock(menus_path) or {"languages": {}, "sources": {}}
+    result = Imported(lang, bool(po.metadata.get(REVIEWER, "").strip()))
+    lines = _apply(po, po_path, doc, lock, dutch, result)
+    flag = _sync_reviewed(doc, lock, lang, dutch)
+    new_text = _dump(yaml, doc) if result.changed or flag else source_text
+    if new_text != source_text:
+        _validate(menus_path, audio_dir, new_text, lang, lines, result.changed)
+        cat.write_atomically(menus_path, new_text)
+        result.wrote.append(str(menus_path))
+    lock_text = cat.dump_lock(lock)
+    lock_file = cat.lock_path(menus_path)
+    if not lock_file.exists() or lock_file.read_text(encoding="utf-8") != lock_text:
+        cat.write_atomically(lock_file, lock_text)
+        result.wrote.append(str(lock_file))
+    return result
+
+
+def _sync_reviewed(doc: Any, lock: dict, lang: str, dutch: str) -> bool:
+    """The language's `reviewed:` in menus.yaml: true exactly when every one of its texts
+    is reviewed and none is stale. Whether it changed."""
+    status = cat.status(doc, lock, lang, dutch)
+    want = status.reviewed == status.total and not status.stale
+    language = next(entry for entry in doc["languages"] if str(entry["code"]) == lang)
+    if language.get("reviewed") is want:
+        return False
+    language["reviewed"] = want
+    return True
+
+
+def _read_po(po_path: Path) -> polib.POFile:
+    try:
+        return polib.pofile(str(po_path), wrapwidth=0)
+    except (OSError, ValueError) as exc:
+        raise Refused([f"{po_path}: not a PO file that can be read ({exc}); export it "
+                       "again with flask translations export"]) from None
+
+
+def _language(po: polib.POFile, doc: Any, dutch: str, po_path: Path) -> str:
+    lang = po.metadata.get("Language", "").strip().replace("-", "_").split("_")[0].lower()
+    codes = [str(language["code"]) for language in doc["languages"]]
+    if lang == dutch:
+        raise Refused([f"{po_path}: header 'Language: {lang}' is the source language; "
+                       "Dutch is edited in menus.yaml itself"])
+    if lang not in codes:
+        raise Refused([f"{po_path}: header 'Language: {lang}' is not a language of "
+                       f"menus.yaml{suggest(lang, codes)}; set it to one of "
+                       f"{', '.join(c for c in codes if c != dutch)}"])
+    return lang
+
+
+def _apply(po: polib.POFile, po_path: Path, doc: Any, lock: dict, dutch: str,
+           result: Imported) -> dict[str, int]:
+    """Set each entry's text in the document and its source in the lock; the PO line of
+    each text id, for naming problems."""
+    by_id = {slot.tid: slot for slot in cat.slots(doc)}
+    problems, lines = [], {}
+    for entry in po:
+        where = f"{po_path.name} line {entry.linenum}: {entry.msgctxt}"
+        slot = by_id.get(entry.msgctxt or "")
+        if slot is None:
+            problems.append(f"{where}: not a text of menus.yaml"
+                            f"{suggest(entry.msgctxt or '', list(by_id))}; export the file again")
+            continue
+        lines[slot.tid] = entry.linenum
+        problem = _entry(entry, slot, doc, lock, dutch, result)
+        if problem:
+            problems.append(f"{where}: {problem}")
+    if problems:
+        raise Refused(problems)
+    return lines
+
+
+def _entry(entry: polib.POEntry, slot: cat.Slot, doc: Any, lock: dict, dutch: str,
+           result: Imported) -> str | None:
+    """One entry into the document and lock; a problem, if it has one."""
+    source = cat.text(doc, slot, dutch)
+    if entry.fuzzy or not entry.msgstr.strip():
+        result.skipped.append(f"{slot.tid}: {'fuzzy' if entry.fuzzy else 'not translated'}")
+        return None
+    if cat.fold(entry.msgid) != source:
+        result.skipped.append(f"{slot.tid}: its Dutch changed since the file was exported")
+        return None
+    new = cat.fold(entry.msgstr)
+    if slot.words:
+        new = cat.SEPARATOR.join(cat.split_words(new))
+    else:
+        # An extra placeholder is the validator's to judge (a language may name the
+        # contact where Dutch does not); a dropped one loses a number or a key.
+        lost = set(PLACEHOLDER_RE.findall(source)) - set(PLACEHOLDER_RE.findall(new))
+        if lost:
+            return "; ".join(f"placeholder {{{name}}} of the Dutch text is missing: keep it "
+                             "as it is" for name in sorted(lost))
+    _record(slot, source, new, doc, lock, result)
+    return None
+
+
+def _record(slot: cat.Slot, source: str, new: str, doc: Any, lock: dict,
+            result: Imported) -> None:
+    old = cat.text(doc, slot, result.lang)
+    texts = lock["languages"].setdefault(result.lang, {})
+    known = texts.get(slot.tid, {})
+    digest = cat.source_hash(source)
+    if new != old:
+        _set(cat.texts_of(doc, slot), result.lang, new, slot.words)
+        result.changed.append(slot.tid)
+    was_reviewed = known.get("reviewed") is True and known.get("source") == digest
+    reviewed = result.reviewer or (was_reviewed and new == old)
+    if reviewed and not was_reviewed:
+        result.reviewed.append(slot.tid)
+    entry = {"reviewed": reviewed, "source": digest}
+    if known != entry:
+        texts[slot.tid] = entry
+        lock["sources"][digest] = source
+
+
+# -- writing menus.yaml ----------------------------------------------------------------------
+
+
+def _set(mapping: CommentedMap, lang: str, new: str, words: bool) -> None:
+    """Put a text in place in the style of the one it replaces."""
+    old = mapping.get(lang)
+    if words:
+        seq = CommentedSeq(DoubleQuotedScalarString(w) for w in cat.split_words(new))
+        if not isinstance(old, CommentedSeq) or old.fa.flow_style():
+            seq.fa.set_flow_style()
+        mapping[lang] = seq
+    elif "\n" in new:
+        mapping[lang] = LiteralScalarString(new)
+    elif isinstance(old, FoldedScalarString) or _column(mapping) + len(lang) + 2 + len(new) > WIDTH:
+        mapping[lang] = _folded(new, _column(mapping) + 2)
+    else:
+        mapping[lang] = new
+
+
+def _column(mapping: CommentedMap) -> int:
+    """The column of the mapping's keys (the languages)."""
+    first = next(iter(mapping), None)
+    try:
+        return mapping.lc.key(first)[1]
+    except (KeyError, TypeError, AttributeError):
+        return 6
+
+
+def _folded(text: str, indent: int) -> FoldedScalarString:
+    """A `>-` text broken at spaces before column WIDTH, as the file's texts are."""
+    lines = textwrap.wrap(text, WIDTH - indent, break_long_words=False,
+                          break_on_hyphens=False)
+    folded = FoldedScalarString(" ".join(lines))
+    positions, at = [], 0
+    for line in lines[:-1]:
+        at += len(line)
+        positions.append(at)
+        at += 1
+    folded.fold_pos = positions  # type: ignore[attr-defined]
+    return folded
+
+
+def _dump(yaml: YAML, doc: Any) -> str:
+    out = io.StringIO()
+    yaml.dump(doc, out)
+    return out.getvalue()
+
+
+# -- validating the would-be file ------------------------------------------------------------
+
+ORIGINS = (
+    (re.compile(r"^node '([^']+)' field '(title|say|sms|keywords)'"), "nodes.{0}.{1}"),
+    (re.compile(r"^node '([^']+)' field 'sms'"), "nodes.{0}.sms"),
+    (re.compile(r"^prompt '([^']+)'"), "prompts.{0}"),
+    (re.compile(r"^contact '([^']+)' field 'name'"), "contacts.{0}.name"),
+    (re.compile(r"^sms keywords field '([^']+)'"), "sms.keywords.{0}"),
+    (re.compile(r"^sms field 'lock_screen_words'"), "sms.lock_screen_words"),
+)
+
+
+def _validate(menus_path: Path, audio_dir: Path | None, new_text: str, lang: str,
+              lines: dict[str, int], changed: list[str]) -> None:
+    """The start-up validator and the time goals on the would-be file; refuses with the
+    problems it did not have before, each named by text id and PO line."""
+    _, before = _problems(menus_path, audio_dir)
+    handle, temp = tempfile.mkstemp(dir=menus_path.parent, suffix=".yaml")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(new_text)
+        menus, after = _problems(Path(temp), audio_dir or menus_path.parent / "audio")
+    finally:
+        os.unlink(temp)
+    known = {(p.where, p.message) for p in before}
+    new = [p for p in after if (p.where, p.message) not in known and p.lang in (lang, None)]
+    if new:
+        raise Refused([_name(menus, p, lines, changed) for p in new])
+
+
+def _problems(path: Path, audio_dir: Path | None) -> tuple[m.Menus | None, list[Problem]]:
+    # Without the recordings: a changed text makes its recording stale, which a person
+    # or flask audio render mends afterwards; the import says so.
+    menus, problems = check_file(path, audio_dir or path.parent / "audio", recordings=False)
+    if menus is not None:
+        problems = problems + timing.problems(menus, path.name)
+    return menus, [p for p in problems if p.severity == ERROR]
+
+
+def _name(menus: m.Menus | None, problem: Problem, lines: dict[str, int],
+          changed: list[str]) -> str:
+    tid = _origin(menus, problem)
+    named = f"{tid} (PO line {lines[tid]})" if tid in lines else problem.where
+    if tid in changed or not changed:
+        return f"{named}: {problem.message}"
+    # A reply made of several texts (an index page, a keyword that means two things):
+    # the texts this file changed are the ones to look at.
+    suspects = ", ".join(f"{t} (PO line {lines[t]})" for t in changed if t in lines)
+    return f"{named}: {problem.message}; after this file's changes to {suspects}"
+
+
+def _origin(menus: m.Menus | None, problem: Problem) -> str | None:
+    for pattern, form in ORIGINS:
+        found = pattern.match(problem.where)
+        if found:
+            return form.format(*found.groups())
+    uid = re.match(r"^utterance '([^']+)'", problem.where)
+    if uid and menus is not None:
+        return next(iter(text_ids(menus, uid.group(1))), None)
+    return None

@@ -1,0 +1,139 @@
+"""A person's recordings (issue 16): the voice actor's script, and the import of their
+takes, made here as generated tones in several formats with Debian's ffmpeg."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+import subprocess
+import wave
+from array import array
+from math import log10, sqrt
+from pathlib import Path
+
+import pytest
+
+from ivr import recording
+from ivr.audio import read_manifest
+from ivr.speech import text_hash
+from ivr.utterances import every
+
+from .conftest import ROOT, shipped_menus
+from .test_translations import _need
+
+MENUS = shipped_menus()
+
+
+def tone(path: Path, seconds: float, amplitude: float = 0.5, rate: int = 44100,
+         lead: float = 0.5) -> Path:
+    """A 440 Hz tone with `lead` seconds of silence before and after it."""
+    _need("ffmpeg")
+    wave_expr = f"if(between(t,{lead},{lead + seconds}),{amplitude}*sin(2*PI*440*t),0)"
+    subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i",
+                    f"aevalsrc='{wave_expr}':s={rate}:d={seconds + 2 * lead}", "-ac", "2",
+                    str(path)], check=True)
+    return path
+
+
+def measure(path: Path) -> tuple[int, int, int, float, float]:
+    """Rate, channels, bytes a sample, seconds, and loudness (RMS, dBFS)."""
+    with wave.open(str(path), "rb") as wav:
+        samples = array("h", wav.readframes(wav.getnframes()))
+        rms = sqrt(sum(s * s for s in samples) / len(samples)) / 32768
+        return (wav.getframerate(), wav.getnchannels(), wav.getsampwidth(),
+                wav.getnframes() / wav.getframerate(), 20 * log10(rms))
+
+
+@pytest.fixture
+def audio(tmp_path: Path) -> Path:
+    shutil.copytree(ROOT / "audio", tmp_path / "audio")
+    return tmp_path / "audio"
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file()}
+
+
+def long_prompts(count: int) -> list[recording.Line]:
+    """Prompts the model expects to take over 3 s: room for a 1 s tone, not for 7 s."""
+    return [line for line in recording.script(MENUS, "uk") if line.seconds > 3][:count]
+
+
+def test_the_script_has_every_prompt_once_with_its_file_and_seconds():
+    lines = recording.script(MENUS, "uk")
+    assert [line.uid for line in lines] == list(every(MENUS, "uk"))
+    assert all(line.file == f"{line.uid}.wav" and line.seconds > 0 for line in lines)
+    police = MENUS.contacts["police"]
+    spoken = ", ".join(" ".join(group) for group in police.spoken)
+    assert any(spoken in line.text and "{" not in line.text for line in lines)
+
+
+def test_the_script_as_csv_and_html(app):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["audio", "script", "--lang", "uk", "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.output)))
+    assert [row["id"] for row in rows] == list(every(MENUS, "uk"))
+    assert rows[0].keys() == {"id", "text", "file", "seconds"}
+    html = recording.as_html([recording.Line("node.x", "<b> & 1", "node.x.wav", 2.0)], "uk",
+                             "Українська")
+    assert "&lt;b&gt; &amp; 1" in html and "<b>" not in html
+
+
+def test_takes_in_three_formats_become_trimmed_even_8khz_wav(audio: Path, tmp_path: Path):
+    takes = tmp_path / "takes"
+    takes.mkdir()
+    first, second, third = long_prompts(3)
+    tone(takes / f"{first.uid}.wav", 1.0, amplitude=0.6)
+    tone(takes / f"{second.uid}.mp3", 1.0, amplitude=0.03, rate=22050)
+    tone(takes / f"{third.uid}.m4a", 1.0, amplitude=0.2, rate=48000, lead=0.0)
+    done = recording.import_takes(MENUS, "uk", takes, audio)
+    assert done == sorted([first.uid, second.uid, third.uid])
+    figures = [measure(audio / "uk" / f"{line.uid}.wav") for line in (first, second, third)]
+    for rate, channels, width, seconds, _ in figures:
+        assert (rate, channels, width) == (8000, 1, 2)
+        assert 0.95 < seconds < 1.3  # the tone, with at most 0.08 s kept at each end
+    loudness = [figure[4] for figure in figures]
+    assert max(loudness) - min(loudness) < 2, loudness  # from a 26 dB spread
+    manifest = read_manifest(audio)["uk"]
+    utterances = every(MENUS, "uk")
+    for line in (first, second, third):
+        assert manifest[line.uid] == {"text": text_hash(MENUS, "uk", utterances[line.uid]),
+                                      "synthetic": False}
+
+
+@pytest.mark.parametrize("case", ["unknown id", "silent", "too long", "unreadable"])
+def test_a_wrong_take_is_refused_and_nothing_is_written(audio: Path, tmp_path: Path, case):
+    takes = tmp_path / "takes"
+    takes.mkdir()
+    good, other = long_prompts(2)
+    tone(takes / f"{good.uid}.wav", 1.0)
+    if case == "unknown id":
+        tone(takes / "node.nowhere.wav", 1.0)
+    elif case == "silent":
+        tone(takes / f"{other.uid}.wav", 1.0, amplitude=0.0)
+    elif case == "too long":
+        tone(takes / f"{other.uid}.mp3", 2 * other.seconds + 1)
+    else:
+        (takes / f"{other.uid}.m4a").write_bytes(b"not audio")
+    before = snapshot(audio)
+    with pytest.raises(recording.Refused) as refused:
+        recording.import_takes(MENUS, "uk", takes, audio)
+    assert snapshot(audio) == before
+    [problem] = refused.value.problems
+    expected = {"unknown id": "'node.nowhere' is not a prompt", "silent": "silent",
+                "too long": "over twice", "unreadable": "ffmpeg cannot read it"}[case]
+    assert expected in problem, problem
+
+
+def test_the_manifest_stays_valid_json_for_the_loader(audio: Path, tmp_path: Path):
+    takes = tmp_path / "takes"
+    takes.mkdir()
+    [line] = long_prompts(1)
+    tone(takes / f"{line.uid}.wav", 1.0)
+    recording.import_takes(MENUS, "uk", takes, audio)
+    data = json.loads((audio / "manifest.json").read_text(encoding="utf-8"))
+    assert len(data["uk"]) == len(read_manifest(ROOT / "audio")["uk"])

@@ -1,0 +1,292 @@
+"""PO export and import (issue 16): round trips byte for byte, msgfmt -c on every export,
+broken files refused with menus.yaml untouched, stale sources and reviews tracked."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import polib
+import pytest
+
+from ivr import catalogue as cat
+from ivr import translations as tr
+from ivr.loader import load_menus
+from ivr.report import build_report, render_text
+from ivr.yamlfile import read_yaml
+
+from .conftest import MENUS_PATH, ROOT, shipped_menus
+
+LANGS = [code for code in shipped_menus().languages if code != "nl"]
+
+
+def _need(tool: str) -> None:
+    """A real tool, or a skip on a developer's machine; CI (.ci/run) installs it."""
+    if shutil.which(tool) is None:
+        reason = f"{tool} is not installed: apt-get install gettext ffmpeg"
+        if os.environ.get("CI"):
+            pytest.fail(reason, pytrace=False)
+        pytest.skip(reason)
+
+
+@pytest.fixture
+def line(tmp_path: Path) -> Path:
+    """A copy of menus.yaml and its lock file, which imports may write."""
+    shutil.copy(MENUS_PATH, tmp_path / "menus.yaml")
+    shutil.copy(ROOT / cat.LOCK_NAME, tmp_path / cat.LOCK_NAME)
+    return tmp_path / "menus.yaml"
+
+
+def export(path: Path, lang: str, target: Path) -> polib.POFile:
+    menus, _ = load_menus(path, ROOT / "audio")
+    po = tr.export(path, menus, lang)
+    po.save(str(target))
+    return polib.pofile(str(target))
+
+
+def import_(path: Path, po: Path) -> tr.Imported:
+    return tr.import_po(path, ROOT / "audio", po)
+
+
+def edited(path: Path, lang: str, target: Path, **changes: str) -> Path:
+    """An export of `lang` with some texts changed: msgctxt (dots as __) -> new msgstr."""
+    po = export(path, lang, target)
+    for entry in po:
+        new = changes.get(entry.msgctxt.replace(".", "__"))
+        if new is not None:
+            entry.msgstr = new
+    po.save(str(target))
+    return target
+
+
+def test_the_lock_file_knows_every_translation_of_the_shipped_file():
+    raw, _ = read_yaml(MENUS_PATH)
+    lock = cat.read_lock(MENUS_PATH)
+    for lang in LANGS:
+        status = cat.status(raw, lock, lang, "nl")
+        assert status.stale == (), lang
+        assert status.total == len(cat.slots(raw)) > 150
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_export_then_import_changes_nothing_byte_for_byte(line: Path, tmp_path: Path, lang):
+    before = line.read_bytes(), (tmp_path / cat.LOCK_NAME).read_bytes()
+    export(line, lang, tmp_path / f"{lang}.po")
+    done = import_(line, tmp_path / f"{lang}.po")
+    assert done.changed == [] and done.wrote == []
+    assert (line.read_bytes(), (tmp_path / cat.LOCK_NAME).read_bytes()) == before
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_export_passes_msgfmt_check(tmp_path: Path, lang):
+    _need("msgfmt")
+    menus = shipped_menus()
+    tr.export(MENUS_PATH, menus, lang).save(str(tmp_path / "x.po"))
+    run = subprocess.run(["msgfmt", "-c", "-o", "/dev/null", str(tmp_path / "x.po")],
+                         capture_output=True, text=True)
+    assert run.returncode == 0 and "warning" not in run.stderr, run.stderr
+
+
+def test_msgfmt_check_catches_a_dropped_placeholder(tmp_path: Path):
+    """The python-brace-format flag: Poedit and msgfmt -c see a lost {police} too."""
+    _need("msgfmt")
+    po = edited(MENUS_PATH, "en", tmp_path / "en.po", nodes__victim__say="Call the police.")
+    run = subprocess.run(["msgfmt", "-c", "-o", "/dev/null", str(po)], capture_output=True,
+                         text=True)
+    assert run.returncode != 0 and "police" in run.stderr
+
+
+def test_an_edit_changes_only_its_lines_and_keeps_the_layout(line: Path, tmp_path: Path):
+    before = line.read_text(encoding="utf-8").splitlines()
+    po = edited(line, "en", tmp_path / "en.po", contacts__police__name="the Dutch police",
+                nodes__help__keywords="HELP, SOS, SUPPORT")
+    done = import_(line, po)
+    assert sorted(done.changed) == ["contacts.police.name", "nodes.help.keywords"]
+    after = line.read_text(encoding="utf-8").splitlines()
+    changed = [(a, b) for a, b in zip(before, after, strict=True) if a != b]
+    assert changed == [("      en: the police", "      en: the Dutch police"),
+                       ('      en: ["HELP", "SOS"]', '      en: ["HELP", "SOS", "SUPPORT"]')]
+    menus, _ = load_menus(line, ROOT / "audio")
+    assert menus.contacts["police"].names["en"] == "the Dutch police"
+
+
+def test_a_long_text_is_folded_as_the_file_folds_them(line: Path, tmp_path: Path):
+    text = ("Are you a victim of human trafficking, and do you want to report it? Call the "
+            "police on {police}, and ask for a detective who knows human trafficking.")
+    import_(line, edited(line, "en", tmp_path / "en.po", nodes__victim__say=text))
+    lines = line.read_text(encoding="utf-8").splitlines()
+    start = lines.index("      en: >-", lines.index("  victim:"))
+    assert all(len(x) <= tr.WIDTH for x in lines[start:start + 3])
+    assert load_menus(line, ROOT / "audio")[0].nodes["victim"].say["en"] == text
+
+
+def _refused(line: Path, po: Path) -> list[str]:
+    before = line.read_bytes(), sorted(p.name for p in line.parent.iterdir())
+    with pytest.raises(tr.Refused) as refused:
+        import_(line, po)
+    assert (line.read_bytes(), sorted(p.name for p in line.parent.iterdir())) == before
+    return refused.value.problems
+
+
+def test_a_dropped_placeholder_is_refused_by_msgctxt_and_line(line: Path, tmp_path: Path):
+    po = edited(line, "en", tmp_path / "en.po", nodes__victim__say="Call the police.")
+    [problem] = _refused(line, po)
+    entry = next(e for e in polib.pofile(str(po)) if e.msgctxt == "nodes.victim.say")
+    assert f"line {entry.linenum}: nodes.victim.say" in problem and "{police}" in problem
+
+
+def test_an_unknown_msgctxt_is_refused(line: Path, tmp_path: Path):
+    po = export(line, "pl", tmp_path / "pl.po")
+    po[3].msgctxt = "nodes.victum.say"
+    po.save(str(tmp_path / "pl.po"))
+    [problem] = _refused(line, tmp_path / "pl.po")
+    assert "nodes.victum.say: not a text of menus.yaml" in problem
+
+
+@pytest.mark.parametrize("header", ["xx", "nl", ""])
+def test_a_wrong_language_header_is_refused(line: Path, tmp_path: Path, header):
+    po = export(line, "pl", tmp_path / "pl.po")
+    po.metadata["Language"] = header
+    po.save(str(tmp_path / "pl.po"))
+    [problem] = _refused(line, tmp_path / "pl.po")
+    assert f"'Language: {header}'" in problem
+
+
+def test_the_validator_refuses_an_sms_over_its_segments(line: Path, tmp_path: Path):
+    """The numbers sent to a caller are one message, never cut into pages."""
+    raw, _ = read_yaml(line)
+    text = raw["nodes"]["text_report"]["sms"]["en"].strip()
+    po = edited(line, "en", tmp_path / "en.po", nodes__text_report__sms="Help. " * 90 + text)
+    problems = _refused(line, po)
+    assert problems and all(p.startswith("nodes.text_report.sms (PO line ") for p in problems)
+    assert "segments" in problems[0]
+
+
+def test_the_validator_refuses_a_lock_screen_word_up_front(line: Path, tmp_path: Path):
+    """A word every English text shows on a locked phone: the header's."""
+    raw, _ = read_yaml(line)
+    words = raw["prompts"]["sms_header"]["en"].split()
+    word = max((w.strip(".,:!?").lower() for w in words[:5] if w.strip(".,:!?").isalpha()),
+               key=len)
+    po = edited(line, "en", tmp_path / "en.po", sms__lock_screen_words=f"report, {word}")
+    problems = _refused(line, po)
+    assert problems and all("locked phone" in p for p in problems), problems
+    assert all("changes to sms.lock_screen_words (PO line " in p for p in problems), problems[:2]
+
+
+def test_a_reviewers_file_marks_its_texts_reviewed(line: Path, tmp_path: Path):
+    po = export(line, "ro", tmp_path / "ro.po")
+    po.metadata[tr.REVIEWER] = "Ana Pop"
+    po.save(str(tmp_path / "ro.po"))
+    raw, _ = read_yaml(line)
+    assert cat.status(raw, cat.read_lock(line), "ro", "nl").reviewed == 0
+    done = import_(line, tmp_path / "ro.po")
+    assert done.changed == [] and len(done.reviewed) == len(po)
+    status = cat.status(raw, cat.read_lock(line), "ro", "nl")
+    assert status.reviewed == status.total
+    # A translator's later change to a text takes its review away again.
+    import_(line, edited(line, "ro", tmp_path / "ro2.po", contacts__iom__name="OIM"))
+    assert cat.status(raw, cat.read_lock(line), "ro", "nl").reviewed == status.total - 1
+
+
+def test_a_reviewers_export_asks_for_each_text_to_be_passed(line: Path, tmp_path: Path):
+    menus, _ = load_menus(line, ROOT / "audio")
+    po = tr.export(line, menus, "bg", reviewer="Ivan Petrov")
+    assert po.metadata[tr.REVIEWER] == "Ivan Petrov"
+    assert len(po.fuzzy_entries()) == len(po)  # none reviewed yet
+    po.save(str(tmp_path / "bg.po"))
+    before = line.read_bytes()
+    assert import_(line, tmp_path / "bg.po").reviewed == []  # untouched: nothing passed
+    assert line.read_bytes() == before
+    passed = next(e for e in po if e.msgctxt == "prompts.goodbye")
+    passed.flags.remove("fuzzy")
+    po.save(str(tmp_path / "bg.po"))
+    assert import_(line, tmp_path / "bg.po").reviewed == ["prompts.goodbye"]
+    again = tr.export(line, menus, "bg", reviewer="Ivan Petrov")
+    assert len(again.fuzzy_entries()) == len(again) - 1
+
+
+def test_a_changed_dutch_text_is_stale_and_exported_fuzzy(line: Path, tmp_path: Path):
+    text = line.read_text(encoding="utf-8")
+    line.write_text(text.replace("      nl: de politie\n", "      nl: de Nederlandse politie\n"),
+                    encoding="utf-8")
+    raw, _ = read_yaml(line)
+    assert cat.status(raw, cat.read_lock(line), "fr", "nl").stale == ("contacts.police.name",)
+    po = export(line, "fr", tmp_path / "fr.po")
+    entry = next(e for e in po if e.msgctxt == "contacts.police.name")
+    assert entry.fuzzy and entry.previous_msgid == "de politie"
+    assert entry.msgid == "de Nederlandse politie" and entry.msgstr == "la police"
+    # Imported as it is, a fuzzy entry stays stale; once unmarked, it is current again.
+    import_(line, tmp_path / "fr.po")
+    assert cat.status(raw, cat.read_lock(line), "fr", "nl").stale == ("contacts.police.name",)
+    entry.flags.remove("fuzzy")
+    po.save(str(tmp_path / "fr.po"))
+    import_(line, tmp_path / "fr.po")
+    assert cat.status(raw, cat.read_lock(line), "fr", "nl").stale == ()
+
+
+def test_make_check_lists_stale_texts_and_reviews_per_language(line: Path):
+    text = line.read_text(encoding="utf-8")
+    line.write_text(text.replace("      nl: de politie\n", "      nl: de Nederlandse politie\n"),
+                    encoding="utf-8")
+    report = build_report(line, ROOT / "audio")
+    total = len(cat.slots(read_yaml(line)[0]))
+    for lang in report.languages:
+        if lang.code != "nl":
+            assert (lang.texts, lang.texts_reviewed) == (total, 0)
+            assert lang.stale_texts == ["contacts.police.name"]
+    shown = "\n".join(render_text(report))
+    assert f"es Español: complete, reviewed 0/{total}, 1 stale text(s);" in shown
+    assert "stale texts, their Dutch changed since translated (1): contacts.police.name" in shown
+
+
+def test_the_last_review_sets_the_language_reviewed_in_menus_yaml(line: Path, tmp_path: Path):
+    po = export(line, "hu", tmp_path / "hu.po")
+    po.metadata[tr.REVIEWER] = "Kovács Anna"
+    po.save(str(tmp_path / "hu.po"))
+    before = line.read_text(encoding="utf-8").splitlines()
+    import_(line, tmp_path / "hu.po")
+    after = line.read_text(encoding="utf-8").splitlines()
+    assert [(a, b) for a, b in zip(before, after, strict=True) if a != b] == [
+        ("    reviewed: false", "    reviewed: true")]
+    assert load_menus(line, ROOT / "audio")[0].languages["hu"].reviewed
+
+
+def test_the_readme_shows_each_languages_reviewed_texts():
+    raw, _ = read_yaml(MENUS_PATH)
+    lock = cat.read_lock(MENUS_PATH)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for lang in LANGS:
+        status = cat.status(raw, lock, lang, "nl")
+        row = next(r for r in readme.splitlines() if r.startswith(f"| {lang} |"))
+        assert row.endswith(f"| {status.reviewed}/{status.total} |"), (
+            f"README's language table: give {lang} {status.reviewed}/{status.total}")
+
+
+def test_the_notes_say_where_a_text_goes_its_limits_and_its_placeholders():
+    po = tr.export(MENUS_PATH, shipped_menus(), "uk")
+    notes = {entry.msgctxt: entry.comment for entry in po}
+    police = shipped_menus().contacts["police"]
+    said = notes["nodes.victim.say"]
+    assert "Heard on the phone (voice), e.g. as node.victim" in said and "at most 25 s" in said
+    assert f"{{police}} becomes the number of the police, spoken in digit groups " \
+           f"({' '.join(police.spoken)}), twice" in said
+    written = notes["nodes.text_report.sms"]
+    assert "one text message (SMS) sent to a caller, never split" in written
+    assert f"{{police}} becomes the number of the police, written {police.display}" in written
+    assert "MORE keyword" in notes["nodes.help.sms"]
+    assert "separated by a comma" in notes["nodes.help.keywords"]
+    assert "locked phone" in notes["sms.lock_screen_words"]
+    entry = next(e for e in po if e.msgctxt == "nodes.help.keywords")
+    assert entry.msgstr == ", ".join(read_yaml(MENUS_PATH)[0]["nodes"]["help"]["keywords"]["uk"])
+
+
+def test_a_keyword_that_means_two_things_is_refused(line: Path, tmp_path: Path):
+    raw, _ = read_yaml(line)
+    taken = raw["nodes"]["report"]["keywords"]["en"][0]
+    po = edited(line, "en", tmp_path / "en.po", nodes__help__keywords=f"HELP, SOS, {taken}")
+    problems = _refused(line, po)
+    assert any(f"sms keyword '{taken}': means two things" in p and
+               "changes to nodes.help.keywords (PO line " in p for p in problems), problems
