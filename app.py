@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, request
+from flask import Flask, Request, Response, request
+from flask.sessions import SessionInterface, SessionMixin
 from limits import parse
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
@@ -38,7 +39,7 @@ from ivr.texting import TextSender
 from simulator import access as simulator_access
 from simulator import views as simulator_views
 from sms import views as sms_views
-from sms.cookies import SessionCookies
+from sms.cookies import StateCookie
 from sms.keywords import KeywordIndex
 from sms.replies import first_languages, index_pages
 
@@ -114,7 +115,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.config["SECRET_KEY"] = secrets.token_hex(32)
         app.logger.warning("SECRET_KEY is not set: the SMS line forgets a sender's language "
                            "when the app restarts; set it, the same on every instance")
-    app.session_interface = SessionCookies()
+    # The SMS state cookie, signed with the current key and read with any of the fallbacks.
+    keys = [*(app.config.get("SECRET_KEY_FALLBACKS") or ()), app.config["SECRET_KEY"]]
+    lifetime = app.config["PERMANENT_SESSION_LIFETIME"]
+    app.extensions["sms_cookie"] = StateCookie(keys, int(lifetime.total_seconds()))
+    # No request opens Flask's session (the SMS state has its own cookie): Flask's would
+    # read and verify the cookie at every request, voice too.
+    app.session_interface = NoSession()
     proxies = app.config["TRUSTED_PROXIES"]
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
@@ -173,6 +180,16 @@ def _text_sender(app: Flask) -> TextSender:
                           if c.strip())
     return TextSender(limiter, str(config["SECRET_KEY"]).encode(), countries,
                       caps["SMS_PER_NUMBER"], caps["SMS_OVERALL"], client)
+
+
+class NoSession(SessionInterface):
+    """Flask's null session for every request: nothing read, nothing written."""
+
+    def open_session(self, app: Flask, request: Request) -> None:
+        return None
+
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
+        return None
 
 
 def _healthz() -> Response:
