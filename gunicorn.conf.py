@@ -21,10 +21,8 @@ preload_app = True
 # slow Twilio API (numbers by text, up to 5 s) does not hold a whole process; not eight,
 # which only queue for the GIL. (A shorter GIL switch interval did not measurably help:
 # requests are shorter than its 5 ms and give the lock up at their socket I/O anyway.)
-# The caps on numbers by text: with Redis (RATELIMIT_STORAGE_URI) every process counts
-# in the same place. Counting in memory (the default), each process counts alone, so
-# each gets its share of the caps (post_fork): "3 per day" becomes 1 per process, at
-# most 2 in all, never more than the cap. For exact caps, use Redis, or WEB_CONCURRENCY=1.
+# The caps on numbers by text are counted where every process sees every count: an
+# SQLite file made before the fork (ivr/capstore.py), or Redis (RATELIMIT_STORAGE_URI).
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 threads = int(os.environ.get("GUNICORN_THREADS", "2"))
 timeout = 20  # Twilio gives up after 15 s
@@ -36,14 +34,6 @@ access_log_format = '{"logger": "gunicorn.access", "method": "%(m)s", "path": "%
 
 
 MIN_SECRET_LENGTH = 32
-
-
-def post_fork(server, worker):
-    # In the new worker, before it answers: its share of the caps counted in memory.
-    # (The benchmark's reference apps run under this file too: they have no texts.)
-    texts = getattr(worker.app.wsgi(), "extensions", {}).get("texts")
-    if texts is not None:
-        texts.share(server.cfg.workers)
 
 
 def child_exit(server, worker):
