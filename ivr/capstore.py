@@ -73,8 +73,9 @@ class SQLiteStorage(Storage, MovingWindowSupport):
         # One connection per thread and process: a connection must not cross a fork.
         conn = getattr(self._local, "conn", None)
         if conn is None or self._local.pid != os.getpid():
+            # SQLite's default journal, not WAL: switching a shared file to WAL can fail
+            # at once while another process has it open, and a count takes microseconds.
             conn = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
-            conn.execute("PRAGMA journal_mode=WAL")  # readers do not wait for the writer
             self._local.conn, self._local.pid = conn, os.getpid()
         return conn
 
