@@ -6,6 +6,24 @@ import os
 import sys
 import tempfile
 
+# Slow clients (issue 14.1): gevent's workers, each holding many connections as cheap
+# greenlets, so that connections that trickle headers, trickle a body or sit idle take no
+# thread that a webhook needs. Measured with bench/slowclients.py (a signed POST /voice
+# every 0.25 s for 20 s on this 2-core machine, no proxy in front):
+#   50 of each kind (150):  gthread 2x2 threads: no answer at all (10 s timeouts);
+#                           gthread 2x100 threads: max 0.04 s;  gevent 2x1000: max 0.02 s
+#   300 of each kind (900): gthread 2x100 threads: no answer at all;  gevent: max 0.01 s
+# gthread holds a thread per connection that is sending, so any number of threads is a
+# number of tricklers away from a stop; gevent's bound is worker_connections. Patched
+# here, before the app is preloaded, so that everything it imports (twilio's requests,
+# redis) cooperates; a Twilio API call taking its 5 s then holds no worker either. Only
+# when gunicorn itself loads this file (as `__config__`), not when a test reads it.
+WORKER_CLASS = os.environ.get("GUNICORN_WORKER_CLASS", "gevent")
+if __name__ == "__config__" and WORKER_CLASS == "gevent":
+    from gevent import monkey
+
+    monkey.patch_all()
+
 # /metrics adds up the counters of all workers in files here; set before the app (and
 # prometheus_client) is loaded, so that every worker counts into it.
 if os.environ.get("METRICS_TOKEN") and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
@@ -14,10 +32,19 @@ if os.environ.get("METRICS_TOKEN") and not os.environ.get("PROMETHEUS_MULTIPROC_
 # Load the app (and validate menus.yaml) once in the master: a broken file stops the
 # start with its problems listed, instead of workers failing one after another.
 preload_app = True
-# Two worker processes, two threads each (issue 8, docs/benchmarks.md): one process uses
-# one core (Python's lock, the GIL); two use both cores of a small instance.
+# Two worker processes (issue 8, docs/benchmarks.md): a webhook is a fraction of a
+# millisecond of Python, and one process uses one core (Python's lock, the GIL); two use
+# both cores of a small instance. Within each, gevent serves up to worker_connections
+# connections at once: about 2,000 slow clients in all before new connections wait in the
+# kernel's backlog; past that, only a buffering proxy in front helps.
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-threads = int(os.environ.get("GUNICORN_THREADS", "2"))
+worker_class = WORKER_CLASS
+worker_connections = 1000
+threads = int(os.environ.get("GUNICORN_THREADS", "2"))  # gthread only
+# A request's line and headers must arrive within `keepalive` seconds, and an idle
+# connection is closed after it (gevent's worker reads headers under this timeout): a
+# header trickler or an idle connection holds a greenlet 5 s at most.
+keepalive = 5
 timeout = 20  # Twilio gives up after 15 s
 # No control socket (gunicornc): nothing uses it, and two instances on one machine would
 # share its default path in the home folder.
