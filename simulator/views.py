@@ -25,7 +25,7 @@ def menus() -> Menus:
 
 @bp.before_request
 def check_access() -> Response | None:
-    return access.refuse(current_app.config, request)
+    return access.refuse(current_app._get_current_object(), request)  # type: ignore[attr-defined]
 
 
 @bp.after_request
