@@ -30,6 +30,8 @@ MISS_RE = re.compile(r"[0-9]{1,2}")
 # What an answer did, for the log line, by its most telling verb: (rank, outcome).
 OUTCOMES = {"Dial": (0, "forward"), "Gather": (1, "menu"), "Hangup": (2, "hang up")}
 OTHER = (3, "other")
+# Events logged at INFO besides forwards and texts (logs.EVENTS), set before the answer.
+CLOSED, MISS_LIMIT = "closed", "miss limit"
 
 
 def menus() -> Menus:
@@ -44,6 +46,9 @@ def twiml(response: VoiceResponse | str) -> Response:
         # The most telling verb of the answer: a forward, else a menu, else a hang-up.
         ranks = [OUTCOMES.get(verb.name, OTHER) for verb in response.verbs]
         about.outcome = min(ranks, default=OTHER)[1]
+    elif isinstance(response, VoiceResponse) and about.outcome == CLOSED and any(
+            verb.name == "Dial" for verb in response.verbs):
+        about.outcome = "forward"  # the forward was open after all
     text = document(response) if isinstance(response, VoiceResponse) else response
     return Response(text, status=200, mimetype="text/xml")
 
@@ -128,6 +133,8 @@ def language_input() -> Response:
     chosen = known.language_for_key(("9" if second_page else "") + digits)
     if chosen:
         metrics.count(metrics.LANGUAGES, chosen.code)
+    elif digits != "9" and _miss(known) + 1 >= known.settings.max_misses:
+        logs.note(outcome=MISS_LIMIT)
     return twiml(answer)
 
 
@@ -144,7 +151,11 @@ def _known(known: Menus, lang: str, node_id: str, kind: str | None = None) -> Re
 @bp.route("/voice/<lang>/<node_id>", methods=ANY)
 def show_node(lang: str, node_id: str) -> Response:
     known = menus()
-    return _known(known, lang, node_id) or twiml(voice.show_node(known, lang, node_id, _call()))
+    unknown = _known(known, lang, node_id)
+    if unknown:
+        return unknown
+    _note_event(known, node_id, chosen=True)
+    return twiml(voice.show_node(known, lang, node_id, _call()))
 
 
 @bp.route("/voice/<lang>/<node_id>/input", methods=ANY)
@@ -156,7 +167,19 @@ def node_input(lang: str, node_id: str) -> Response:
     node, digits = known.nodes[node_id], _field("Digits")
     if node.kind == TEXT and digits == known.settings.text_confirm_key:
         return twiml(_send_numbers(known, lang, node))
+    target = node.target_for(digits) if digits else None
+    _note_event(known, target, chosen=bool(target or (digits and known.global_action(digits))))
     return twiml(voice.node_input(known, lang, node_id, digits, _miss(known), _call()))
+
+
+def _note_event(known: Menus, target: str | None, chosen: bool) -> None:
+    """What makes this answer an event for the log (issue 14.8): a forward to a contact
+    that is closed (no <Dial> comes; twiml() takes it back if one does), or the misses
+    running out, after which the caller is put through to the fallback contact."""
+    if target and known.nodes[target].kind == FORWARD:
+        logs.note(outcome=CLOSED)
+    elif not chosen and _miss(known) + 1 >= known.settings.max_misses:
+        logs.note(outcome=MISS_LIMIT)
 
 
 def _send_numbers(known: Menus, lang: str, node) -> VoiceResponse:

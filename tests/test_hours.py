@@ -3,6 +3,7 @@ with the clock injected so that the tests fix it."""
 
 from __future__ import annotations
 
+import logging
 import shutil
 from datetime import UTC, datetime
 
@@ -140,3 +141,14 @@ def test_a_contacts_menu_without_the_police_is_refused(tmp_path):
     problems = [str(p) for p in check_file(path)[1]]
     assert ("menus.yaml: node 'contacts': must offer a forward to 'anonymous': after a failed "
             "or closed forward, the police and the anonymous line are always offered") in problems
+
+
+@pytest.mark.parametrize(("url", "digits"), [("/voice/nl/call_comensha", None),
+                                             ("/voice/nl/contacts/input?miss=0", "3")])
+def test_a_closed_contact_is_an_event_in_the_log(office_hours, caplog, url, digits):
+    caplog.set_level(logging.DEBUG)
+    twilio = Twilio(_app(office_hours, "2026-11-28 12:00").test_client())
+    answer = twilio.post(url, **({"Digits": digits} if digits else {}))
+    assert answer.first("Dial") is None
+    assert [(r.levelname, r.outcome) for r in caplog.records if r.getMessage() == "webhook"] \
+        == [("INFO", "closed")]
