@@ -39,6 +39,16 @@ class JsonFormatter(LibraryJsonFormatter):
                                         "name": "logger", "exc_info": "exception"},
                          datefmt="%Y-%m-%dT%H:%M:%S%z")
 
+    _second: tuple[int, str] = (-1, "")
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        # The time to the second, formatted once a second rather than once a line: an
+        # event line is written on a forward's every step (issue 8).
+        second = int(record.created)
+        if self._second[0] != second:
+            self._second = (second, super().formatTime(record, datefmt))
+        return self._second[1]
+
     def process_log_record(self, log_data: dict[str, Any]) -> dict[str, Any]:
         for name, value in log_data.items():
             if isinstance(value, str) and name not in UNMASKED:

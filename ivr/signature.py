@@ -55,10 +55,13 @@ def refuse_unsigned() -> Response | None:
         params = req.form if req.method == "POST" else {}
     except RequestEntityTooLarge:
         return Response("Request too large\n", status=413, mimetype="text/plain")
-    # Fail closed: whatever goes wrong while checking (a Host of 'xn--' makes host_url
-    # raise UnicodeError) refuses the request, never lets it through to the webhook.
+    # The host as it came (through ProxyFix), as Twilio signed it: not request.host_url,
+    # which decodes punycode (a Host of 'xn--' made it raise UnicodeError, issue 14.2)
+    # and costs an IRI conversion. Fail closed all the same: whatever goes wrong while
+    # checking refuses the request, never lets it through to the webhook.
     try:
-        url = signed_url(req.environ, lambda: req.host_url, config.get("PUBLIC_BASE_URL"))
+        url = signed_url(req.environ, lambda: f"{req.scheme}://{req.host}",
+                         config.get("PUBLIC_BASE_URL"))
         valid = is_valid(token, url, params, req.headers.get("X-Twilio-Signature"))
     except Exception as exc:
         log.warning("refused %s %s: the signature could not be checked (%s)", req.method,

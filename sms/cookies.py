@@ -12,12 +12,13 @@ payload format), so the cookies Twilio holds across a deploy still read.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Sequence
 from typing import Any
 
 from itsdangerous import BadData, TimestampSigner
-from itsdangerous.encoding import base64_decode, base64_encode
+from itsdangerous.encoding import base64_decode, base64_encode, want_bytes
 
 SALT = "cookie-session"  # Flask's: cookies written before issue 14 still read
 
@@ -27,7 +28,9 @@ class StateCookie:
 
     def __init__(self, keys: Sequence[str | bytes], max_age: int) -> None:
         self.max_age = max_age
-        self._signers = [TimestampSigner(key, salt=SALT, key_derivation="hmac",
+        # Flask's key derivation (an HMAC of the salt with the secret), done here once per
+        # key instead of by itsdangerous at every signature: the same signing key.
+        self._signers = [TimestampSigner(_derived(key), salt=SALT, key_derivation="none",
                                          digest_method=hashlib.sha1) for key in keys]
 
     def dumps(self, state: dict[str, Any]) -> str:
@@ -47,6 +50,10 @@ class StateCookie:
                 continue
             return _decode(payload)
         return None
+
+
+def _derived(key: str | bytes) -> bytes:
+    return hmac.new(want_bytes(key), SALT.encode(), hashlib.sha1).digest()
 
 
 def _decode(payload: bytes) -> Any:

@@ -6,6 +6,7 @@ with the sender's next message for four hours; nothing is kept on the server.
 
 from __future__ import annotations
 
+import functools
 import logging
 
 from flask import Blueprint, Response, current_app, request
@@ -32,10 +33,17 @@ def menus() -> Menus:
 
 
 def twiml(text: str | None) -> Response:
+    return Response(_document(text), status=200, mimetype="text/xml")
+
+
+@functools.lru_cache(maxsize=512)
+def _document(text: str | None) -> str:
+    """The TwiML for a reply, made once per text: replies are the menus' own pages, a
+    few hundred at most (a bounded cache all the same)."""
     response = MessagingResponse()
     if text:
         response.message(text)
-    return Response(document(response), status=200, mimetype="text/xml")
+    return document(response)
 
 
 def load_state(menus: Menus, data: object) -> State:
