@@ -16,7 +16,7 @@ from flask import g, request
 from gunicorn.glogging import Logger as GunicornBaseLogger
 from pythonjsonlogger.json import JsonFormatter as LibraryJsonFormatter
 
-from .privacy import mask_number
+from .privacy import NUMBER_RE, mask_number
 
 DIAL_STATUSES = ("completed", "busy", "no-answer", "failed", "canceled")
 # Fields the line makes itself, with digits that are no phone number: a random request id
@@ -50,9 +50,13 @@ class JsonFormatter(LibraryJsonFormatter):
         return self._second[1]
 
     def process_log_record(self, log_data: dict[str, Any]) -> dict[str, Any]:
-        for name, value in log_data.items():
-            if isinstance(value, str) and name not in UNMASKED:
-                log_data[name] = mask_number(value)
+        names = [name for name, value in log_data.items()
+                 if isinstance(value, str) and name not in UNMASKED]
+        # One search over all of them first, which nearly always finds nothing: a fifth of
+        # masking each. NUL, no separator of NUMBER_RE, keeps the fields' digits apart.
+        if NUMBER_RE.search("\0".join(log_data[name] for name in names)):
+            for name in names:
+                log_data[name] = mask_number(log_data[name])
         return log_data
 
 
