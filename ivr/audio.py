@@ -12,6 +12,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import wave
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import MappingProxyType
@@ -50,10 +51,20 @@ def read_recordings(folder: Path, langs: tuple[str, ...]) -> Mapping[str, Mappin
             path = recording_path(folder, lang, str(uid))
             if isinstance(entry, dict) and UID_RE.fullmatch(str(uid)) and path.is_file():
                 version = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
-                found[str(uid)] = Recording(str(entry.get("text", "")), version)
+                found[str(uid)] = Recording(str(entry.get("text", "")), version,
+                                            duration(path))
         if found:
             result[lang] = MappingProxyType(found)
     return MappingProxyType(result)
+
+
+def duration(path: Path) -> float:
+    """Seconds a WAV file plays (0 when it cannot be read: the check then counts none)."""
+    try:
+        with wave.open(str(path), "rb") as wav:
+            return wav.getnframes() / float(wav.getframerate() or 1)
+    except (OSError, EOFError, wave.Error):
+        return 0.0
 
 
 def playable(menus) -> Mapping[str, Mapping[str, str]]:
@@ -78,6 +89,9 @@ def playable(menus) -> Mapping[str, Mapping[str, str]]:
 # -- making placeholder recordings with an offline engine ----------------------------------
 
 Engine = Callable[[str, str, Path], None]  # (language code, text, wav file to write)
+# espeak-ng's words a minute: the pace make check assumes for every voice is 150, and
+# espeak-ng's own pauses between sentences and digit groups come on top.
+ESPEAK_WPM = 160
 
 
 def espeak_ng(lang: str, text: str, target: Path) -> None:
@@ -87,7 +101,7 @@ def espeak_ng(lang: str, text: str, target: Path) -> None:
             raise RuntimeError(f"{tool} is not installed: apt-get install espeak-ng sox")
     with tempfile.TemporaryDirectory() as tmp:
         raw = Path(tmp) / "raw.wav"
-        subprocess.run(["espeak-ng", "-v", lang, "-s", "140", "-w", str(raw), text],
+        subprocess.run(["espeak-ng", "-v", lang, "-s", str(ESPEAK_WPM), "-w", str(raw), text],
                        check=True, capture_output=True)
         subprocess.run(["sox", str(raw), "-r", "8000", "-c", "1", "-b", "16", str(target)],
                        check=True, capture_output=True)

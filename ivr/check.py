@@ -44,6 +44,8 @@ def verdict(report: Report) -> str:
     if not report.starts:
         return f"{report.file}: {counts}; the line will not start with this file."
     missing = ", ".join(lang.code for lang in report.languages if not lang.complete)
+    if not missing:  # every language is there, but a time goal is broken
+        return f"{report.file}: {counts}; the line starts, but callers wait too long: fix it."
     return f"{report.file}: {counts}; the line starts without {missing} until fixed."
 
 

@@ -10,6 +10,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
+from sms.replies import sms_fallback
 from sms.segments import count
 
 from .audio import espeak_ng, render
@@ -20,7 +21,7 @@ from .problems import MenuError
 from .simulate import SIMULATED_CALLER, NoTwiML, Phone, call, language_keys
 from .speech import plain, text_hash
 from .utterances import every
-from .voice import E164_RE, fallback
+from .voice import E164_RE, fallback, fallback_connect
 
 menus_cli = AppGroup("menus", help="Check the menus file.")
 
@@ -41,21 +42,36 @@ def check(ctx: click.Context, file: str | None, audio_dir: str | None, as_json: 
 
 
 @menus_cli.command("fallback")
+@click.option("--connect-url", required=True,
+              help="The URL of the second TwiML Bin (voice-connect.xml), which a key press "
+                   "in the first fetches. Create that Bin first, then paste its URL here.")
 @click.option("--line-number", default=None,
               help="The line's own number (E.164), as caller ID for the police forward. "
                    "Without it: {{To}}, which a TwiML Bin fills in.")
-@click.option("--output", type=click.Path(dir_okay=False), help="Write to FILE, not stdout.")
-def menus_fallback(line_number: str | None, output: str | None) -> None:
-    """TwiML for Twilio's voice fallback URL: the 112 sentence and the numbers in Dutch
-    and English, then a forward to the police. Host it as a TwiML Bin."""
+@click.option("--output-dir", type=click.Path(file_okay=False),
+              help="Write voice-fallback.xml, voice-connect.xml and sms-fallback.xml here, "
+                   "not to stdout.")
+def menus_fallback(connect_url: str, line_number: str | None, output_dir: str | None) -> None:
+    """TwiML for Twilio's fallback URLs, used when the app is down: for voice, 112 and the
+    numbers in Dutch and English, then any key puts the caller through (a second
+    document); silence says goodbye. For SMS, the index in Dutch and English with 112.
+    Host each as a TwiML Bin (docs/operations.md)."""
     if line_number and not E164_RE.fullmatch(line_number):
         raise click.BadParameter("give the number in E.164 form, such as +31...",
                                  param_hint="--line-number")
-    text = fallback(current_app.extensions["menus"], line_number).to_xml() + "\n"
-    if output:
-        Path(output).write_text(text, encoding="utf-8")
-    else:
-        click.echo(text, nl=False)
+    menus = current_app.extensions["menus"]
+    documents = {
+        "voice-fallback.xml": fallback(menus, connect_url).to_xml(),
+        "voice-connect.xml": fallback_connect(menus, line_number).to_xml(),
+        "sms-fallback.xml": sms_fallback(menus).to_xml(),
+    }
+    for name, text in documents.items():
+        if output_dir:
+            Path(output_dir).mkdir(parents=True, exist_ok=True)
+            (Path(output_dir) / name).write_text(text + "\n", encoding="utf-8")
+            click.echo(f"wrote {Path(output_dir) / name}")
+        else:
+            click.echo(f"<!-- {name} -->\n{text}")
 
 
 MAP_START, MAP_END = "<!-- map:start -->", "<!-- map:end -->"

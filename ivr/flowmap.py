@@ -1,4 +1,9 @@
-"""The call flow as a picture: Mermaid for Markdown, DOT for Graphviz (SVG)."""
+"""The call flow as a picture: Mermaid for Markdown, DOT for Graphviz (SVG).
+
+Solid arrows are keys the caller presses; dotted ones are what happens without a key
+(silence on a page leads back to its menu; misses lead to the numbers and an offer).
+Nothing dotted ends in a forward: a <Dial> only ever answers a key.
+"""
 
 from __future__ import annotations
 
@@ -23,23 +28,48 @@ def _quote(text: str) -> str:
     return text.replace('"', "#quot;")
 
 
+def _global_key(menus: m.Menus, action: str) -> str | None:
+    return next((g.key for g in menus.settings.global_keys if g.action == action), None)
+
+
+def _misses(menus: m.Menus) -> str:
+    return f"{menus.settings.max_misses} misses in a row, or an error"
+
+
+def _offer(menus: m.Menus) -> str:
+    """What a caller hears at the miss limit or after an error: no <Dial> without a key."""
+    return "112 and the numbers, then the offer to be put through (silence: goodbye, hang up)"
+
+
 def mermaid(menus: m.Menus, lang: str) -> str:
-    """flowchart TD; menus as boxes, forwards as hexagons with number and caller ID."""
+    """flowchart TD; menus as boxes, pages as rounded boxes, forwards as hexagons with
+    number and caller ID."""
+    settings = menus.settings
     lines = ["flowchart TD"]
     for node in menus.nodes.values():
+        title = _quote(node.title[lang])
         if node.kind == m.FORWARD:
             label = _quote(_forward_label(menus, node, lang))
             lines.append(f'    {_id(node.id)}{{{{"{label}"}}}}')
+        elif node.kind == m.PAGE:
+            lines.append(f'    {_id(node.id)}("{title}")')
         else:
-            lines.append(f'    {_id(node.id)}["{_quote(node.title[lang])}"]')
+            lines.append(f'    {_id(node.id)}["{title}"]')
+    lines.append(f'    x_start(["call: 112, the choice of language"]) --> '
+                 f"{_id(settings.main_node)}")
     for node in menus.nodes.values():
         for option in node.options:
             lines.append(f'    {_id(node.id)} -- "{option.key}" --> {_id(option.target)}')
-    fallback, other = menus.settings.fallback_node, menus.settings.other_contacts_node
-    lines.append(f"    x_misses([{menus.settings.max_misses} misses in a row]) -.-> "
-                 f"{_id(fallback)}")
+        if node.kind == m.PAGE and node.back:
+            lines.append(f'    {_id(node.id)} -. "silence" .-> {_id(node.back)}')
+    contacts = _global_key(menus, m.CONTACTS)
+    if contacts:
+        lines.append(f'    x_contacts(["every menu, and the choice of language"]) -- "{contacts}" '
+                     f"--> {_id(settings.other_contacts_node)}")
+    lines.append(f'    x_misses(["{_misses(menus)}"]) -.-> x_offer["{_offer(menus)}"]')
+    lines.append(f'    x_offer -- "{settings.connect_key}" --> {_id(settings.fallback_node)}')
     lines.append("    x_failed([forward failed]) -. "
-                 f'"{menus.settings.other_key}" .-> {_id(other)}')
+                 f'"{settings.other_key}" .-> {_id(settings.other_contacts_node)}')
     lines.append(f'    x_globals[/"{_quote(_globals(menus))}"/]')
     lines.append("    classDef forward fill:#fde2e2,stroke:#b42318")
     forwards = [_id(n.id) for n in menus.nodes.values() if n.kind == m.FORWARD]
@@ -50,6 +80,7 @@ def mermaid(menus: m.Menus, lang: str) -> str:
 
 def dot(menus: m.Menus, lang: str) -> str:
     """The same flow for Graphviz: `dot -Tsvg`."""
+    settings = menus.settings
     lines = ["digraph line {", "  rankdir=TB;", '  node [shape=box, fontname="sans-serif"];']
     for node in menus.nodes.values():
         if node.kind == m.FORWARD:
@@ -57,14 +88,28 @@ def dot(menus: m.Menus, lang: str) -> str:
             label = "\\n".join(_dot_quote(part) for part in parts)  # DOT's line break
             lines.append(f'  {_id(node.id)} [shape=hexagon, style=filled, fillcolor="#fde2e2", '
                          f'label="{label}"];')
+        elif node.kind == m.PAGE:
+            lines.append(f'  {_id(node.id)} [style=rounded, '
+                         f'label="{_dot_quote(node.title[lang])}"];')
         else:
             lines.append(f'  {_id(node.id)} [label="{_dot_quote(node.title[lang])}"];')
+    lines.append('  x_start [shape=oval, label="call: 112, the choice of language"];')
+    lines.append(f"  x_start -> {_id(settings.main_node)};")
     for node in menus.nodes.values():
         for option in node.options:
             lines.append(f'  {_id(node.id)} -> {_id(option.target)} [label="{option.key}"];')
-    settings = menus.settings
-    lines.append(f'  x_misses [shape=oval, label="{settings.max_misses} misses in a row"];')
-    lines.append(f"  x_misses -> {_id(settings.fallback_node)} [style=dashed];")
+        if node.kind == m.PAGE and node.back:
+            lines.append(f'  {_id(node.id)} -> {_id(node.back)} [style=dotted, '
+                         'label="silence"];')
+    contacts = _global_key(menus, m.CONTACTS)
+    if contacts:
+        lines.append('  x_contacts [shape=oval, label="every menu, and the choice of language"];')
+        lines.append(f'  x_contacts -> {_id(settings.other_contacts_node)} '
+                     f'[label="{_dot_quote(contacts)}"];')
+    lines.append(f'  x_misses [shape=oval, label="{_misses(menus)}"];')
+    lines.append(f'  x_offer [label="{_dot_quote(_offer(menus))}"];')
+    lines.append("  x_misses -> x_offer [style=dashed];")
+    lines.append(f'  x_offer -> {_id(settings.fallback_node)} [label="{settings.connect_key}"];')
     lines.append('  x_failed [shape=oval, label="forward failed"];')
     lines.append(f'  x_failed -> {_id(settings.other_contacts_node)} [style=dashed, '
                  f'label="{settings.other_key}"];')

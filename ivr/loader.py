@@ -158,8 +158,8 @@ def _int(out: Collector, where: str, data: dict, field: str, default: int, lo: i
     return value
 
 
-def _bool(out: Collector, where: str, data: dict, field: str) -> bool:
-    value = data.get(field, False)
+def _bool(out: Collector, where: str, data: dict, field: str, default: bool = False) -> bool:
+    value = data.get(field, default)
     if not isinstance(value, bool):
         # 'anonymous: "true"' must not quietly read as false and pass the caller's number on.
         out.error(where, f"field '{field}': '{value}' must be true or false, without quotes")
@@ -224,7 +224,8 @@ def keywords(out: Collector, where: str, data: dict, field: str,
 def _sms(value: Any, langs: tuple[str, ...], out: Collector) -> m.SmsSettings:
     where = "sms"
     data = _mapping(out, where, value, "sms")
-    _unknown_fields(out, where, data, ("topics", "keywords", "max_segments"))
+    _unknown_fields(out, where, data, ("topics", "keywords", "max_segments",
+                                       "lock_screen_words"))
     topics = data.get("topics")
     if not isinstance(topics, list) or not topics:
         out.error(where, "field 'topics' must list the node ids of the SMS topics, in order")
@@ -237,6 +238,9 @@ def _sms(value: Any, langs: tuple[str, ...], out: Collector) -> m.SmsSettings:
         language=keywords(out, f"{where} keywords", words, "language", langs),
         # Never above 3: a longer reply is split by the network and may arrive in pieces.
         max_segments=_int(out, where, data, "max_segments", 3, 1, 3),
+        # What a locked phone must not show, in every language: required, so that a new
+        # language cannot skip it.
+        lock_screen_words=keywords(out, where, data, "lock_screen_words", langs),
     )
 
 
@@ -277,7 +281,8 @@ def _languages(value: Any, out: Collector) -> dict[str, m.Language]:
     result: dict[str, m.Language] = {}
     keys: dict[str, str] = {}
     countries: dict[str, str] = {}
-    fields = ("code", "name", "say_language", "voice", "key", "countries", "reviewed")
+    fields = ("code", "name", "say_language", "voice", "key", "countries", "reviewed",
+              "sms_plain")
     for data in _list_of_mappings(out, "languages", value):
         code = str(data.get("code", ""))
         if code in out.dropped:
@@ -309,7 +314,8 @@ def _languages(value: Any, out: Collector) -> dict[str, m.Language]:
                           f"'{countries[region]}'")
             countries[region] = code
         result[code] = m.Language(code, _text(out, where, data, "name"), say_language, voice,
-                                  key, regions, _bool(out, where, data, "reviewed"))
+                                  key, regions, _bool(out, where, data, "reviewed"),
+                                  _bool(out, where, data, "sms_plain"))
     if value is not None and not result:
         out.error("languages", "at least one language is needed")
     return result
@@ -351,7 +357,7 @@ def _contact(data: dict, langs: tuple[str, ...], out: Collector) -> m.Contact:
     cid = str(data.get("id", ""))
     where = f"contact '{cid}'"
     fields = ("id", "number", "spoken", "display", "name", "caller_id", "anonymous", "emergency",
-              "hours")
+              "hours", "repeat")
     _no_duplicates(out, where, data, "field")
     _unknown_fields(out, where, data, fields)
     emergency = _bool(out, where, data, "emergency")
@@ -370,7 +376,8 @@ def _contact(data: dict, langs: tuple[str, ...], out: Collector) -> m.Contact:
                   "sees the line's number) or 'caller' (it sees the caller's number)")
     return m.Contact(cid, number, spoken, display, texts(out, where, data, "name", langs),
                      caller_id, _bool(out, where, data, "anonymous"), emergency,
-                     _hours(out, where, data.get("hours")))
+                     _hours(out, where, data.get("hours")),
+                     _bool(out, where, data, "repeat", default=True))
 
 
 def _hours(out: Collector, where: str, value: Any) -> tuple[Opening, ...]:
@@ -439,8 +446,9 @@ def _node(nid: str, data: Any, langs: tuple[str, ...], out: Collector) -> m.Node
         return None
     _no_duplicates(out, where, data, "field")
     kind = str(data.get("kind", m.MENU))
-    own = {m.MENU: "options", m.FORWARD: "contact", m.TEXT: "numbers"}.get(kind)
-    allowed = ("kind", "title", "say", "sms", "keywords", *([own] if own else []))
+    own = {m.MENU: ("options",), m.PAGE: ("options", "back"), m.FORWARD: ("contact",),
+           m.TEXT: ("numbers",)}.get(kind, ())
+    allowed = ("kind", "title", "say", "sms", "keywords", *own)
     if kind not in m.NODE_KINDS:
         out.error(where, f"field 'kind': '{kind}' is not a node kind{suggest(kind, m.NODE_KINDS)}")
     else:
@@ -453,12 +461,16 @@ def _node(nid: str, data: Any, langs: tuple[str, ...], out: Collector) -> m.Node
         out.error(where, "a text node needs an 'sms' text and 'numbers': the contacts to "
                   "speak when the message cannot be sent")
         numbers = []
+    back = data.get("back")
+    if kind == m.PAGE and not back:
+        out.error(where, "a page needs 'back': the menu that silence leads back to")
     return m.Node(nid, kind, texts(out, where, data, "title", langs),
                   texts(out, where, data, "say", langs), _options(out, where, data.get("options")),
                   str(contact) if contact else None,
                   texts(out, where, data, "sms", langs) if "sms" in data else m.EMPTY,
                   keywords(out, where, data, "keywords", langs) if "keywords" in data else m.EMPTY,
-                  tuple(str(n) for n in numbers) if isinstance(numbers, list) else ())
+                  tuple(str(n) for n in numbers) if isinstance(numbers, list) else (),
+                  str(back) if back else None)
 
 
 def _nodes(value: Any, langs: tuple[str, ...], out: Collector) -> dict[str, m.Node]:
@@ -478,9 +490,10 @@ def _global_keys(out: Collector, value: Any) -> tuple[m.GlobalKey, ...]:
         key = _key(out, where, data.get("key"))
         if any(g.key == key for g in result):
             out.error(where, f"key '{key}' is already a global key")
-        announce = str(data.get("announce", "main"))
-        if announce not in ("main", "every"):
-            out.error(where, f"field 'announce': '{announce}' must be 'main' or 'every'")
+        announce = str(data.get("announce", m.MAIN))
+        if announce not in m.ANNOUNCE:
+            out.error(where, f"field 'announce': '{announce}' must be one of "
+                      f"{', '.join(m.ANNOUNCE)}")
         result.append(m.GlobalKey(key, action, announce))
     return tuple(result)
 
@@ -491,7 +504,8 @@ def _settings(value: Any, out: Collector) -> m.Settings | None:
     if not data:
         return None
     fields = ("default_language", "main_node", "fallback_node", "other_contacts_node",
-              "retry_key", "other_key", "text_confirm_key", "greeting_languages", "global_keys",
+              "retry_key", "other_key", "text_confirm_key", "connect_key", "greeting_languages",
+              "global_keys",
               "max_misses",
               "input_timeout", "dial_timeout")
     _unknown_fields(out, where, data, fields)
@@ -509,6 +523,7 @@ def _settings(value: Any, out: Collector) -> m.Settings | None:
         retry_key=_key(out, where, data.get("retry_key"), "retry_key"),
         other_key=_key(out, where, data.get("other_key"), "other_key"),
         text_confirm_key=_key(out, where, data.get("text_confirm_key", "1"), "text_confirm_key"),
+        connect_key=_key(out, where, data.get("connect_key", "1"), "connect_key"),
         greeting_languages=tuple(str(g) for g in greeting),
         global_keys=_global_keys(out, data.get("global_keys")),
         max_misses=_int(out, where, data, "max_misses", 3, 1, 9),

@@ -21,10 +21,11 @@ Keywords = Mapping[str, tuple[str, ...]]
 EMPTY: Mapping = MappingProxyType({})
 T = TypeVar("T")
 
-MENU = "menu"
+MENU = "menu"  # choices: silence asks again, up to max_misses
+PAGE = "page"  # a text to listen to, with options: silence repeats it once, then goes back
 FORWARD = "forward"
 TEXT = "text"  # offers to send the caller numbers by SMS, after a warning
-NODE_KINDS = (MENU, FORWARD, TEXT)
+NODE_KINDS = (MENU, PAGE, FORWARD, TEXT)
 
 # Caller-ID policies for forwards (see twilio-facts.md, <Dial> callerId).
 CALLER_ID_LINE = "line"  # the dialled party sees the line's own number
@@ -35,7 +36,12 @@ CALLER_ID_POLICIES = (CALLER_ID_LINE, CALLER_ID_CALLER)
 REPEAT = "repeat"
 MAIN_MENU = "main_menu"
 LANGUAGE = "language"
-GLOBAL_ACTIONS = (REPEAT, MAIN_MENU, LANGUAGE)
+CONTACTS = "contacts"  # a person: the menu of contacts to be put through to
+GLOBAL_ACTIONS = (REPEAT, MAIN_MENU, LANGUAGE, CONTACTS)
+# When a global key is announced: before a menu's options (and in the choice of
+# language), after them in every menu, or in the main menu only.
+FIRST, EVERY, MAIN = "first", "every", "main"
+ANNOUNCE = (FIRST, EVERY, MAIN)
 
 
 @dataclass(frozen=True)
@@ -47,6 +53,7 @@ class Language:
     key: str  # the keys that choose it: one digit, or 9 and a digit (second page)
     countries: tuple[str, ...] = ()  # regions (phonenumbers) whose callers likely speak it
     reviewed: bool = False  # checked by a native speaker
+    sms_plain: bool = False  # texts sent in plain letters (GSM-7), as the language is often texted
 
 
 @dataclass(frozen=True)
@@ -60,6 +67,7 @@ class Contact:
     anonymous: bool = False
     emergency: bool = False
     hours: tuple[Opening, ...] = ()  # none: always open
+    repeat: bool = True  # spoken twice; 112 is known by heart and said once
 
 
 @dataclass(frozen=True)
@@ -79,6 +87,7 @@ class Node:
     sms: Texts = field(default_factory=lambda: EMPTY)  # the text to read, for SMS topics
     keywords: Keywords = field(default_factory=lambda: EMPTY)  # the words asking for it by SMS
     numbers: tuple[str, ...] = ()  # text nodes: contacts spoken when the SMS cannot be sent
+    back: str | None = None  # pages: the menu that silence leads back to
 
     def target_for(self, key: str) -> str | None:
         return next((o.target for o in self.options if o.key == key), None)
@@ -88,20 +97,21 @@ class Node:
 class GlobalKey:
     key: str
     action: str
-    announce: str  # "main": announced in the main menu only; "every": in every menu
+    announce: str  # FIRST, EVERY or MAIN: see ANNOUNCE
 
 
 @dataclass(frozen=True)
 class Settings:
     default_language: str
     main_node: str
-    fallback_node: str  # a forward node: where a caller goes after too many misses
+    fallback_node: str  # a forward node, offered (never dialled unasked) after misses and errors
     other_contacts_node: str  # offered when a forward fails
     retry_key: str  # in the menu after a failed forward: dial again
     other_key: str  # in the menu after a failed forward: other_contacts_node
     greeting_languages: tuple[str, ...]
     global_keys: tuple[GlobalKey, ...]
     text_confirm_key: str = "1"  # in a text node: yes, send the message
+    connect_key: str = "1"  # after misses or an error: put me through to fallback_node
     max_misses: int = 3
     input_timeout: int = 6
     dial_timeout: int = 30
@@ -113,12 +123,16 @@ class SmsSettings:
     more: Keywords  # ask for the next page of a long reply
     language: Keywords  # ask for the list of languages
     max_segments: int = 3
+    # Words and stems that must not stand in the first 60 characters of a text (a locked
+    # phone shows those), per language, normalized as keywords are.
+    lock_screen_words: Keywords = field(default_factory=lambda: EMPTY)
 
 
 @dataclass(frozen=True)
 class Recording:
     text: str  # the hash of the text it was made from: stale when the text changes
     version: str  # the hash of the file: in its URL, so that no cache plays an old one
+    seconds: float = 0.0  # how long it plays: what a caller listens to
 
 
 @dataclass(frozen=True)

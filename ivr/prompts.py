@@ -28,10 +28,15 @@ PROMPTS: dict[str, PromptSpec] = {
     "option": _spec("title key", "title key"),
     "no_input": _spec(),
     "invalid_key": _spec(),
-    # These end a path or stand in for one: the caller must hear a number to call.
-    "too_many_misses": _spec(needs_number=True),
-    "error": _spec(needs_number=True),
-    "goodbye": _spec(needs_number=True),
+    # After too many misses and after an error: 112 and the police number, then the
+    # anonymous line's, then the offer of one key to be put through, then goodbye.
+    "too_many_misses": _spec(needs_number=True, needs_emergency=True),
+    "anonymous_number": _spec(needs_number=True),
+    "error": _spec(),  # the apology; the numbers follow
+    "goodbye": _spec(),
+    # The fallback TwiML (app down): any key is put through, as a TwiML Bin cannot tell keys
+    # apart.
+    "fallback_connect": _spec("name"),
     "caller_id_shared": _spec("name", "name"),
     "dial_failed": _spec("name number", "number"),
     "dial_retry": _spec(),
@@ -43,6 +48,7 @@ PROMPTS: dict[str, PromptSpec] = {
     "global_repeat": _spec(),
     "global_main_menu": _spec(),
     "global_language": _spec(),
+    "global_contacts": _spec(),
     # Outside a contact's opening hours: "CoMensha is closed now. Open again: Monday, 09:00."
     "closed": _spec("name day time", "day time"),
     # Numbers by text: the option to confirm, the outcome, and each number if not sent.
@@ -52,9 +58,11 @@ PROMPTS: dict[str, PromptSpec] = {
     "text_number": _spec("name number", "number"),
     **{f"day_{day}": _spec() for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")},
     # The SMS line: written for reading, numbers as a phone makes them tappable.
-    "sms_index": _spec(needs_emergency=True),
+    # The first line of every text the line sends: 112 and the tip to delete the
+    # conversation, naming nothing of the subject (a locked phone shows it).
+    "sms_header": _spec(needs_emergency=True),
+    "sms_index": _spec(),
     "sms_index_language": _spec("keyword", "keyword"),
-    "sms_safety_tip": _spec(),
     "sms_more": _spec("keyword", "keyword"),
     "sms_languages": _spec(),
     "sms_which": _spec(),

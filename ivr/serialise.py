@@ -28,11 +28,16 @@ class Rendered(TwiML):
     gives the original's element), and its text for `document()`. Never changed after it
     is made, so requests on every thread can share it."""
 
-    def __init__(self, element: TwiML) -> None:
+    def __init__(self, element: TwiML, offers: str | None = None, seconds: float = 0.0) -> None:
         super().__init__()
         self.name = element.name
         self.element = element
         self.text = element.to_xml(xml_declaration=False)
+        # The key this utterance offers ("Signs: press 2" offers 2), and how long it is
+        # heard: what ivr.timing reads to time a call and to check that every key that
+        # leads to a <Dial> was offered first.
+        self.offers = offers
+        self.seconds = seconds
 
     def xml(self) -> Element:
         return self.element.xml()

@@ -139,6 +139,9 @@ class Step:
     gather: str | None = None  # where a key goes
     timeout: int = 0
     on_timeout: str | None = None  # where the call goes when no key comes
+    # How many of the last events come after the <Gather>: heard only when no key comes
+    # (the goodbye and the hang-up after the last chance's offer), skipped after a key.
+    heard_on_timeout: int = 0
     dial: str | None = None  # where the outcome of the forward goes
     redirect: str | None = None  # where the call goes next without waiting
 
@@ -197,6 +200,8 @@ def read(menus: m.Menus, root: ET.Element) -> Step:
         verbs = [*element] if element.tag == "Gather" else [element]
         heard = [READERS[v.tag](menus, v, lang) for v in verbs if v.tag in READERS]
         events += heard
+        if "gather" in step:
+            step["heard_on_timeout"] = step.get("heard_on_timeout", 0) + len(heard)
         if element.tag == "Gather" and "gather" not in step:
             step.update(gather=path_of(element.get("action", "")), heard_in_gather=len(heard),
                         timeout=int(element.get("timeout", "5")))
@@ -231,7 +236,9 @@ def call(app: Flask, caller: str, keys: Iterator[str | None], echo: Callable[[st
     echo(f"call from {caller} to the line")
     step = read(menus, phone.post("/voice"))
     for _ in range(max_steps):
-        for event in step.events:
+        # The verbs after a <Gather> run only when no key comes.
+        later = step.heard_on_timeout if step.gather is not None else 0
+        for event in step.events[:len(step.events) - later]:
             echo(f"  {describe(event)}")
         if step.gather is not None:
             key = next(keys, None)
@@ -240,7 +247,14 @@ def call(app: Flask, caller: str, keys: Iterator[str | None], echo: Callable[[st
                 return
             if key == "":
                 echo(f"  waits {step.timeout} s for a key: none (time-out)")
-                step = read(menus, phone.post(step.on_timeout or ""))
+                after = step.events[len(step.events) - later:]
+                for event in after:
+                    echo(f"  {describe(event)}")
+                if step.on_timeout is None:
+                    if not any(isinstance(event, Hangup) for event in after):
+                        echo("  (nothing follows: the call ends)")
+                    return
+                step = read(menus, phone.post(step.on_timeout))
             else:
                 echo(f"  waits for a key: {key}")
                 step = read(menus, phone.post(step.gather, Digits=key))

@@ -4,6 +4,7 @@ a recording where one exists for the utterance's current text."""
 from __future__ import annotations
 
 import hashlib
+import xml.etree.ElementTree as ET
 
 from twilio.twiml.voice_response import Play, Say
 
@@ -14,17 +15,56 @@ from .validate import PLACEHOLDER_RE
 
 GROUP_PAUSE = "400ms"  # between digit groups, as a person reads a number out
 REPEAT_PAUSE = "700ms"  # before the number is said again
+WORDS_PER_SECOND = 150 / 60  # the pace a caller in distress can follow (DEVELOPERS.md)
 
 
 def speak(menus: m.Menus, lang: str, utterance: Utterance) -> Rendered:
     """A <Play> of the utterance's recording when it fits, else a <Say> in the voice:
-    made and serialised at its first use, then taken from the menus' cache.
+    made and serialised at its first use, then taken from the menus' cache, with the key
+    it offers and how long it is heard.
 
     An utterance's id stands for its text and values in a language (a recording is made
-    for each id, and plays in place of the text), so the id is the key.
+    for each id, and plays in place of the text), and an option's id ends in its key, so
+    the id is the key.
     """
-    return menus.cached(("speak", lang, utterance.uid),
-                        lambda: Rendered(_speak(menus, lang, utterance)))
+    def make() -> Rendered:
+        element = _speak(menus, lang, utterance)
+        return Rendered(element, utterance.offers,
+                        heard_seconds(menus, lang, utterance, element))
+
+    return menus.cached(("speak", lang, utterance.uid), make)
+
+
+def heard_seconds(menus: m.Menus, lang: str, utterance: Utterance, element: Say | Play) -> float:
+    """How long a caller listens to it: a recording by its length, a <Say> by the model
+    of DEVELOPERS.md (150 words a minute, each digit a word, SSML pauses added)."""
+    if isinstance(element, Play):
+        recording = menus.recordings.get(lang, {}).get(utterance.uid)
+        return recording.seconds if recording else 0.0
+    return say_seconds(element.to_xml(xml_declaration=False))
+
+
+def say_seconds(xml: str) -> float:
+    """The model's seconds for a serialised <Say>: words at 150 a minute, every character
+    of a <say-as interpret-as="digits"> one word, and each <break>'s time."""
+    root = ET.fromstring(xml)
+    words = len((root.text or "").split())
+    seconds = 0.0
+    for child in root:
+        if child.tag == "say-as":
+            words += len("".join((child.text or "").split()))
+        elif child.tag == "break":
+            seconds += _break_seconds(child.get("time", ""))
+        else:
+            words += len(" ".join(child.itertext()).split())
+        words += len((child.tail or "").split())
+    return seconds + words / WORDS_PER_SECOND
+
+
+def _break_seconds(time: str) -> float:
+    if time.endswith("ms"):
+        return float(time[:-2]) / 1000
+    return float(time.removesuffix("s") or 0)
 
 
 def _speak(menus: m.Menus, lang: str, utterance: Utterance) -> Say | Play:
@@ -68,8 +108,11 @@ def _flush(element: Say, text: str) -> None:
 
 
 def _number(element: Say, contact: m.Contact, repeat: str) -> None:
-    """The number in digit groups, then once more, so a caller can write it down."""
+    """The number in digit groups, then once more, so a caller can write it down (112,
+    known by heart, once: the contact's `repeat`)."""
     _groups(element, contact.spoken)
+    if not contact.repeat:
+        return
     element.break_(time=REPEAT_PAUSE)
     element.nest(f" {repeat} ")
     _groups(element, contact.spoken)
@@ -92,7 +135,7 @@ def plain(menus: m.Menus, lang: str, utterance: Utterance) -> str:
         value = utterance.values.get(part, menus.contacts.get(part))
         if isinstance(value, m.Contact):
             digits = ", ".join(" ".join(group) for group in value.spoken)
-            return f"{digits}. {repeat} {digits}"
+            return f"{digits}. {repeat} {digits}" if value.repeat else digits
         return str(value or "")
 
     parts = PLACEHOLDER_RE.split(utterance.text)

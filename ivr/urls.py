@@ -25,3 +25,8 @@ def dialed(lang: str, node_id: str) -> str:
 
 def failed_input(lang: str, node_id: str, miss: int = 0) -> str:
     return f"{VOICE}/{lang}/{node_id}/failed?miss={miss}"
+
+
+def connect(lang: str, node_id: str) -> str:
+    """After the miss limit or an error: the key that puts the caller through to node_id."""
+    return f"{VOICE}/{lang}/{node_id}/connect"

@@ -8,7 +8,7 @@ the id names the recording file, audio/<lang>/<id>.wav.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from . import model as m
 from .hours import DAYS, Opening
@@ -24,6 +24,7 @@ class Utterance:
     uid: str  # e.g. node.signals, option.report.3, prompt.dial_failed.police
     text: str  # with {placeholders}
     values: Mapping[str, Value] = field(default_factory=dict)
+    offers: str | None = None  # the key it offers: "Signs: press 2" offers 2
 
 
 def key_name(menus: m.Menus, lang: str, key: str) -> str:
@@ -46,7 +47,7 @@ def node_text(node: m.Node, lang: str) -> Utterance:
 def option(menus: m.Menus, lang: str, uid: str, title: str, key: str) -> Utterance:
     """'Signs of human trafficking: press 2.' from the language's option template."""
     return Utterance(f"{uid}.{KEY_SLUGS.get(key, key)}", menus.prompt("option", lang),
-                     {"title": title, "key": key_name(menus, lang, key)})
+                     {"title": title, "key": key_name(menus, lang, key)}, key)
 
 
 def node_option(menus: m.Menus, lang: str, opt: m.Option) -> Utterance:
@@ -82,7 +83,17 @@ def language_offer(menus: m.Menus, language: m.Language, second_page: bool) -> U
         key = PLACEHOLDER_RE.sub(lambda found: digits.get(found.group(1), ""),
                                  menus.prompt("key_then", lang))
     about = "second_page" if second_page else ""
-    return prompt(menus, lang, "language_offer", about, key=key)
+    offer = prompt(menus, lang, "language_offer", about, key=key)
+    # On the first page a second-page language offers 9, which opens the second page.
+    return replace(offer, offers=language.key[1] if second_page else language.key[0])
+
+
+def connect_option(menus: m.Menus, lang: str) -> Utterance:
+    """'The police: press 1.', after too many misses or an error: the only way such a
+    caller is put through, and only when they press it."""
+    target = menus.settings.fallback_node
+    return option(menus, lang, f"connect.{target}", menus.nodes[target].title[lang],
+                  menus.settings.connect_key)
 
 
 def contact_prompt(menus: m.Menus, lang: str, prompt_id: str, contact: m.Contact) -> Utterance:
@@ -110,7 +121,9 @@ def every(menus: m.Menus, lang: str) -> dict[str, Utterance]:
     """Every utterance of the voice line in one language, by id."""
     language = menus.languages[lang]
     items = [prompt(menus, lang, pid) for pid in (
-        "greeting", "no_input", "invalid_key", "too_many_misses", "error", "goodbye")]
+        "greeting", "no_input", "invalid_key", "too_many_misses", "anonymous_number", "error",
+        "goodbye")]
+    items.append(connect_option(menus, lang))
     items.append(language_offer(menus, language, second_page=False))
     if len(language.key) == 2:
         items.append(language_offer(menus, language, second_page=True))

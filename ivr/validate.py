@@ -10,13 +10,10 @@ from .problems import Collector, suggest
 from .prompts import PROMPTS
 
 PLACEHOLDER_RE = re.compile(r"\{([^{}]*)\}")
-MAX_PROMPT_SECONDS = 45
-WORDS_PER_SECOND = 2.5  # a calm text-to-speech pace
-SECONDS_PER_DIGIT = 0.5
 
 
 def cross_check(menus: m.Menus, out: Collector, recordings: bool = True) -> None:
-    for check in (_settings, _prompts, _contacts, _nodes, _placeholders, _reachable, _lengths):
+    for check in (_settings, _prompts, _contacts, _nodes, _placeholders, _reachable):
         check(menus, out)
     _review(menus, out)
     if not out.errors:
@@ -85,7 +82,7 @@ def _settings(menus: m.Menus, out: Collector) -> None:
             out.error(where, f"global_keys: no key for '{action}'; every menu needs one")
     global_keys = {g.key for g in s.global_keys}
     for field, key in (("retry_key", s.retry_key), ("other_key", s.other_key),
-                       ("text_confirm_key", s.text_confirm_key)):
+                       ("text_confirm_key", s.text_confirm_key), ("connect_key", s.connect_key)):
         if key in global_keys:
             out.error(where, f"field '{field}': '{key}' is already a global key")
     if s.retry_key == s.other_key:
@@ -160,7 +157,9 @@ def _nodes(menus: m.Menus, out: Collector) -> None:
                     out.error(f"{where} field 'numbers'", f"unknown contact '{name}'"
                               f"{suggest(name, menus.contacts)}")
             continue
-        if not node.options:
+        if node.kind == m.PAGE:
+            _back(menus, node, out)
+        elif not node.options:
             out.error(where, "a menu with no way out: give it at least one option")
         for option in node.options:
             at = f"{where} option '{option.key}'"
@@ -170,6 +169,20 @@ def _nodes(menus: m.Menus, out: Collector) -> None:
             if option.target not in menus.nodes:
                 out.error(at, f"unknown target '{option.target}'"
                           f"{suggest(option.target, menus.nodes)}")
+
+
+def _back(menus: m.Menus, node: m.Node, out: Collector) -> None:
+    """Silence on a page leads to its 'back': never to a forward or a text, since someone
+    who goes quiet may have been walked in on."""
+    where = f"node '{node.id}' field 'back'"
+    if node.back is None:
+        return  # the loader has said that a page needs one
+    target = menus.nodes.get(node.back)
+    if target is None:
+        out.error(where, f"unknown node '{node.back}'{suggest(node.back, menus.nodes)}")
+    elif target.kind in (m.FORWARD, m.TEXT):
+        out.error(where, f"'{target.id}' is a {target.kind} node: silence must never dial or "
+                  "send a text; lead it back to a menu or a page")
 
 
 def _forward(menus: m.Menus, node: m.Node, out: Collector) -> None:
@@ -218,7 +231,7 @@ def _edges(menus: m.Menus, node: m.Node) -> list[str]:
         return [menus.settings.other_contacts_node]  # offered when the forward fails
     if node.kind == m.TEXT:
         return [menus.settings.main_node]  # where the caller goes after the message
-    return [o.target for o in node.options]
+    return [o.target for o in node.options] + ([node.back] if node.back else [])
 
 
 def _reachable(menus: m.Menus, out: Collector) -> None:
@@ -246,23 +259,3 @@ def _walk(menus: m.Menus, start: list[str]) -> set[str]:
         seen.add(node_id)
         todo.extend(t for t in _edges(menus, menus.nodes[node_id]) if t in menus.nodes)
     return seen
-
-
-def estimate_seconds(text: str, menus: m.Menus) -> float:
-    """A rough length of a spoken text; each number is spoken twice, digit by digit."""
-    seconds = len(PLACEHOLDER_RE.sub(" ", text).split()) / WORDS_PER_SECOND
-    for name in PLACEHOLDER_RE.findall(text):
-        contact = menus.contacts.get(name)
-        if contact:
-            seconds += 2 * (len("".join(contact.spoken)) * SECONDS_PER_DIGIT + 1)
-    return seconds
-
-
-def _lengths(menus: m.Menus, out: Collector) -> None:
-    for node in menus.nodes.values():
-        for lang, text in node.say.items():
-            seconds = estimate_seconds(text, menus)
-            if seconds > MAX_PROMPT_SECONDS:
-                out.warn(f"node '{node.id}' field 'say' ({lang})",
-                         f"about {seconds:.0f} s when spoken; keep one idea per prompt, "
-                         f"under {MAX_PROMPT_SECONDS} s")

@@ -15,7 +15,7 @@ from phonenumbers import COUNTRY_CODE_TO_REGION_CODE, UNKNOWN_REGION
 from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import HTTPException
 
-from sms.replies import render
+from sms.replies import numbers_text
 
 from . import logs, metrics, voice
 from .model import FORWARD, TEXT, Menus
@@ -185,7 +185,7 @@ def _note_event(known: Menus, target: str | None, chosen: bool) -> None:
 def _send_numbers(known: Menus, lang: str, node) -> VoiceResponse:
     """The caller confirmed: text them the numbers, from the line's own number."""
     call = _call()
-    body = render(known, node.sms[lang])
+    body = numbers_text(known, node, lang)
     outcome = current_app.extensions["texts"].send(request.values.get("From", "").strip(),
                                                    call.line_number, body,
                                                    request.environ.get(OUTBOX))
@@ -204,6 +204,14 @@ def dialed(lang: str, node_id: str) -> Response:
         metrics.count(metrics.FORWARDS, node.contact, status_word)
     return _known(known, lang, node_id, FORWARD) or twiml(
         voice.dial_result(known, lang, node_id, status, _call()))
+
+
+@bp.route("/voice/<lang>/<node_id>/connect", methods=ANY)
+def connect_input(lang: str, node_id: str) -> Response:
+    """The key after the numbers: only the offered key puts the caller through."""
+    known = menus()
+    return _known(known, lang, node_id, FORWARD) or twiml(
+        voice.connect_input(known, lang, _field("Digits"), _call()))
 
 
 @bp.route("/voice/<lang>/<node_id>/failed", methods=ANY)

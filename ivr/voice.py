@@ -44,28 +44,49 @@ class Call:
 
 
 def incoming(menus: m.Menus, call: Call = Call()) -> VoiceResponse:
-    """The greeting with the 112 sentence, then each language offered in its own voice."""
+    """The 112 sentence, then each language offered in its own voice, then the key for a
+    person."""
     return _language_menu(menus, VoiceResponse(), call, miss=0, greet=True)
 
 
 def language_input(menus: m.Menus, digits: str, miss: int, call: Call,
                    second_page: bool = False) -> VoiceResponse:
-    """A language's key chooses it; 9 opens the second page, where one digit chooses."""
-    key = f"9{digits}" if second_page else digits
-    language = menus.language_for_key(key) if digits else None
+    """A language's key chooses it, on either page; 9 opens the second page, where `*` and
+    `0` lead back; the key for a person works here too."""
+    language = _chosen(menus, digits, second_page)
     if language:
-        return show_node(menus, language.code, menus.settings.main_node, call)
+        return _first_menu(menus, language.code, call)
     if digits == "9" and not second_page and _second_page(menus):
         return _language_menu(menus, VoiceResponse(), call, 0, greet=False, second_page=True)
+    action = menus.global_action(digits) if digits else None
+    if action == m.CONTACTS:
+        return show_node(menus, _greeting_order(menus, call)[0],
+                         menus.settings.other_contacts_node, call)
+    if action in (m.REPEAT, m.MAIN_MENU):  # the first page again
+        return _language_menu(menus, VoiceResponse(), call, 0, greet=False)
+    return _language_missed(menus, digits, miss, call, second_page)
+
+
+def _chosen(menus: m.Menus, digits: str, second_page: bool) -> m.Language | None:
+    if not digits:
+        return None
+    if not second_page:
+        return menus.language_for_key(digits)
+    # On the second page its own digits first, then the keys of the first page.
+    return menus.language_for_key(f"9{digits}") or menus.language_for_key(digits)
+
+
+def _language_missed(menus: m.Menus, digits: str, miss: int, call: Call,
+                     second_page: bool) -> VoiceResponse:
+    """No key or a wrong one: say so in the languages of the page, then its offers again;
+    after too many, the numbers in the likely languages and the offer of one key."""
     response = VoiceResponse()
     miss += 1
     order = _greeting_order(menus, call)
     if miss >= menus.settings.max_misses:
-        # The caller chose no language: the numbers in each greeting language.
-        for lang in order[1:]:
-            response.append(speak(menus, lang, u.prompt(menus, lang, "too_many_misses")))
-        return _too_many_misses(menus, order[0], call, response)
-    for lang in order:
+        return _last_chance(menus, order, response)
+    langs = [lang.code for lang in _second_page(menus)] if second_page else order
+    for lang in langs:
         prompt_id = "invalid_key" if digits else "no_input"
         response.append(speak(menus, lang, u.prompt(menus, lang, prompt_id)))
     return _language_menu(menus, response, call, miss, greet=False, second_page=second_page)
@@ -89,9 +110,18 @@ def _greeting_languages(menus: m.Menus) -> tuple[str, ...]:
     return menus.settings.greeting_languages or (menus.settings.default_language,)
 
 
+def greeting_order(menus: m.Menus, region: str | None) -> tuple[str, ...]:
+    """The languages of the greeting: the likely language of the caller's country takes
+    the place of the last greeting language, so the greeting never grows (Dutch and
+    English for a Dutch number, Polish and Dutch for a Polish one)."""
+    greeting = _greeting_languages(menus)
+    likely = menus.language_for_region(region)
+    order = dict.fromkeys(([likely] if likely else []) + list(greeting))
+    return tuple(order)[:len(greeting)]
+
+
 def _greeting_order(menus: m.Menus, call: Call) -> tuple[str, ...]:
-    likely = menus.language_for_region(call.region)
-    return tuple(dict.fromkeys(([likely] if likely else []) + list(_greeting_languages(menus))))
+    return greeting_order(menus, call.region)
 
 
 def _second_page(menus: m.Menus) -> list[m.Language]:
@@ -101,37 +131,48 @@ def _second_page(menus: m.Menus) -> list[m.Language]:
 def _language_menu(menus: m.Menus, response: VoiceResponse, call: Call, miss: int,
                    greet: bool, second_page: bool = False) -> VoiceResponse:
     action = urls.language_choice(miss, second_page)
-    # The caller's country counts only through the language it makes likely.
-    likely = menus.language_for_region(call.region)
+    # The caller's country counts only through the languages it makes likely.
+    order = _greeting_order(menus, call)
 
     def fill(gather: Gather) -> None:
         if greet:
-            for lang in _greeting_order(menus, call):
+            for lang in order:
                 gather.append(speak(menus, lang, u.prompt(menus, lang, "greeting")))
         offers = _second_page(menus) if second_page else offer_order(menus, call.region)
         for language in offers:
             gather.append(speak(menus, language.code,
                                 u.language_offer(menus, language, second_page)))
+        for lang in order:  # a person, one key away: said after the languages
+            _announce(menus, lang, gather, m.FIRST, None)
 
-    _gather(menus, response, action, fill, greet, likely)
+    _gather(menus, response, action, fill, greet, order)
     _redirect(menus, response, action)
     return response
 
 
-# -- menus ---------------------------------------------------------------------------------
+# -- menus and pages -------------------------------------------------------------------------
 
 
 def show_node(menus: m.Menus, lang: str, node_id: str, call: Call,
-              response: VoiceResponse | None = None) -> VoiceResponse:
+              response: VoiceResponse | None = None, miss: int = 0) -> VoiceResponse:
     node = menus.nodes[node_id]
-    return NODE_KINDS[node.kind](menus, lang, node, call, response or VoiceResponse(), 0)
+    return NODE_KINDS[node.kind](menus, lang, node, call, response or VoiceResponse(), miss)
+
+
+def _first_menu(menus: m.Menus, lang: str, call: Call) -> VoiceResponse:
+    """The main menu after a language is chosen: the 112 sentence in that language first,
+    once per call: not when the greeting said it in that language seconds ago, and not
+    when the menu is repeated."""
+    node = menus.nodes[menus.settings.main_node]
+    greet = lang not in _greeting_order(menus, call)
+    return _menu(menus, lang, node, call, VoiceResponse(), 0, greet=greet)
 
 
 def _gather(menus: m.Menus, response: VoiceResponse, action: str,
             fill: Callable[[Gather], None], *about: object) -> None:
     """A <Gather> filled by `fill`, made and serialised once for these menus: its action
     URL (language, node, misses) and `about` must name all that its content depends on.
-    Menus are what most requests answer; this makes them a lookup (issue 8)."""
+    Menus are what most requests answer; this makes them a lookup."""
 
     def make() -> Rendered:
         # finishOnKey="" because '#' is a menu key; numDigits=1 answers on the first key.
@@ -150,23 +191,36 @@ def _redirect(menus: m.Menus, response: VoiceResponse, action: str) -> None:
                                  lambda: Rendered(Redirect(action, method="POST"))))
 
 
-def _announce_globals(menus: m.Menus, lang: str, gather, main: bool) -> None:
+def _announce(menus: m.Menus, lang: str, gather: Gather, when: str, node: m.Node | None) -> None:
+    """The global keys announced at this point of a menu (see model.ANNOUNCE); the main
+    menu and the contacts do not offer themselves."""
+    main = node is not None and node.id == menus.settings.main_node
+    itself = {m.MAIN_MENU: main,
+              m.CONTACTS: node is not None and node.id == menus.settings.other_contacts_node}
     for global_key in menus.settings.global_keys:
-        if main or global_key.announce == "every":
-            gather.append(speak(menus, lang, u.global_option(menus, lang, global_key)))
+        if global_key.announce != when or itself.get(global_key.action):
+            continue
+        if when == m.MAIN and not main:
+            continue
+        gather.append(speak(menus, lang, u.global_option(menus, lang, global_key)))
 
 
 def _menu(menus: m.Menus, lang: str, node: m.Node, call: Call, response: VoiceResponse,
-          miss: int) -> VoiceResponse:
+          miss: int, greet: bool = False) -> VoiceResponse:
+    """A menu or a page: its text, a person's key, its options, then the other keys."""
     action = urls.node_input(lang, node.id, miss)
 
     def fill(gather: Gather) -> None:
+        if greet:
+            gather.append(speak(menus, lang, u.prompt(menus, lang, "greeting")))
         gather.append(speak(menus, lang, u.node_text(node, lang)))
+        _announce(menus, lang, gather, m.FIRST, node)
         for opt in node.options:
             gather.append(speak(menus, lang, u.node_option(menus, lang, opt)))
-        _announce_globals(menus, lang, gather, main=node.id == menus.settings.main_node)
+        _announce(menus, lang, gather, m.EVERY, node)
+        _announce(menus, lang, gather, m.MAIN, node)
 
-    _gather(menus, response, action, fill)
+    _gather(menus, response, action, fill, greet)
     _redirect(menus, response, action)
     return response
 
@@ -181,6 +235,8 @@ def node_input(menus: m.Menus, lang: str, node_id: str, digits: str, miss: int,
     if action:
         return GLOBAL_ACTIONS[action](
             menus, lang, call, lambda r: show_node(menus, lang, node.id, call, r))
+    if node.kind == m.PAGE and not digits:
+        return _page_silence(menus, lang, node, miss, call)
 
     def again(response: VoiceResponse, misses: int) -> VoiceResponse:
         return NODE_KINDS[node.kind](menus, lang, node, call, response, misses)
@@ -188,23 +244,60 @@ def node_input(menus: m.Menus, lang: str, node_id: str, digits: str, miss: int,
     return _missed(menus, lang, digits, miss, call, again)
 
 
+def _page_silence(menus: m.Menus, lang: str, node: m.Node, miss: int,
+                  call: Call) -> VoiceResponse:
+    """Silence after a page: the page once more, then back to its menu; silence is never a
+    reason to dial, and it still ends at the miss limit."""
+    if miss + 1 >= menus.settings.max_misses:
+        return _last_chance(menus, (lang,), VoiceResponse())
+    if miss == 0:
+        return _menu(menus, lang, node, call, VoiceResponse(), 1)
+    return show_node(menus, lang, node.back or menus.settings.main_node, call, miss=miss + 1)
+
+
 def _missed(menus: m.Menus, lang: str, digits: str, miss: int, call: Call,
             again: Callable[[VoiceResponse, int], VoiceResponse]) -> VoiceResponse:
-    """No key or a wrong key: say so and ask again; after too many, help another way."""
+    """No key or a wrong key: say so and ask again; after too many, the numbers."""
     response = VoiceResponse()
     miss += 1
     if miss >= menus.settings.max_misses:
-        return _too_many_misses(menus, lang, call, response)
+        return _last_chance(menus, (lang,), response)
     prompt_id = "invalid_key" if digits else "no_input"
     response.append(speak(menus, lang, u.prompt(menus, lang, prompt_id)))
     return again(response, miss)
 
 
-def _too_many_misses(menus: m.Menus, lang: str, call: Call,
-                     response: VoiceResponse) -> VoiceResponse:
-    """The numbers to call, then a forward to the default contact: never a silent hang-up."""
-    response.append(speak(menus, lang, u.prompt(menus, lang, "too_many_misses")))
-    return show_node(menus, lang, menus.settings.fallback_node, call, response)
+def _last_chance(menus: m.Menus, langs: tuple[str, ...],
+                 response: VoiceResponse) -> VoiceResponse:
+    """112 and the numbers to call, slowly and twice, in each language; then one key to be
+    put through to the fallback forward; silence says goodbye and hangs up.
+
+    Someone who goes quiet may have been walked in on: nothing is dialled unless they
+    press the key after hearing it offered. The numbers stand outside the <Gather>, so a
+    key pressed during them is not taken for the offer that follows.
+    """
+    for lang in langs:
+        for prompt_id in ("too_many_misses", "anonymous_number"):
+            response.append(speak(menus, lang, u.prompt(menus, lang, prompt_id)))
+    lang = langs[0]
+    action = urls.connect(lang, menus.settings.fallback_node)
+    _gather(menus, response, action,
+            lambda gather: gather.append(speak(menus, lang, u.connect_option(menus, lang))))
+    response.append(speak(menus, lang, u.prompt(menus, lang, "goodbye")))
+    response.hangup()
+    return response
+
+
+def connect_input(menus: m.Menus, lang: str, digits: str, call: Call) -> VoiceResponse:
+    """The key after the last chance: the offered key puts the caller through; a global
+    key does what it does everywhere; any other key is a caller who is back: the menu."""
+    if digits and digits == menus.settings.connect_key:
+        return show_node(menus, lang, menus.settings.fallback_node, call)
+    action = menus.global_action(digits) if digits else None
+    if action:
+        return GLOBAL_ACTIONS[action](
+            menus, lang, call, lambda r: _last_chance(menus, (lang,), r))
+    return show_node(menus, lang, menus.settings.main_node, call)
 
 
 # -- forwards ------------------------------------------------------------------------------
@@ -273,7 +366,8 @@ def _text_offer(menus: m.Menus, lang: str, node: m.Node, call: Call, response: V
 
     def fill(gather: Gather) -> None:
         gather.append(speak(menus, lang, u.text_confirm_option(menus, lang)))
-        _announce_globals(menus, lang, gather, main=False)
+        _announce(menus, lang, gather, m.FIRST, node)
+        _announce(menus, lang, gather, m.EVERY, node)
 
     _gather(menus, response, action, fill)
     _redirect(menus, response, action)
@@ -316,7 +410,7 @@ def _failed_menu(menus: m.Menus, lang: str, node: m.Node, response: VoiceRespons
         gather.append(speak(menus, lang, u.contact_prompt(menus, lang, "dial_failed", contact)))
         gather.append(speak(menus, lang, u.retry_option(menus, lang)))
         gather.append(speak(menus, lang, u.other_option(menus, lang)))
-        _announce_globals(menus, lang, gather, main=False)
+        _announce(menus, lang, gather, m.EVERY, node)
 
     _gather(menus, response, action, fill)
     _redirect(menus, response, action)
@@ -334,13 +428,6 @@ def failed_input(menus: m.Menus, lang: str, node_id: str, digits: str, miss: int
     if action:
         return GLOBAL_ACTIONS[action](
             menus, lang, call, lambda r: _failed_menu(menus, lang, node, r, 0))
-    if node.id == s.fallback_node and miss + 1 >= s.max_misses:
-        # The default forward itself failed and the caller is silent: the numbers once
-        # more, then goodbye, rather than dialling the same failing number in a loop.
-        response = VoiceResponse()
-        response.append(speak(menus, lang, u.prompt(menus, lang, "goodbye")))
-        response.hangup()
-        return response
     return _missed(menus, lang, digits, miss, call,
                    lambda r, misses: _failed_menu(menus, lang, node, r, misses))
 
@@ -349,51 +436,73 @@ def failed_input(menus: m.Menus, lang: str, node_id: str, digits: str, miss: int
 
 
 def error_response(menus: m.Menus, lang: str, call: Call) -> VoiceResponse:
-    """An apology with the police number, then the default forward, as after misses."""
+    """An apology, then the numbers and the offer of one key, as after misses: an error is
+    no reason to dial."""
     response = VoiceResponse()
     response.append(speak(menus, lang, u.prompt(menus, lang, "error")))
-    return show_node(menus, lang, menus.settings.fallback_node, call, response)
+    return _last_chance(menus, (lang,), response)
 
 
 def last_resort(menus: m.Menus) -> VoiceResponse:
-    """Built once at start-up, for when even error_response fails: the apology, which
-    gives the police number, and goodbye."""
-    response = VoiceResponse()
-    lang = menus.settings.default_language
-    response.append(speak(menus, lang, u.prompt(menus, lang, "error")))
-    response.hangup()
-    return response
+    """Built once at start-up, for when even error_response fails: the same answer in the
+    default language, made before any request could break it."""
+    return error_response(menus, menus.settings.default_language, Call())
 
 
-def fallback(menus: m.Menus, line_number: str | None) -> VoiceResponse:
+def fallback(menus: m.Menus, connect_url: str) -> VoiceResponse:
     """A fixed document for Twilio's fallback URL, used when the app is down or slow: in
-    the greeting languages the 112 sentence and the numbers, then a forward to the police.
+    the greeting languages 112 and the numbers, then any key puts the caller through
+    (`connect_url`: the second document, `fallback_connect`), silence says goodbye.
 
-    Without the line's number, callerId is "{{To}}", which a TwiML Bin fills in with the
-    number that was called; a plain file host needs the number itself.
+    A TwiML Bin cannot tell one key from another, so the offer is "press any key": the
+    key pressed is still the one offered, and nothing is dialled on silence.
     """
     response = VoiceResponse()
     langs = _greeting_languages(menus)
-    node = menus.nodes[menus.settings.fallback_node]
-    contact = menus.contacts[node.contact or ""]
-    # The 112 sentence and the forward first: someone in danger should not wait.
+    contact = _fallback_contact(menus)
     for lang in langs:
-        response.append(say(menus, lang, u.prompt(menus, lang, "greeting")))
+        for prompt_id in ("too_many_misses", "anonymous_number"):
+            response.append(say(menus, lang, u.prompt(menus, lang, prompt_id)))
+    gather = Gather(action=connect_url, method="POST", num_digits=1, finish_on_key="",
+                    timeout=menus.settings.input_timeout)
     for lang in langs:
-        response.append(say(menus, lang, u.node_text(node, lang)))
-    caller_id = (line_number or "{{To}}") if _hides_caller(contact) else None
-    # No action: when the forward ends or fails, the numbers to call, then goodbye.
-    response.dial(contact.number, timeout=menus.settings.dial_timeout, caller_id=caller_id)
+        gather.append(say(menus, lang, u.prompt(menus, lang, "fallback_connect",
+                                                name=contact.names[lang])))
+    response.append(gather)
     for lang in langs:
         response.append(say(menus, lang, u.prompt(menus, lang, "goodbye")))
     response.hangup()
     return response
 
 
+def fallback_connect(menus: m.Menus, line_number: str | None) -> VoiceResponse:
+    """The second fallback document, fetched only when the caller pressed a key after the
+    offer: the forward, then the numbers again and goodbye when it ends.
+
+    Without the line's number, callerId is "{{To}}", which a TwiML Bin fills in with the
+    number that was called; a plain file host needs the number itself.
+    """
+    response = VoiceResponse()
+    contact = _fallback_contact(menus)
+    caller_id = (line_number or "{{To}}") if _hides_caller(contact) else None
+    # No action: when the forward ends or fails, the numbers to call, then goodbye.
+    response.dial(contact.number, timeout=menus.settings.dial_timeout, caller_id=caller_id)
+    for lang in _greeting_languages(menus):
+        for prompt_id in ("too_many_misses", "anonymous_number", "goodbye"):
+            response.append(say(menus, lang, u.prompt(menus, lang, prompt_id)))
+    response.hangup()
+    return response
+
+
+def _fallback_contact(menus: m.Menus) -> m.Contact:
+    return menus.contacts[menus.nodes[menus.settings.fallback_node].contact or ""]
+
+
 # -- dispatch tables -----------------------------------------------------------------------
 
 NodeRenderer = Callable[[m.Menus, str, m.Node, Call, VoiceResponse, int], VoiceResponse]
-NODE_KINDS: dict[str, NodeRenderer] = {m.MENU: _menu, m.FORWARD: _forward, m.TEXT: _text_offer}
+NODE_KINDS: dict[str, NodeRenderer] = {m.MENU: _menu, m.PAGE: _menu, m.FORWARD: _forward,
+                                       m.TEXT: _text_offer}
 
 # A global key's action gets the call and a way to repeat the current menu.
 Repeat = Callable[[VoiceResponse], VoiceResponse]
@@ -403,4 +512,6 @@ GLOBAL_ACTIONS: dict[str, GlobalAction] = {
     m.MAIN_MENU: lambda menus, lang, call, repeat: show_node(
         menus, lang, menus.settings.main_node, call),
     m.LANGUAGE: lambda menus, lang, call, repeat: language_menu(menus, call),
+    m.CONTACTS: lambda menus, lang, call, repeat: show_node(
+        menus, lang, menus.settings.other_contacts_node, call),
 }

@@ -2,27 +2,43 @@
 
 from __future__ import annotations
 
+import re
+
 from ivr import model as m
 from ivr.problems import Collector, suggest
+from ivr.validate import PLACEHOLDER_RE
 
 from .keywords import CARRIER_HELP_WORDS, CARRIER_WORDS, keyword_table, normalize
 from .replies import (
     MAX_BODY,
+    MAX_CHOICES,
     choice,
     first_languages,
     index_pages,
-    language_list,
+    language_pages,
+    numbers_text,
     pages,
-    render,
 )
 from .segments import count
+
+LOCK_SCREEN = 60  # the characters of a text that a locked phone shows
+SENTENCE_END = re.compile(r"[.!?]\s*$")
 
 
 def check_sms(menus: m.Menus, out: Collector) -> None:
     if not _topics(menus, out):
         return  # the rest needs every topic's texts
     _keywords(menus, out)
+    _names_with_numbers(menus, out)
+    _police_first(menus, out)
+    words = _lock_screen_words(menus)
     for where, text, budget, lang in replies(menus):
+        shown = lock_screen_hits(text, words)
+        if shown:
+            out.error(where, f"its first {LOCK_SCREEN} characters, which a locked phone shows, "
+                      f"contain {', '.join(repr(w) for w in shown)}: start it with the "
+                      "sms_header prompt, and keep that header neutral and at least "
+                      f"{LOCK_SCREEN} characters long", lang)
         cost = count(text)
         if cost.segments > budget:
             out.error(where, f"{cost.segments} SMS segments ({cost.encoding}, {cost.units} "
@@ -30,6 +46,58 @@ def check_sms(menus: m.Menus, out: Collector) -> None:
                       lang)
         if len(text) > MAX_BODY:
             out.error(where, f"{len(text)} characters; Twilio sends at most {MAX_BODY}", lang)
+
+
+def _lock_screen_words(menus: m.Menus) -> frozenset[str]:
+    """Every language's words: whoever holds the phone may read any of them."""
+    return frozenset(normalize(word) for words in menus.sms.lock_screen_words.values()
+                     for word in words if normalize(word))
+
+
+def lock_screen_hits(text: str, words: frozenset[str]) -> list[str]:
+    """The words of the list that a locked phone would show in the text's preview,
+    compared as keywords are: without case and accents."""
+    preview = normalize(text[:LOCK_SCREEN])
+    return sorted(word for word in words if word in preview)
+
+
+def _sms_texts(menus: m.Menus) -> list[tuple[str, str, str]]:
+    """Every SMS source text: where, language, text."""
+    items = [(f"node '{node.id}' field 'sms' ({lang})", lang, text)
+             for node in menus.nodes.values() for lang, text in node.sms.items()]
+    items += [(f"prompt '{pid}' ({lang})", lang, text) for pid, texts in menus.prompts.items()
+              if pid.startswith("sms_") for lang, text in texts.items()]
+    return items
+
+
+def _names_with_numbers(menus: m.Menus, out: Collector) -> None:
+    """A number never stands alone at the start of a line or after a sentence end, where a
+    page may end: its name stands before it on the same line ("Politie: {police}")."""
+    for where, lang, text in _sms_texts(menus):
+        for line in text.split("\n"):
+            for found in PLACEHOLDER_RE.finditer(line):
+                if found.group(1) not in menus.contacts:
+                    continue
+                before = line[:found.start()].strip()
+                if not before or SENTENCE_END.search(before):
+                    out.error(where, f"the number {found.group(0)} must follow its name on the "
+                              f"same line, such as 'Politie: {found.group(0)}', so that no page "
+                              "ends between the two", lang)
+
+
+def _police_first(menus: m.Menus, out: Collector) -> None:
+    """A topic that gives the police number gives it on its first page."""
+    fallback = menus.nodes.get(menus.settings.fallback_node)
+    police = menus.contacts.get(fallback.contact or "") if fallback else None
+    if police is None:
+        return
+    for node_id in menus.sms.topics:
+        node = menus.nodes[node_id]
+        for lang, text in node.sms.items():
+            first = pages(menus, node_id, lang)[0]
+            if f"{{{police.id}}}" in text and police.display not in first:
+                out.error(f"node '{node_id}' field 'sms' ({lang})", f"the number of "
+                          f"'{police.id}' must be on the first page: move it up", lang)
 
 
 def _topics(menus: m.Menus, out: Collector) -> bool:
@@ -93,13 +161,13 @@ def replies(menus: m.Menus) -> list[tuple[str, str, int, str | None]]:
     for lang in menus.languages:
         for node in (n for n in menus.nodes.values() if n.kind == m.TEXT):
             result.append((f"node '{node.id}' field 'sms' ({lang}), sent to a caller",
-                           render(menus, node.sms[lang]), budget, lang))
+                           numbers_text(menus, node, lang), budget, lang))
         for number, text in enumerate(index_pages(menus, (lang,)), 1):
             result.append((f"sms index ({lang}) page {number}", text, budget, lang))
-        result.append((f"sms language list ({lang})", language_list(menus, (lang,)), budget,
-                       lang))
-        result.append((f"prompt 'sms_which' ({lang}) with every topic",
-                       choice(menus, lang, set(menus.sms.topics)), budget, lang))
+        for number, text in enumerate(language_pages(menus, lang), 1):
+            result.append((f"sms language list ({lang}) page {number}", text, budget, lang))
+        result.append((f"prompt 'sms_which' ({lang}) with the {MAX_CHOICES} longest topics",
+                       choice(menus, lang, _longest_choice(menus, lang)), budget, lang))
         for node_id in menus.sms.topics:
             all_pages = pages(menus, node_id, lang)
             for number, text in enumerate(all_pages, 1):
@@ -110,6 +178,12 @@ def replies(menus: m.Menus) -> list[tuple[str, str, int, str | None]]:
             result.append((f"node '{node_id}' field 'sms' ({lang}) on WhatsApp", whole, 10**6,
                            lang))
     return result
+
+
+def _longest_choice(menus: m.Menus, lang: str) -> set[str]:
+    """The topics whose keywords make the longest choice a message can get."""
+    by_length = sorted(menus.sms.topics, key=lambda t: -len(menus.nodes[t].keywords[lang][0]))
+    return set(by_length[:MAX_CHOICES])
 
 
 def first_contact_languages(menus: m.Menus) -> dict[str, tuple[str, ...]]:

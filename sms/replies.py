@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from twilio.twiml.messaging_response import MessagingResponse
+
 from ivr import model as m
 from ivr.validate import PLACEHOLDER_RE
 
@@ -22,11 +24,18 @@ from .keywords import (
     Match,
     normalize,
 )
-from .segments import count
+from .segments import count, plain_letters
 
 MAX_BODY = 1600  # Twilio's limit for an incoming and an outgoing message
 INDEX = ":index"  # the topic of the state while the pages of a long index are read
-SENTENCE_END = re.compile(r"((?<=[.!?:])\s+|\n+)")  # a sentence or a line ends
+# Where a long text may be cut into pages: where a sentence or a line ends. Never after a
+# colon, so that "Politie: 0900-8844" stays together.
+SENTENCE_END = re.compile(r"((?<=[.!?])\s+|\n+)")
+# Where a sentence too long for a page of its own is cut: after a comma, else between
+# words; never after a colon or inside a number ("033-448 1186").
+FINER = (re.compile(r"((?<=[,;])\s+)"), re.compile(r"((?<![:\d])\s+(?!\d))"))
+LANGUAGE_LIST = ":languages"  # the topic of the state while the language list is read
+MAX_CHOICES = 3  # a message that could mean more topics gets the index
 
 
 @dataclass(frozen=True)
@@ -60,34 +69,81 @@ def render(menus: m.Menus, text: str, **values: str) -> str:
     return PLACEHOLDER_RE.sub(fill, text)
 
 
+def text_for(menus: m.Menus, lang: str, text: str, **values: str) -> str:
+    """render() for a language: in plain letters where menus.yaml says the language is
+    texted so (sms_plain), which fits 153 characters a segment instead of 67."""
+    rendered = render(menus, text, **values)
+    return plain_letters(rendered) if menus.languages[lang].sms_plain else rendered
+
+
+def header(menus: m.Menus, lang: str) -> str:
+    """The first line of every text the line sends: 112 and the tip to delete the
+    conversation. A locked phone shows a text's first characters to whoever holds it, so
+    this line names nothing of the subject (the validator checks every text's first 60)."""
+    return text_for(menus, lang, menus.prompt("sms_header", lang))
+
+
+def body(menus: m.Menus, node_id: str, lang: str) -> str:
+    """A topic's text, without the header."""
+    return text_for(menus, lang, menus.nodes[node_id].sms[lang])
+
+
+def numbers_text(menus: m.Menus, node: m.Node, lang: str) -> str:
+    """The numbers a caller asked for by text, under the header like every text."""
+    return f"{header(menus, lang)}\n{text_for(menus, lang, node.sms[lang])}"
+
+
 def pages(menus: m.Menus, node_id: str, lang: str, whole: bool = False) -> list[str]:
     """A topic's text in pages that each fit the segment budget; cut once, at its first
     use, not at every message: counting segments is most of an answer's time."""
     return list(menus.cached(("sms pages", node_id, lang, whole), lambda: tuple(
-        cut(menus, render(menus, menus.nodes[node_id].sms[lang]), lang, whole))))
+        cut(menus, body(menus, node_id, lang), lang, whole))))
 
 
 def cut(menus: m.Menus, text: str, lang: str, whole: bool = False) -> list[str]:
-    """The text whole when it fits; otherwise cut at sentence and line ends into pages
-    that each fit the segment budget, every page but the last ending with how to ask for
-    the next (in `lang`)."""
+    """The text under the header; when it does not fit, cut at sentence and line ends into
+    pages that each fit the segment budget, each under the header too (a later page shows
+    on a locked phone as well), every page but the last ending with how to ask for the
+    next (in `lang`)."""
+    head = header(menus, lang)
     budget = menus.sms.max_segments
-    if whole or count(text).segments <= budget:
-        return [text]
-    footer = render(menus, menus.prompt("sms_more", lang), keyword=menus.sms.more[lang][0])
-    # Sentences with the white space after each, so that line breaks survive the cut.
-    parts = SENTENCE_END.split(text)
-    sentences = [parts[i] + (parts[i + 1] if i + 1 < len(parts) else "")
-                 for i in range(0, len(parts), 2)]
+    if whole or count(f"{head}\n{text}").segments <= budget:
+        return [f"{head}\n{text}"]
+    footer = text_for(menus, lang, menus.prompt("sms_more", lang),
+                      keyword=menus.sms.more[lang][0])
+    sentences = _fitting(_split(text, SENTENCE_END), head, footer, budget, FINER)
     result: list[str] = []
     current = ""
     for sentence in sentences:
-        if current and count(f"{current}{sentence}".rstrip() + f"\n{footer}").segments > budget:
+        candidate = f"{head}\n{current}{sentence}".rstrip() + f"\n{footer}"
+        if current and count(candidate).segments > budget:
             result.append(current.rstrip())
             current = ""
         current += sentence
     result.append(current.rstrip())
-    return [f"{page}\n{footer}" for page in result[:-1]] + [result[-1]]
+    return [f"{head}\n{page}\n{footer}" for page in result[:-1]] + [f"{head}\n{result[-1]}"]
+
+
+def _split(text: str, where: re.Pattern[str]) -> list[str]:
+    """The pieces of the text with the white space after each, so that line breaks survive
+    the cut."""
+    parts = where.split(text)
+    return [parts[i] + (parts[i + 1] if i + 1 < len(parts) else "")
+            for i in range(0, len(parts), 2)]
+
+
+def _fitting(pieces: list[str], head: str, footer: str, budget: int,
+             finer: tuple[re.Pattern[str], ...]) -> list[str]:
+    """The pieces, each one that cannot fill a page of its own cut finer."""
+    result: list[str] = []
+    for piece in pieces:
+        alone = count(f"{head}\n{piece}".rstrip() + f"\n{footer}").segments <= budget
+        smaller = _split(piece, finer[0]) if finer and not alone else [piece]
+        if len(smaller) > 1 or (finer and not alone):
+            result.extend(_fitting(smaller, head, footer, budget, finer[1:]))
+        else:
+            result.append(piece)
+    return result
 
 
 def index_pages(menus: m.Menus, langs: tuple[str, ...], whole: bool = False) -> list[str]:
@@ -96,22 +152,36 @@ def index_pages(menus: m.Menus, langs: tuple[str, ...], whole: bool = False) -> 
 
 
 def index(menus: m.Menus, langs: tuple[str, ...]) -> str:
-    """The numbered list of topics with their keywords, in one or more languages, ending
-    with the safety tip."""
-    lines = [render(menus, menus.prompt("sms_index", lang)) for lang in langs]
+    """The numbered list of topics with their keywords, in one or more languages (the
+    header, which cut() adds, carries 112 and the safety tip)."""
+    lines = [text_for(menus, lang, menus.prompt("sms_index", lang)) for lang in langs]
     for number, node_id in enumerate(menus.sms.topics, 1):
-        words = dict.fromkeys(menus.nodes[node_id].keywords[lang][0] for lang in langs)
+        words = dict.fromkeys(text_for(menus, lang, menus.nodes[node_id].keywords[lang][0])
+                              for lang in langs)
         lines.append(f"{number} {' / '.join(words)}")
-    lines.extend(render(menus, menus.prompt("sms_index_language", lang),
-                        keyword=menus.sms.language[lang][0]) for lang in langs)
-    lines.extend(render(menus, menus.prompt("sms_safety_tip", lang)) for lang in langs)
+    lines.extend(text_for(menus, lang, menus.prompt("sms_index_language", lang),
+                          keyword=menus.sms.language[lang][0]) for lang in langs)
     return "\n".join(lines)
 
 
-def language_list(menus: m.Menus, langs: tuple[str, ...]) -> str:
-    lines = [render(menus, menus.prompt("sms_languages", lang)) for lang in langs]
-    lines.extend(f"{code.upper()} {language.name}" for code, language in menus.languages.items())
-    return "\n".join(lines)
+def language_pages(menus: m.Menus, lang: str, whole: bool = False) -> list[str]:
+    """The codes that choose a language, with each language's own name, in pages (whole
+    on WhatsApp, which has no segments)."""
+    def make() -> tuple[str, ...]:
+        lines = [text_for(menus, lang, menus.prompt("sms_languages", lang))]
+        lines += [f"{code.upper()} {language.name}"
+                  for code, language in menus.languages.items()]
+        return tuple(cut(menus, "\n".join(lines), lang, whole))
+
+    return list(menus.cached(("sms languages", lang, whole), make))
+
+
+def sms_fallback(menus: m.Menus) -> MessagingResponse:
+    """The reply for Twilio's messaging fallback URL, used when the app is down: the first
+    page of the index for a new sender (Dutch and English, 112 and the safety tip)."""
+    response = MessagingResponse()
+    response.message(index_pages(menus, first_languages(menus))[0])
+    return response
 
 
 def first_languages(menus: m.Menus, region: str | None = None) -> tuple[str, ...]:
@@ -145,12 +215,14 @@ def respond(menus: m.Menus, keywords: KeywordIndex, message: Incoming,
         # 'meer info' asks for INFO: MEER only means 'next page' on its own.
         matches = [x for x in matches if x.meaning.kind != MORE]
     topics = [x for x in matches if x.meaning.kind == TOPIC]
-    if len(matches) > 1 and len(topics) == len(matches):
+    if 1 < len(matches) <= MAX_CHOICES and len(topics) == len(matches):
         return which(menus, topics, state)  # two topics: ask, do not guess
     if len(matches) != 1:
         return send_index(menus, state, message)  # nothing matched, or no clear meaning
     match = matches[0]
-    lang = state.lang if state.lang in match.langs else match.langs[0]
+    # A word of several languages (SOS, INFO): the sender's, or their number's country's.
+    preferred = state.lang or first_languages(menus, message.region)[0]
+    lang = preferred if preferred in match.langs else match.langs[0]
     return MEANINGS[match.meaning.kind](menus, match, lang, state, message)
 
 
@@ -166,11 +238,19 @@ def which(menus: m.Menus, topics: list[Match], state: State) -> tuple[str, State
     return choice(menus, lang, wanted), State(lang=lang, index=True, asked="choice")
 
 
+def _language_page(menus: m.Menus, lang: str, page: int, state: State,
+                   message: Incoming) -> tuple[str, State]:
+    all_pages = language_pages(menus, lang, whole=message.whatsapp)
+    page = min(page, len(all_pages) - 1)
+    more = page + 1 < len(all_pages)
+    return all_pages[page], State(lang=lang, topic=LANGUAGE_LIST if more else None, page=page,
+                                  index=state.index, asked="languages")
+
+
 def choice(menus: m.Menus, lang: str, wanted: set[str]) -> str:
-    lines = [render(menus, menus.prompt("sms_which", lang))]
-    lines.extend(f"{number} {menus.nodes[node_id].keywords[lang][0]}"
+    lines = [header(menus, lang), text_for(menus, lang, menus.prompt("sms_which", lang))]
+    lines.extend(f"{number} {text_for(menus, lang, menus.nodes[node_id].keywords[lang][0])}"
                  for number, node_id in enumerate(menus.sms.topics, 1) if node_id in wanted)
-    lines.append(render(menus, menus.prompt("sms_safety_tip", lang)))
     return "\n".join(lines)
 
 
@@ -209,8 +289,12 @@ def _in_first_languages(menus: m.Menus, node_id: str, state: State,
 
 
 def _both(menus: m.Menus, node_id: str, langs: tuple[str, ...]) -> tuple[str, bool]:
-    """The topic in each language, one after the other, and whether that fits."""
-    both = "\n\n".join(pages(menus, node_id, lang, whole=True)[0] for lang in langs)
+    """The topic in each language, one after the other, under one header, and whether
+    that fits."""
+    # One header, in the first language: a second would cost a UCS-2 page a third of
+    # its room.
+    both = header(menus, langs[0]) + "\n" + "\n\n".join(body(menus, node_id, lang)
+                                                         for lang in langs)
     return both, count(both).segments <= menus.sms.max_segments
 
 
@@ -234,6 +318,8 @@ def _more(menus: m.Menus, match: Match, lang: str, state: State,
           message: Incoming) -> tuple[str, State]:
     if state.topic == INDEX:
         return send_index(menus, state, message, state.page + 1)
+    if state.topic == LANGUAGE_LIST:
+        return _language_page(menus, state.lang or lang, state.page + 1, state, message)
     if state.topic is None or state.lang is None:
         return send_index(menus, replace(state, lang=lang), message)
     return _topic_page(menus, state.topic, state.lang, state.page + 1, state, message)
@@ -241,7 +327,7 @@ def _more(menus: m.Menus, match: Match, lang: str, state: State,
 
 def _languages(menus: m.Menus, match: Match, lang: str, state: State,
                message: Incoming) -> tuple[str, State]:
-    return language_list(menus, (lang,)), State(lang=lang, index=state.index, asked="languages")
+    return _language_page(menus, lang, 0, state, message)
 
 
 def _language_code(menus: m.Menus, match: Match, lang: str, state: State,

@@ -19,7 +19,7 @@ from ivr.serialise import document
 from ivr.signature import guard, refuse_unsigned
 from ivr.views import caller_region
 
-from .replies import INDEX, Incoming, State, respond
+from .replies import INDEX, LANGUAGE_LIST, Incoming, State, respond
 
 log = logging.getLogger("sms")
 bp = Blueprint("sms", __name__)
@@ -55,7 +55,8 @@ def load_state(menus: Menus, data: object) -> State:
         return State()
     lang, topic, page = fields.get("lang"), fields.get("topic"), fields.get("page")
     lang = lang if isinstance(lang, str) and lang in menus.languages else None
-    known = isinstance(topic, str) and (topic in menus.sms.topics or topic == INDEX)
+    known = isinstance(topic, str) and (topic in menus.sms.topics or topic in (INDEX,
+                                                                              LANGUAGE_LIST))
     page_ok = type(page) is int and 0 <= page < MAX_PAGE  # not a bool, not a float
     # A topic's pages need the language they are read in; the index's pages do not.
     topic = topic if known and (lang or topic == INDEX) else None

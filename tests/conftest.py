@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import functools
+import os
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from twilio.request_validator import RequestValidator
 
 from app import create_app
@@ -93,6 +95,26 @@ class Twilio:
         return self.post(path_of(gather.get("action", "")), Digits=digits, **params)
 
 
+LOCK_SCREEN = 60  # the characters of a text that a locked phone shows
+
+
+def lock_screen_words_in(text: str, menus=None) -> list[str]:
+    """The words of any language's sms.lock_screen_words that a locked phone would show:
+    those in the text's first 60 characters, compared without case and accents."""
+    from sms.keywords import normalize
+
+    menus = menus or shipped_menus()
+    preview = normalize(text[:LOCK_SCREEN])
+    return [word for words in menus.sms.lock_screen_words.values() for word in words
+            if normalize(word) and normalize(word) in preview]
+
+
+def key_to(node_id: str, target: str, menus=None) -> str:
+    """The key of a node's option that leads to `target`, read from menus.yaml."""
+    menus = menus or shipped_menus()
+    return next(o.key for o in menus.nodes[node_id].options if o.target == target)
+
+
 @pytest.fixture(scope="session")
 def menus():
     return shipped_menus()
@@ -109,3 +131,10 @@ def app():
 @pytest.fixture
 def twilio(app) -> Twilio:
     return Twilio(app.test_client())
+
+
+# Property tests (hypothesis) draw the same examples on every CI run, so that a failure
+# seen in CI reproduces on a developer's machine; locally they keep exploring.
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")

@@ -19,8 +19,10 @@ from werkzeug.serving import make_server
 from app import create_app
 from ivr.simulate import read
 from simulator import api
+from sms.replies import header, pages
+from sms.segments import count
 
-from .conftest import MENUS_PATH, TOKEN, Twilio, shipped_menus
+from .conftest import MENUS_PATH, TOKEN, Twilio, key_to, shipped_menus
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -98,9 +100,21 @@ def first_text(app, path: str, **params: str) -> str:
     return read(MENUS, Twilio(app.test_client()).post(path, **params).root).events[0].text
 
 
+KEY_NAMES = {"*": "star", "#": "hash"}
+
+
 def press(page: Page, key: str) -> None:
     expect(page.locator("#keypad")).to_have_class("keypad listening")
-    page.get_by_role("button", name=f"key {key}", exact=True).click()
+    page.get_by_role("button", name=f"key {KEY_NAMES.get(key, key)}", exact=True).click()
+
+
+def press_nothing(page: Page) -> None:
+    """The time-out button, once the line waits for a key; returns when it was taken."""
+    expect(page.locator("#keypad")).to_have_class("keypad listening")
+    timeouts = page.locator("#transcript li.caller", has_text="You press nothing")
+    before = timeouts.count()
+    page.get_by_role("button", name="Press nothing (time-out)").click()
+    expect(timeouts).to_have_count(before + 1)
 
 
 def test_a_dutch_call_clicked_through_to_the_police_forward(page: Page, line):
@@ -108,8 +122,11 @@ def test_a_dutch_call_clicked_through_to_the_police_forward(page: Page, line):
     page.get_by_role("button", name="Call the line").click()
     press(page, MENUS.languages["nl"].key)
     expect(page.locator("#transcript")).to_contain_text(first_text(line[0], "/voice/nl/main"))
-    press(page, "8")
-    press(page, "1")
+    press(page, "#")  # a person: the contacts, one key away from every menu
+    contacts = MENUS.settings.other_contacts_node
+    expect(page.locator("#transcript")).to_contain_text(
+        first_text(line[0], f"/voice/nl/{contacts}"))
+    press(page, key_to(contacts, "call_police"))
     forward = page.locator("#forward")
     expect(forward).to_be_visible()
     police = MENUS.contacts["police"]
@@ -144,18 +161,58 @@ def test_an_sms_keyword_with_its_segment_count(page: Page):
     box.fill("POLITIE")
     page.get_by_role("button", name="Send").click()
     reply = page.locator("#conversation li.reply")
-    expect(reply).to_contain_text("0900-8844")
-    expect(reply.locator(".meta")).to_have_text(re.compile(r"GSM-7, 1 segment, \d+ characters"))
+    expected = pages(MENUS, "call_police", "nl")[0]
+    expect(reply).to_contain_text(header(MENUS, "nl"))  # 112 and the tip, first
+    expect(reply).to_contain_text(MENUS.contacts["police"].display)
+    segments = count(expected).segments
+    parts = "1 segment" if segments == 1 else f"{segments} segments"
+    expect(reply.locator(".meta")).to_have_text(f"GSM-7, {parts}, {len(expected)} characters")
     shot(page, "sms-keyword")
 
 
 def test_numbers_by_text_are_shown_as_not_sent(page: Page, line):
     page.get_by_label("Speak the prompts aloud").uncheck()
     page.get_by_role("button", name="Call the line").click()
-    for key in (MENUS.languages["nl"].key, "3", "3", MENUS.settings.text_confirm_key):
+    main = MENUS.settings.main_node
+    for key in (MENUS.languages["nl"].key, key_to(main, "report"), key_to("report", "text_report"),
+                MENUS.settings.text_confirm_key):
         press(page, key)
     expect(page.locator("#conversation li.outbox")).to_contain_text("0900")
     expect(page.locator("#transcript")).to_contain_text("not sent: this is the simulator")
+
+
+@pytest.mark.parametrize("then", ["silence", "the offered key"])
+def test_silence_in_a_menu_ends_in_the_numbers_and_an_offer_never_a_forward(
+        page: Page, line, then):
+    page.get_by_label("Speak the prompts aloud").uncheck()
+    page.get_by_role("button", name="Call the line").click()
+    press(page, MENUS.languages["nl"].key)
+    for _ in range(MENUS.settings.max_misses):
+        press_nothing(page)
+    transcript = page.locator("#transcript")
+    last = read(MENUS, Twilio(line[0].test_client()).post(
+        f"/voice/nl/{MENUS.settings.main_node}/input?miss={MENUS.settings.max_misses - 1}").root)
+    offer = last.events[len(last.events) - last.heard_on_timeout - 1].text
+    expect(transcript).to_contain_text(last.events[0].text)  # 112 and the police number
+    expect(transcript).to_contain_text(offer)  # "the police: press 1"
+    expect(page.locator("#keypad")).to_have_class("keypad listening")
+    goodbye = MENUS.prompt("goodbye", "nl")
+    expect(transcript).not_to_contain_text(goodbye)  # not before the time-out
+    expect(page.locator("#forward")).to_be_hidden()  # nothing dialled unasked
+    if then == "silence":
+        press_nothing(page)
+        expect(transcript).to_contain_text(goodbye)
+        expect(transcript.locator("li.note").last).to_have_text("The line hangs up.")
+        expect(page.locator("#status")).to_have_text("Call ended.")
+        expect(page.locator("#forward")).to_be_hidden()
+        expect(page.get_by_role("button", name="Call the line")).to_be_enabled()
+        shot(page, "silence-last-chance-hangs-up")
+    else:
+        press(page, MENUS.settings.connect_key)
+        expect(page.locator("#forward")).to_be_visible()
+        police = MENUS.contacts[MENUS.nodes[MENUS.settings.fallback_node].contact]
+        expect(page.locator("#forward-number")).to_have_text(f"{police.display} ({police.number})")
+        expect(transcript).not_to_contain_text(goodbye)
 
 
 def test_usable_on_a_phone_s_screen(opened):

@@ -21,7 +21,7 @@ APOLOGY = [MENUS.prompt("error", lang).split("{")[0] for lang in MENUS.languages
 VERBS = {"Say", "Gather", "Redirect", "Dial", "Hangup", "Play", "Pause"}
 
 segment = st.one_of(st.sampled_from([*MENUS.languages, *MENUS.nodes, "input", "dialed",
-                                     "failed", "language", ""]),
+                                     "failed", "connect", "language", ""]),
                     st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=12))
 keys = st.one_of(st.sampled_from([*list("0123456789*#"), "", "12", " 1 "]),
                  st.text(max_size=40))
@@ -56,14 +56,20 @@ def test_any_path_and_input_answers_twiml(path, digits, miss, status):
 
 @settings(max_examples=200, deadline=None)
 @given(presses=st.lists(keys, max_size=12))
-def test_any_sequence_of_presses_keeps_the_call_going(presses):
+def test_any_sequence_of_presses_keeps_the_call_going_and_silence_never_dials(presses):
     twilio = Twilio(APP.test_client())
     answer = twilio.post("/voice")
     for digits in presses:
         check_twiml(answer)
         if answer.root.find("Gather") is None:
             break  # dialled or said goodbye: the call has left the menus
+        if not digits and answer.root.find("Redirect") is None:
+            # Silence after the last offer: goodbye and hang up, never a dial.
+            assert answer.root[-1].tag == "Hangup"
+            break
         answer = twilio.follow(answer, digits or None)
+        if answer.root.find("Dial") is not None:
+            assert digits, "silence led to a <Dial>"
     check_twiml(answer)
 
 

@@ -72,9 +72,52 @@ def test_nine_then_a_digit_chooses_a_second_page_language(twilio, lang):
     assert together.first("Gather").get("action") == f"/voice/{lang}/main/input?miss=0"
 
 
-def test_a_wrong_digit_on_the_second_page_asks_again(twilio):
-    answer = twilio.post("/voice/language?miss=0&page=2", Digits="8")
+def second_page_languages() -> list[str]:
+    return [code for code, lang in MENUS.languages.items() if len(lang.key) == 2]
+
+
+def test_a_wrong_digit_on_the_second_page_asks_again_in_that_page_s_languages(twilio):
+    answer = twilio.post("/voice/language?miss=0&page=2", Digits="9")  # no language's key
     assert answer.first("Gather").get("action") == "/voice/language?miss=1&page=2"
+    said = answer.all("Say")
+    for lang in second_page_languages():  # the page's own languages, not only nl and en
+        voice_of = MENUS.languages[lang].voice
+        assert any(s.get("voice") == voice_of and "".join(s.itertext()) == MENUS.prompt(
+            "invalid_key", lang) for s in said), lang
+    assert offered(answer) == second_page_languages()  # then the page again
+
+
+def test_silence_on_the_second_page_says_so_in_its_languages(twilio):
+    answer = twilio.post("/voice/language?miss=0&page=2")
+    assert answer.first("Gather").get("action") == "/voice/language?miss=1&page=2"
+    spoken = answer.spoken()
+    for lang in second_page_languages():
+        assert MENUS.prompt("no_input", lang) in spoken, lang
+
+
+@pytest.mark.parametrize("lang", [
+    c for c, lang in MENUS.languages.items()
+    if len(lang.key) == 1 and f"9{lang.key}" not in {x.key for x in MENUS.languages.values()}])
+def test_a_first_page_key_still_chooses_its_language_on_the_second_page(twilio, lang):
+    """The keys the second page does not use for its own languages."""
+    answer = twilio.post("/voice/language?miss=0&page=2", Digits=MENUS.languages[lang].key)
+    main = MENUS.settings.main_node
+    assert answer.first("Gather").get("action") == f"/voice/{lang}/{main}/input?miss=0"
+
+
+@pytest.mark.parametrize("key", ["*", "0"])
+def test_star_and_zero_on_the_second_page_go_back_to_the_first(twilio, key):
+    answer = twilio.post("/voice/language?miss=1&page=2", Digits=key)
+    assert answer.first("Gather").get("action") == "/voice/language?miss=0"
+    assert offered(answer) == offered(twilio.post("/voice"))  # the first page's offers
+    assert answer.first("Dial") is None
+
+
+@pytest.mark.parametrize("page", ["", "&page=2"])
+def test_hash_on_either_language_page_gives_a_person_in_the_likely_language(twilio, page):
+    answer = twilio.post(f"/voice/language?miss=0{page}", Digits="#", From="+48601234567")
+    contacts = MENUS.settings.other_contacts_node
+    assert answer.first("Gather").get("action") == f"/voice/pl/{contacts}/input?miss=0"
 
 
 def test_each_language_has_a_fixed_key_of_one_digit_or_nine_and_a_digit():
@@ -179,7 +222,7 @@ def test_a_language_without_voice_or_recordings_is_not_offered_but_the_line_star
 def test_a_language_missing_one_prompt_is_named_and_not_offered(tmp_path):
     source = MENUS_PATH.read_text()
     start = source.index("  dial_retry:")
-    end = source.index("  after_call:")
+    end = start + re.search(r"\n  (?! )", source[start:]).start() + 1  # the next prompt
     block = source[start:end]
     pl_line = next(line for line in block.splitlines() if line.startswith("    pl:"))
     path = tmp_path / "menus.yaml"

@@ -12,15 +12,21 @@ from ivr import voice
 from ivr.logs import JsonFormatter
 from ivr.privacy import mask_number
 
-from .conftest import CALLER
+from .conftest import CALLER, LINE, key_to, shipped_menus
+
+MENUS = shipped_menus()
 
 FORMS = [CALLER, "0612345678", "31612345678", "612345678", "+31 6 1234 5678", "06-12345678"]
 
 
 def _walk_a_whole_call(twilio) -> None:
+    """Dutch, a page, silence on it, # for a person, then the anonymous line."""
+    main, contacts = MENUS.settings.main_node, MENUS.settings.other_contacts_node
     answer = twilio.post("/voice", From=CALLER, Caller=CALLER)
-    for key in ["1", "3", "9", "", "2"]:
+    for key in [MENUS.languages["nl"].key, key_to(main, "report"), "", "#",
+                key_to(contacts, "call_anonymous")]:
         answer = twilio.follow(answer, key or None, From=CALLER, Caller=CALLER)
+    assert answer.first("Dial") is not None  # the walk reached the forward
     twilio.post("/voice/nl/call_anonymous/dialed", DialCallStatus="busy", From=CALLER)
     for body in ("Ik ben Anna, mijn nummer is 0612345678", "HULP", "2", "MEER"):
         twilio.post("/sms", Body=body, From=CALLER)
@@ -46,6 +52,19 @@ def test_a_whole_call_and_sms_session_log_no_form_of_the_callers_number(twilio, 
 
 def test_no_twiml_ever_holds_the_callers_number(twilio):
     answer = twilio.post("/voice/en/call_police", From=CALLER)
+    assert "612345678" not in answer.body
+
+
+def test_the_key_after_the_last_chance_forwards_with_the_line_s_number(twilio):
+    fallback = MENUS.settings.fallback_node
+    last = twilio.post(f"/voice/nl/main/input?miss={MENUS.settings.max_misses - 1}",
+                       From=CALLER)
+    assert last.first("Dial") is None and "612345678" not in last.body
+    answer = twilio.follow(last, MENUS.settings.connect_key, From=CALLER)
+    assert answer.first("Gather") is None
+    dial = answer.first("Dial")
+    assert dial is not None and dial.get("callerId") == LINE
+    assert dial.findtext("Number") == MENUS.contacts[MENUS.nodes[fallback].contact].number
     assert "612345678" not in answer.body
 
 

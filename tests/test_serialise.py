@@ -47,11 +47,16 @@ def answers(menus) -> Iterator[VoiceResponse]:
     # Dutch; Ukrainian, with recordings instead of a voice; French, from the second page.
     for lang in ("nl", "uk", "fr"):
         yield voice.error_response(menus, lang, CALLS[1])
+        # The key after the last chance: the offered one, a global one, any other, none.
+        for digits in dict.fromkeys([*keys, s.connect_key]):
+            yield voice.connect_input(menus, lang, digits, CALLS[1])
         for node in menus.nodes.values():
             yield from _node_answers(menus, lang, node, keys)
     yield voice.last_resort(menus)
-    yield voice.fallback(menus, None)
-    yield voice.fallback(menus, LINE)
+    # The two fallback documents: the numbers and the offer, then the forward.
+    yield voice.fallback(menus, "https://example.org/voice-connect.xml")
+    yield voice.fallback_connect(menus, None)
+    yield voice.fallback_connect(menus, LINE)
 
 
 def _node_answers(menus, lang: str, node, keys: list[str]) -> Iterator[VoiceResponse]:
@@ -61,7 +66,8 @@ def _node_answers(menus, lang: str, node, keys: list[str]) -> Iterator[VoiceResp
     for call in CALLS if forward else CALLS[1:2]:
         yield voice.show_node(menus, lang, node.id, call)
         for digits in dict.fromkeys(keys):
-            for miss in (0, s.max_misses - 1):
+            # miss 1: silence on a page a second time goes back to its menu.
+            for miss in (0, 1, s.max_misses - 1):
                 yield voice.node_input(menus, lang, node.id, digits, miss, call)
                 if forward:
                     yield voice.failed_input(menus, lang, node.id, digits, miss, call)

@@ -9,7 +9,7 @@ from werkzeug.test import EnvironBuilder
 from app import create_app
 from ivr.signature import is_valid, signed_url
 
-from .conftest import MENUS_PATH, TOKEN, Twilio
+from .conftest import MENUS_PATH, TOKEN, Twilio, shipped_menus
 
 URLS = ["/voice", "/voice/language?miss=0", "/voice/nl/main", "/voice/nl/main/input?miss=0",
         "/voice/nl/call_police/dialed", "/voice/nl/call_police/failed?miss=0", "/voice/x/y/z"]
@@ -67,7 +67,8 @@ def test_public_base_url_replaces_scheme_and_host():
     answer = Twilio(app.test_client(), base="https://line.example.org").post(
         "/voice/nl/main/input?miss=1", Digits="2")
     assert answer.status == 200
-    assert answer.first("Gather").get("action") == "/voice/nl/signals/input?miss=0"
+    target = shipped_menus().nodes["main"].target_for("2")
+    assert answer.first("Gather").get("action") == f"/voice/nl/{target}/input?miss=0"
     assert Twilio(app.test_client()).post("/voice").status == 403
 
 

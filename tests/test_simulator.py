@@ -14,11 +14,13 @@ from hypothesis import strategies as st
 
 from app import create_app
 from ivr.simulate import read
-from ivr.voice import fallback
+from ivr.voice import fallback, fallback_connect
 from simulator import api
 from simulator.views import STATIC
+from sms.replies import header, pages
+from sms.segments import count
 
-from .conftest import MENUS_PATH, TOKEN, Twilio, shipped_menus
+from .conftest import MENUS_PATH, TOKEN, Twilio, key_to, shipped_menus
 from .test_texting import FakeTwilio
 
 MENUS = shipped_menus()
@@ -159,7 +161,9 @@ def test_a_call_is_the_line_s_own_answer_signed_as_twilio_signs_it(dev):
 def test_a_dutch_call_clicked_through_to_the_police_forward(dev):
     client = dev.test_client()
     step = voice(client, path="/voice")
-    for key in (MENUS.languages["nl"].key, "8", "1"):
+    # Dutch, then # for a person (the contacts, from every menu), then the police.
+    police_key = key_to(MENUS.settings.other_contacts_node, "call_police")
+    for key in (MENUS.languages["nl"].key, "#", police_key):
         step = voice(client, path=step["gather"], digits=key)
     forward = step["events"][-1]
     police = MENUS.contacts["police"]
@@ -170,6 +174,29 @@ def test_a_dutch_call_clicked_through_to_the_police_forward(dev):
     failed = voice(client, path=step["dial"], dial_status="busy")
     assert police.display.replace("-", "") not in "".join(e["text"] for e in failed["events"])
     assert failed["gather"]  # a menu after the failed forward
+
+
+def test_silence_ends_in_the_numbers_and_a_hang_up_never_in_a_forward(dev):
+    client = dev.test_client()
+    step = voice(client, path="/voice/nl/main")
+    for _ in range(MENUS.settings.max_misses):
+        assert step["on_timeout"], step
+        step = voice(client, path=step["on_timeout"])
+    kinds = [e["kind"] for e in step["events"]]
+    assert "forward" not in kinds and step["dial"] is None
+    fallback_node = MENUS.settings.fallback_node
+    assert step["gather"] == f"/voice/nl/{fallback_node}/connect"
+    assert step["on_timeout"] is None  # silence: goodbye and the hang-up, nothing more
+    assert step["heard_on_timeout"] == 2 and kinds[-1] == "hangup"
+    assert step["events"][-2]["text"] == MENUS.prompt("goodbye", "nl")
+    offer = step["events"][len(kinds) - step["heard_on_timeout"] - step["heard_in_gather"]:]
+    assert MENUS.settings.connect_key in offer[0]["text"]  # the key, offered in the Gather
+    said = " ".join(e.get("text", "") for e in step["events"])
+    assert MENUS.contacts["emergency"].display in said
+    # Only the key offered puts the caller through.
+    through = voice(client, path=step["gather"], digits=MENUS.settings.connect_key)
+    assert through["events"][-1]["kind"] == "forward"
+    assert through["events"][-1]["contact"] == MENUS.nodes[fallback_node].contact
 
 
 def test_the_anonymous_line_shows_the_line_s_number_as_caller_id(dev):
@@ -184,8 +211,11 @@ def test_the_anonymous_line_shows_the_line_s_number_as_caller_id(dev):
 def test_the_caller_s_country_puts_its_language_first(dev, lang):
     region = lang.countries[0]
     step = voice(dev.test_client(), path="/voice", country=region)
-    greeting_count = len(MENUS.settings.greeting_languages)
-    offers = step["events"][greeting_count + (lang.code not in MENUS.settings.greeting_languages):]
+    greeting = list(MENUS.settings.greeting_languages)
+    # The greeting keeps its length: the likely language takes the place of the last.
+    expected = list(dict.fromkeys([lang.code, *greeting]))[:len(greeting)]
+    assert [e["lang"] for e in step["events"][:len(greeting)]] == expected
+    offers = step["events"][len(greeting):]
     assert offers[0]["lang"] == lang.code
 
 
@@ -235,19 +265,30 @@ def test_an_answer_that_is_not_twiml_is_a_reason_not_a_crash():
 
 
 def test_the_verbs_after_a_dial_without_action_are_heard():
-    # The fallback TwiML Bin dials the police and, if that ends, says the numbers.
-    step = read(MENUS, ET.fromstring(fallback(MENUS, "+3197010000000").to_xml()))
+    # The second fallback document dials the police and, if that ends, says the numbers.
+    step = read(MENUS, ET.fromstring(fallback_connect(MENUS, "+3197010000000").to_xml()))
     kinds = [event.kind for event in step.events]
     assert step.dial is None
     assert kinds.index("forward") < len(kinds) - 1 and kinds[-1] == "hangup"
     assert step.events[kinds.index("forward")].contact == "police"
 
 
+def test_the_fallback_document_offers_a_key_and_dials_nothing():
+    url = "https://example.org/voice-connect.xml"
+    step = read(MENUS, ET.fromstring(fallback(MENUS, url).to_xml()))
+    kinds = [event.kind for event in step.events]
+    assert "forward" not in kinds and step.dial is None
+    assert step.gather == "/voice-connect.xml" and step.on_timeout is None
+    assert kinds[-1] == "hangup" and step.heard_on_timeout >= 2  # goodbye, then hang up
+
+
 def test_a_text_gets_the_line_s_reply_with_its_cost(dev):
     answer = dev.test_client().post("/simulator/api/sms", json={"body": "POLITIE"})
     data = answer.get_json()
-    assert data["reply"].startswith("Politie: 0900-8844")
-    assert (data["encoding"], data["segments"]) == ("GSM-7", 1)
+    assert data["reply"] == pages(MENUS, "call_police", "nl")[0]
+    assert data["reply"].startswith(header(MENUS, "nl") + "\n")
+    assert MENUS.contacts["police"].display in data["reply"]
+    assert (data["encoding"], data["segments"]) == ("GSM-7", count(data["reply"]).segments)
     assert data["characters"] == len(data["reply"])
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -13,13 +14,32 @@ from ivr.logs import JsonFormatter
 from sms import views as sms_views
 from sms.cookies import StateCookie
 from sms.keywords import normalize, one_edit_apart
-from sms.replies import State, index, pages
+from sms.replies import State, cut, header, index_pages, pages, render
+from sms.replies import body as topic_body
 from sms.segments import count
 
-from .conftest import FIXTURES, MENUS_PATH, TOKEN, Twilio, shipped_menus
+from .conftest import (
+    FIXTURES,
+    LOCK_SCREEN,
+    MENUS_PATH,
+    TOKEN,
+    Twilio,
+    lock_screen_words_in,
+    shipped_menus,
+)
 
 MENUS = shipped_menus()
 SENDER = "+4915112345678"  # Germany: no language of the line is likely, so Dutch and English
+
+
+def first_index(*langs: str) -> str:
+    """The first page of the index in these languages, as a sender gets it."""
+    return index_pages(MENUS, langs)[0]
+
+
+def police_contact():
+    """The contact of the forward offered after misses and errors: the police."""
+    return MENUS.contacts[MENUS.nodes[MENUS.settings.fallback_node].contact]
 
 
 def text(twilio, body: str = "", sender: str = SENDER, **params: str) -> str | None:
@@ -73,7 +93,7 @@ def test_forgiving_matches(twilio, body, node_id, lang):
     "xyz",
 ])
 def test_near_misses_get_the_index_not_a_guess(twilio, body):
-    assert text(twilio, body) == index(MENUS, ("nl", "en"))
+    assert text(twilio, body) == first_index("nl", "en")
 
 
 @pytest.mark.parametrize(("body", "lang", "topics"), [
@@ -87,7 +107,8 @@ def test_two_topics_get_the_choice_between_them(twilio, body, lang, topics):
 
     reply = text(twilio, body)
     assert reply == choice(MENUS, lang, topics)
-    assert reply.endswith(MENUS.prompt("sms_safety_tip", lang))
+    assert reply.split("\n")[0] == header(MENUS, lang)  # 112 and the tip to delete the chat
+    assert lock_screen_words_in(reply) == []
     number = 1 + MENUS.sms.topics.index(sorted(topics)[0])
     assert text(twilio, str(number)) == pages(MENUS, sorted(topics)[0], lang)[0]
 
@@ -102,17 +123,17 @@ def test_meer_with_a_topic_word_asks_for_that_topic(twilio):
 def test_everything_else_gets_the_index_in_dutch_and_english_for_a_first_sender(
         twilio, body, media):
     reply = text(twilio, body, NumMedia=media)
-    assert reply == index(MENUS, ("nl", "en"))
-    assert MENUS.prompt("sms_safety_tip", "nl") in reply
-    assert MENUS.prompt("sms_safety_tip", "en") in reply
+    assert reply == first_index("nl", "en")
+    assert reply.split("\n")[0] == header(MENUS, "nl")  # 112 and the tip, first
+    assert MENUS.prompt("sms_index", "nl") in reply and MENUS.prompt("sms_index", "en") in reply
     assert count(reply).segments <= MENUS.sms.max_segments
 
 
 def test_the_index_comes_in_the_language_last_used(twilio):
     text(twilio, "HELP")
-    assert text(twilio, "something else") == index(MENUS, ("en",))
+    assert text(twilio, "something else") == first_index("en")
     text(twilio, "HULP")
-    assert text(twilio, "iets anders") == index(MENUS, ("nl",))
+    assert text(twilio, "iets anders") == first_index("nl")
 
 
 def test_a_shared_keyword_answers_in_the_language_last_used(twilio):
@@ -124,11 +145,11 @@ def test_numbered_menu_after_the_index(twilio):
     text(twilio, "EN")
     assert text(twilio, "2") == pages(MENUS, MENUS.sms.topics[1], "en")[0]
     assert text(twilio, " 7. ") == pages(MENUS, MENUS.sms.topics[6], "en")[0]
-    assert text(twilio, "99") == index(MENUS, ("en",))
+    assert text(twilio, "99") == first_index("en")
 
 
 def test_a_number_without_the_index_gets_the_index(twilio):
-    assert text(twilio, "2") == index(MENUS, ("nl", "en"))
+    assert text(twilio, "2") == first_index("nl", "en")
     assert text(twilio, "2") == pages(MENUS, MENUS.sms.topics[1], "nl")[0]
 
 
@@ -136,9 +157,11 @@ def test_a_number_after_the_two_language_index_answers_in_both_when_it_fits(twil
     text(twilio, "?")  # the index in Dutch and English
     police = 1 + MENUS.sms.topics.index("call_police")
     reply = text(twilio, str(police))
-    assert reply == pages(MENUS, "call_police", "nl")[0] + "\n\n" + pages(
-        MENUS, "call_police", "en")[0]
-    assert text(twilio, "?") == index(MENUS, ("nl", "en"))  # still no language chosen
+    # One header, then the text in each language.
+    assert reply == (header(MENUS, "nl") + "\n" + topic_body(MENUS, "call_police", "nl")
+                     + "\n\n" + topic_body(MENUS, "call_police", "en"))
+    assert count(reply).segments <= MENUS.sms.max_segments
+    assert text(twilio, "?") == first_index("nl", "en")  # still no language chosen
     victim = 1 + MENUS.sms.topics.index("victim")  # too long for both: the first language
     assert text(twilio, str(victim)) == pages(MENUS, "victim", "nl")[0]
 
@@ -148,7 +171,8 @@ def test_decomposed_accents_match(twilio):
 
 
 def test_whatsapp_has_no_opt_out_words_so_stop_gets_an_answer(twilio):
-    assert text(twilio, "STOP", sender="whatsapp:+31612345678") == index(MENUS, ("nl", "en"))
+    assert text(twilio, "STOP", sender="whatsapp:+31612345678") == index_pages(
+        MENUS, ("nl", "en"), whole=True)[0]
 
 
 @pytest.mark.parametrize("word", ["STOP", "stop", "Stop.", "UNSUBSCRIBE", "START", "unstop",
@@ -159,9 +183,28 @@ def test_opt_out_words_get_no_reply_from_the_app(twilio, word):
 
 def test_the_language_list_and_a_language_code(twilio):
     reply = text(twilio, "TAAL")
-    assert reply.startswith(MENUS.prompt("sms_languages", "nl"))
+    assert reply.startswith(header(MENUS, "nl") + "\n" + MENUS.prompt("sms_languages", "nl"))
     assert "EN English" in reply and "NL Nederlands" in reply
-    assert text(twilio, "en") == index(MENUS, ("en",))
+    assert text(twilio, "en") == first_index("en")
+
+
+@pytest.mark.parametrize("lang", list(MENUS.languages))
+def test_the_language_list_comes_in_pages_read_with_more(twilio, lang):
+    from sms.replies import language_pages
+
+    expected = language_pages(MENUS, lang)
+    text(twilio, lang.upper())
+    received = [text(twilio, MENUS.sms.language[lang][0])]
+    received += [text(twilio, MENUS.sms.more[lang][0]) for _ in expected[1:]]
+    assert received == expected
+    assert all(page.split("\n")[0] == header(MENUS, lang) for page in received)
+    assert all(count(page).segments <= MENUS.sms.max_segments for page in received)
+    listed = "\n".join(received)
+    for code, language in MENUS.languages.items():  # every language, on one of the pages
+        assert f"{code.upper()} {language.name}" in listed
+    # No page left: MORE gives the index, and a code still chooses a language.
+    assert text(twilio, MENUS.sms.more[lang][0]) == first_index(lang)
+    assert text(twilio, "en") == first_index("en")
 
 
 def test_replies_hold_numbers_as_a_phone_makes_them_tappable(twilio):
@@ -178,19 +221,253 @@ def test_every_reply_is_at_most_three_segments(menus):
             assert count(reply).segments <= 3, where
 
 
+# -- what a locked phone shows -----------------------------------------------------------
+
+
+def read_all(twilio, lang: str, word: str, sender: str = SENDER) -> list[str]:
+    """A reply and every further page, as a sender reads them: the word, then MORE until
+    the reply no longer asks for it."""
+    footer = "\n" + more_footer(MENUS, lang)
+    received = [text(twilio, word, sender=sender)]
+    while received[-1].endswith(footer):
+        assert len(received) < 20, "MORE never ends"
+        received.append(text(twilio, MENUS.sms.more[lang][0], sender=sender))
+    return received
+
+
+def page_body(page: str, lang: str) -> str:
+    """A page without the header above it and the footer under it."""
+    head, footer = header(MENUS, lang) + "\n", "\n" + more_footer(MENUS, lang)
+    assert page.startswith(head), page
+    return page.removeprefix(head).removesuffix(footer)
+
+
+@pytest.mark.parametrize("node_id", MENUS.sms.topics)
+@pytest.mark.parametrize("lang", list(MENUS.languages))
+def test_every_page_starts_with_the_header_and_names_nothing_on_the_lock_screen(
+        twilio, lang, node_id):
+    text(twilio, lang.upper())
+    received = read_all(twilio, lang, MENUS.nodes[node_id].keywords[lang][0])
+    assert received == pages(MENUS, node_id, lang)  # the later pages too
+    for page in received:
+        assert page.split("\n")[0] == header(MENUS, lang)
+        assert MENUS.contacts["emergency"].display in page.split("\n")[0]  # 112, first
+        assert lock_screen_words_in(page) == [], page[:LOCK_SCREEN]
+        assert count(page).segments <= MENUS.sms.max_segments
+
+
+@pytest.mark.parametrize("lang", list(MENUS.languages))
+def test_the_index_the_choice_and_the_language_list_start_with_the_header(twilio, lang):
+    text(twilio, lang.upper())
+    replies = read_all(twilio, lang, "?")  # the index, every page
+    replies += read_all(twilio, lang, MENUS.sms.language[lang][0])  # the language list
+    words = [MENUS.nodes[t].keywords[lang][0] for t in ("help", "call_police")]
+    if normalize(words[0]) != normalize(words[1]):
+        replies.append(text(twilio, " ".join(words)))  # the choice between two topics
+    for reply in replies:
+        assert reply.split("\n")[0] == header(MENUS, lang)
+        assert lock_screen_words_in(reply) == [], reply[:LOCK_SCREEN]
+
+
+@pytest.mark.parametrize("sender", ["+4915112345678", "+48601234567", "+380501234567",
+                                    "whatsapp:+212612345678"])
+def test_the_first_index_names_nothing_on_the_lock_screen_for_any_sender(twilio, sender):
+    reply = text(twilio, "?", sender=sender)
+    assert reply.split("\n")[0].startswith(tuple(header(MENUS, lang) for lang in MENUS.languages))
+    assert lock_screen_words_in(reply) == []
+
+
+def test_the_lock_screen_check_knows_the_words_of_every_language():
+    # The check itself: a subject word in any language, in any case or accent, is found.
+    assert set(MENUS.sms.lock_screen_words) == set(MENUS.languages)
+    for lang, words in MENUS.sms.lock_screen_words.items():
+        assert lock_screen_words_in(f"Info: {words[0].upper()}.") != [], lang
+    assert lock_screen_words_in("x" * LOCK_SCREEN + " " + MENUS.sms.lock_screen_words["en"][0]) \
+        == []  # after the first 60 characters a word is not shown
+
+
+def numbers_of(menus=MENUS) -> list[str]:
+    """Every contact's written number but 112's, which the header carries on its own."""
+    return [c.display for c in menus.contacts.values() if not c.emergency]
+
+
+@pytest.mark.parametrize("node_id", MENUS.sms.topics)
+@pytest.mark.parametrize("lang", list(MENUS.languages))
+def test_a_name_and_its_number_stand_on_one_page(twilio, lang, node_id):
+    text(twilio, lang.upper())
+    received = read_all(twilio, lang, MENUS.nodes[node_id].keywords[lang][0])
+    for page in received:
+        content = page_body(page, lang)
+        assert not content.rstrip().endswith(":"), content  # a name left without its number
+        assert not content.lstrip()[:1].isdigit(), content  # a number without its name
+        for line in content.split("\n"):
+            for number in numbers_of():
+                if number in line:
+                    assert line[:line.index(number)].strip(), line  # its name before it
+
+
+def test_the_police_number_is_on_the_first_page_of_the_help_topics(twilio):
+    for lang in MENUS.languages:
+        for node_id in ("help", "call_police"):
+            assert police_contact().display in pages(MENUS, node_id, lang)[0], (lang, node_id)
+
+
+@pytest.mark.parametrize("filler", range(0, 24, 3))
+def test_a_sentence_too_long_for_a_page_is_cut_between_words(filler):
+    """No full stop, no comma: cut between words, but never after a colon and never inside
+    a number, wherever the page ends."""
+    words = ["woord"] * filler + ["bel", "CoMensha:", "033-448", "1186", "of", "de",
+                                  "politie:", "0900-8844", "en", "vraag", "verder"] * 12
+    sentence = " ".join(words) + "."
+    result = cut(MENUS, sentence, "nl")
+    assert len(result) > 1
+    bodies = [page_body(page, "nl") for page in result]
+    assert " ".join(bodies) == sentence  # nothing lost, nothing added
+    for page, content in zip(result, bodies, strict=True):
+        assert count(page).segments <= MENUS.sms.max_segments
+        assert not content.endswith(":"), content
+        assert not content[:1].isdigit(), content
+        assert content.count("033-448") == content.count("033-448 1186")
+
+
+def test_a_sentence_too_long_for_a_page_is_cut_after_a_comma_first():
+    clauses = [f"deel {i} van een lange zin zonder punt" for i in range(40)]
+    sentence = ", ".join(clauses) + "."
+    result = cut(MENUS, sentence, "nl")
+    bodies = [page_body(page, "nl") for page in result]
+    assert len(bodies) > 1
+    assert all(content.endswith(",") for content in bodies[:-1])
+    assert " ".join(bodies) == sentence
+
+
+def test_a_long_text_is_cut_at_sentence_ends_not_after_a_colon():
+    sentences = [f"Vraag {i} over werk en wonen: bel 033-448 1186 of kijk verder."
+                 for i in range(20)]
+    result = cut(MENUS, " ".join(sentences), "nl")
+    bodies = [page_body(page, "nl") for page in result]
+    assert len(bodies) > 1
+    assert all(content.endswith(".") for content in bodies)  # whole sentences only
+    assert " ".join(bodies) == " ".join(sentences)
+
+
+# -- plain letters ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("written", "sent"), [
+    ("Poliția", "Politia"),
+    ("ș ț ă â î Ș Ț", "s t a a i S T"),  # Romanian
+    ("Łódź, żółć, ą ę ś ń", "Lodz, zolc, a e s n"),  # Polish: the stroke of ł too
+    ("ő ű á í ó ú", "o u a i o u"),  # Hungarian
+    ("é ö ü à ñ Ä Ö Ü É", "é ö ü à ñ Ä Ö Ü É"),  # GSM-7 has these: they stay
+    ("\u201eCytat\u201d \u2013 \u2018a\u2019\u2026", '"Cytat" - \'a\'...'),
+    ("Полиция 112", "Полиция 112"),  # no plain form: unchanged
+])
+def test_plain_letters(written, sent):
+    from sms.segments import plain_letters
+
+    assert plain_letters(written) == sent
+
+
+PLAIN = [code for code, language in MENUS.languages.items() if language.sms_plain]
+
+
+def test_polish_romanian_and_hungarian_are_texted_in_plain_letters():
+    assert {"pl", "ro", "hu"} <= set(PLAIN)
+
+
+@pytest.mark.parametrize("node_id", MENUS.sms.topics)
+@pytest.mark.parametrize("lang", PLAIN)
+def test_a_plain_letter_language_s_replies_are_gsm7(twilio, lang, node_id):
+    from sms.segments import plain_letters
+
+    text(twilio, lang.upper())
+    for page in read_all(twilio, lang, MENUS.nodes[node_id].keywords[lang][0]):
+        assert count(page).encoding == "GSM-7", page
+        assert plain_letters(page) == page
+
+
+def test_a_polish_help_text_through_sms_is_gsm7_and_keeps_its_numbers(twilio):
+    reply = text(twilio, "pomocy", sender="+48601234567")
+    assert reply == pages(MENUS, "help", "pl")[0]
+    assert count(reply).encoding == "GSM-7"
+    assert police_contact().display in reply
+    assert "ł" not in reply.lower() and "ą" not in reply
+
+
+def test_a_language_without_plain_letters_keeps_its_letters(twilio):
+    lang = next(code for code, language in MENUS.languages.items()
+                if not language.sms_plain and count(render(MENUS, MENUS.nodes[
+                    "help"].sms[code])).encoding == "UCS-2")
+    text(twilio, lang.upper())
+    reply = text(twilio, MENUS.nodes["help"].keywords[lang][0])
+    assert render(MENUS, MENUS.nodes["help"].sms[lang]).split("\n")[0] in reply
+
+
+# -- help in the sender's own words ----------------------------------------------------
+
+
+@pytest.mark.parametrize(("body", "lang"), [
+    ("ik heb hulp nodig", "nl"), ("I need help", "en"), ("potrzebuję pomocy", "pl"),
+    ("am nevoie de ajutor", "ro"), ("помогнете ми", "bg"), ("segítség kell", "hu"),
+    ("допоможіть", "uk"), ("помогите", "ru"), ("aidez-moi", "fr"), ("necesito ayuda", "es"),
+    ("أحتاج مساعدة", "ar"), ("SOS", "nl"), ("sos!", "nl"), ("Help me please", "en"),
+    ("pomóżcie", "pl"), ("ajutați-mă", "ro"), ("Помогите мне", "ru"), ("ayúdame", "es"),
+    ("au secours", "fr"),
+])
+def test_help_asked_in_one_s_own_words_gets_the_help_contacts(twilio, body, lang):
+    reply = text(twilio, body)
+    assert reply == pages(MENUS, "help", lang)[0]
+    assert police_contact().display in reply  # a number to call, on the first page
+
+
+@pytest.mark.parametrize(("sender", "lang"), [
+    ("+48601234567", "pl"), ("+40712345678", "ro"), ("+380501234567", "uk"),
+    ("+447400123456", "en"), ("+353861234567", "en"), ("+4915112345678", "nl"),
+    ("+31612345678", "nl")])
+def test_sos_answers_in_the_likely_language_of_the_sender_s_country(twilio, sender, lang):
+    assert text(twilio, "SOS", sender=sender) == pages(MENUS, "help", lang)[0]
+
+
+def test_sos_answers_in_the_language_the_sender_chose(twilio):
+    text(twilio, "RU", sender="+48601234567")
+    assert text(twilio, "SOS", sender="+48601234567") == pages(MENUS, "help", "ru")[0]
+
+
+def test_more_than_three_topics_get_the_index_not_a_choice(twilio):
+    from sms.replies import choice
+
+    words = {t: MENUS.nodes[t].keywords["nl"][0] for t in ("help", "call_police",
+                                                            "call_anonymous", "report")}
+    three = " ".join(list(words.values())[:3])
+    assert text(twilio, three) == choice(MENUS, "nl", set(list(words)[:3]))
+    fresh = Twilio(twilio.client.application.test_client())
+    assert text(fresh, " ".join(words.values())) == first_index("nl", "en")
+
+
 # -- long topics: pages and WhatsApp ---------------------------------------------------------
+
+
+LONG = " ".join(f"Zin {i} over signalen, met genoeg woorden om ruimte te vullen."
+                for i in range(1, 21))
 
 
 @pytest.fixture
 def long_line(tmp_path):
-    long = " ".join(f"Zin {i} over signalen, met genoeg woorden om ruimte te vullen." * 1
-                    for i in range(1, 21))
-    source = (FIXTURES / "minimal.yaml").read_text()
+    """The minimal menus with a long SMS text for topic 'signals'."""
+    source = yaml.safe_load((FIXTURES / "minimal.yaml").read_text())
+    source["nodes"]["signals"]["sms"] = {"nl": LONG}
     path = tmp_path / "menus.yaml"
-    path.write_text(source.replace('sms: {nl: "Signalen. Bel {police}."}',
-                                   f'sms: {{nl: "{long}"}}'))
+    path.write_text(yaml.safe_dump(source, sort_keys=False, allow_unicode=True))
     app = create_app({"MENUS_PATH": str(path), "TWILIO_AUTH_TOKEN": TOKEN})
     return app, Twilio(app.test_client())
+
+
+def more_footer(menus, lang: str) -> str:
+    """How a page asks for the next one, in plain letters where the language is so texted."""
+    from sms.segments import plain_letters
+
+    footer = render(menus, menus.prompt("sms_more", lang), keyword=menus.sms.more[lang][0])
+    return plain_letters(footer) if menus.languages[lang].sms_plain else footer
 
 
 def test_a_long_topic_comes_in_pages_read_with_meer(long_line):
@@ -200,22 +477,24 @@ def test_a_long_topic_comes_in_pages_read_with_meer(long_line):
     assert len(expected) >= 3
     received = [text(twilio, "SIGNALEN")] + [text(twilio, "meer") for _ in expected[1:]]
     assert received == expected
-    for page in received[:-1]:
-        assert page.endswith("Stuur MEER.")
+    head, footer = header(menus, "nl") + "\n", "\n" + more_footer(menus, "nl")
+    assert all(page.startswith(head) for page in received)  # later pages too
+    assert all(page.endswith(footer) for page in received[:-1])
+    assert not received[-1].endswith(footer)
     assert all(count(page).segments <= 3 for page in received)
-    joined = " ".join(p.removesuffix("\nStuur MEER.") for p in received)
-    assert joined == menus.nodes["signals"].sms["nl"]  # nothing lost between pages
-    assert text(twilio, "MEER") == index(menus, ("nl",))  # no page left: the index
+    joined = " ".join(p.removeprefix(head).removesuffix(footer) for p in received)
+    assert joined == LONG  # nothing lost between pages
+    assert text(twilio, "MEER") == index_pages(menus, ("nl",))[0]  # no page left: the index
 
 
 def test_whatsapp_gets_the_whole_topic_at_once(long_line):
     app, twilio = long_line
     reply = text(twilio, "SIGNALEN", sender="whatsapp:+31612345678")
-    assert reply == app.extensions["menus"].nodes["signals"].sms["nl"]
+    assert reply == header(app.extensions["menus"], "nl") + "\n" + LONG
 
 
 def test_meer_without_a_long_topic_gets_the_index(twilio):
-    assert text(twilio, "MEER") == index(MENUS, ("nl",))
+    assert text(twilio, "MEER") == first_index("nl")
 
 
 # -- segments -------------------------------------------------------------------------------
@@ -277,7 +556,8 @@ def test_more_than_three_segments_cannot_be_allowed(tmp_path):
 def test_a_keyword_two_languages_claim_differently_is_refused(tmp_path):
     from ivr.loader import check_file
 
-    source = MENUS_PATH.read_text().replace("en: [RIGHTS]", "en: [RIGHTS, HULP]")
+    source = MENUS_PATH.read_text().replace('en: ["RIGHTS"]', 'en: ["RIGHTS", "HULP"]')
+    assert source != MENUS_PATH.read_text()
     path = tmp_path / "menus.yaml"
     path.write_text(source)
     menus, problems = check_file(path)
@@ -295,7 +575,7 @@ def test_unsigned_sms_is_refused(twilio):
 
 
 def test_other_sms_urls_answer_the_index(twilio):
-    assert text_at(twilio, "/sms/other") == index(MENUS, ("nl", "en"))
+    assert text_at(twilio, "/sms/other") == first_index("nl", "en")
 
 
 @pytest.mark.parametrize("url", ["/sms", "/sms/other"])
@@ -306,7 +586,7 @@ def test_an_exception_on_any_sms_url_answers_the_index(twilio, monkeypatch, url)
     monkeypatch.setattr(sms_views, "respond", broken)
     answer = twilio.post(url, Body="HULP", From=SENDER)
     assert answer.status == 200
-    assert answer.first("Message").text == index(MENUS, ("nl", "en"))
+    assert answer.first("Message").text == first_index("nl", "en")
 
 
 def test_an_exception_on_an_unrouted_voice_url_answers_twiml(twilio, monkeypatch):
@@ -318,7 +598,13 @@ def test_an_exception_on_an_unrouted_voice_url_answers_twiml(twilio, monkeypatch
     monkeypatch.setattr(voice, "language_menu", broken)
     answer = twilio.post("/voice//x")
     assert answer.status == 200
-    assert answer.first("Dial") is not None
+    # The apology, the numbers and the offer of one key: an error dials nothing.
+    assert answer.first("Dial") is None
+    assert MENUS.prompt("error", "nl") in answer.spoken()
+    assert answer.times_spoken(police_contact()) == 2
+    fallback = MENUS.settings.fallback_node
+    assert answer.first("Gather").get("action") == f"/voice/nl/{fallback}/connect"
+    assert answer.root[-1].tag == "Hangup"
 
 
 def text_at(twilio, url: str) -> str:
@@ -330,7 +616,7 @@ def test_an_exception_still_answers_the_index(twilio, monkeypatch, caplog):
         raise RuntimeError("boom")
 
     monkeypatch.setattr(sms_views, "respond", broken)
-    assert text(twilio, "HULP") == index(MENUS, ("nl", "en"))
+    assert text(twilio, "HULP") == first_index("nl", "en")
     assert "sms webhook failed" in caplog.text
 
 
@@ -356,6 +642,7 @@ def test_the_cookie_holds_no_number_and_no_message(app):
 
 
 APP = create_app({"TWILIO_AUTH_TOKEN": TOKEN, "MENUS_PATH": str(MENUS_PATH)})
+HEADERS = {header(MENUS, lang) for lang in MENUS.languages}
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -379,12 +666,12 @@ def test_anything_a_sender_sends_gets_valid_twiml(bodies, media, whatsapp):
             reply = messages[0].text
             assert reply and len(reply) <= 1600
             assert whatsapp or count(reply).segments <= 3
+            assert reply.split("\n")[0] in HEADERS  # 112 and the tip, first, always
+            assert lock_screen_words_in(reply) == []
 
 
 def test_pages_keep_line_breaks_and_a_text_that_fits_is_not_cut(menus):
     from dataclasses import replace
-
-    from sms.replies import render
 
     def with_help_text(text: str):
         nodes = dict(menus.nodes)
@@ -394,13 +681,19 @@ def test_pages_keep_line_breaks_and_a_text_that_fits_is_not_cut(menus):
     lines = "\n".join(f"Regel {i}, bel {{police}} voor meer over dit onderwerp." for i in range(20))
     changed = with_help_text(lines)
     result = pages(changed, "help", "nl")
-    footer = "\nStuur MEER voor de rest."
+    head, footer = header(menus, "nl") + "\n", "\n" + more_footer(menus, "nl")
     assert len(result) > 1
+    assert all(page.startswith(head) for page in result)
     assert all(page.endswith(footer) for page in result[:-1])
     assert all(count(page).segments <= 3 for page in result)
-    assert "\n".join(page.removesuffix(footer) for page in result) == render(changed, lines)
-    fits = "Een zin. " * 50  # 450 characters: three segments without a footer
-    assert pages(with_help_text(fits.strip()), "help", "nl") == [fits.strip()]
+    assert "\n".join(page.removeprefix(head).removesuffix(footer)
+                     for page in result) == render(changed, lines)
+    # A text that fills three segments under the header, with no room for a footer.
+    room = 3 * 153 - len(head)
+    fits = ("Een zin. " * 60)[:room].rstrip()
+    assert count(head + fits).segments == 3
+    assert count(head + fits + footer).segments > 3
+    assert pages(with_help_text(fits), "help", "nl") == [head + fits]
 
 
 def test_the_cookie_is_written_only_when_the_state_changes(app):
@@ -465,3 +758,13 @@ def test_a_cookie_with_a_wrong_field_forgets_it_and_answers(app, caplog, fields)
 @pytest.mark.parametrize("data", [None, [], "x", {"sms": []}, {"sms": "nl"}, {}])
 def test_state_of_any_shape_loads_as_a_state(menus, data):
     assert sms_views.load_state(menus, data) == State()
+
+
+def test_whatsapp_gets_the_language_list_whole(twilio):
+    """WhatsApp has no segments: the list comes at once, as the topics and the index do."""
+    menus = shipped_menus()
+    answer = twilio.post("/sms", Body=menus.sms.language["nl"][0], From="whatsapp:+31612345678")
+    text = answer.first("Message").text
+    assert all(f"{code.upper()} {language.name}" in text
+               for code, language in menus.languages.items())
+    assert menus.sms.more["nl"][0] not in text

@@ -13,7 +13,7 @@ from twilio.http.response import Response
 
 from app import create_app
 
-from .conftest import LINE, MENUS_PATH, TOKEN, Twilio, shipped_menus
+from .conftest import LINE, MENUS_PATH, TOKEN, Twilio, lock_screen_words_in, shipped_menus
 
 MENUS = shipped_menus()
 MOBILE = "+31612345678"
@@ -125,20 +125,41 @@ def test_when_twilio_fails_the_caller_hears_the_numbers_instead(config, caplog):
 
 
 def test_the_message_sent_fits_three_segments_in_every_language():
-    from sms.replies import render
+    from sms.replies import numbers_text
     from sms.segments import count
 
     for node in (n for n in MENUS.nodes.values() if n.kind == "text"):
         for lang in MENUS.languages:
-            assert count(render(MENUS, node.sms[lang])).segments <= 3
+            assert count(numbers_text(MENUS, node, lang)).segments <= 3, (node.id, lang)
 
 
 def test_the_rest_request_is_well_formed_for_twilio():
+    from sms.replies import header, render
+
     _, fake, twilio = line()
     confirm(twilio, lang="en")
     body = fake.sent[0]["data"]["Body"]
-    assert body.startswith("Police: 0900-8844")
+    assert body == header(MENUS, "en") + "\n" + render(MENUS, MENUS.nodes["text_report"].sms["en"])
     assert parse_qs(f"Body={body}")  # a plain form value
+
+
+@pytest.mark.parametrize("lang", list(MENUS.languages))
+@pytest.mark.parametrize("node", [n.id for n in MENUS.nodes.values() if n.kind == "text"])
+def test_the_numbers_texted_start_with_the_header_that_names_nothing(lang, node):
+    """A locked phone shows the first characters: 112 and the tip to delete the chat,
+    never a word such as police or trafficking in any language."""
+    from sms.replies import header, numbers_text
+
+    _, fake, twilio = line()
+    confirm(twilio, node=node, lang=lang)
+    body = fake.sent[0]["data"]["Body"]
+    assert body == numbers_text(MENUS, MENUS.nodes[node], lang)
+    first, rest = body.split("\n", 1)
+    assert first == header(MENUS, lang)
+    assert MENUS.contacts["emergency"].display in first
+    assert lock_screen_words_in(body) == []
+    for name in MENUS.nodes[node].numbers:  # every number the text promises is in it
+        assert MENUS.contacts[name].display in rest, name
 
 
 def test_one_phone_is_one_count_however_its_number_is_written():
@@ -155,7 +176,12 @@ def test_the_warning_is_heard_before_any_key_can_send():
     offer = twilio.post("/voice/nl/text_report")
     assert offer.root[0].tag == "Say"  # the warning, outside the Gather
     assert MENUS.nodes["text_report"].say["nl"].split()[0] in "".join(offer.root[0].itertext())
-    assert [child.tag for child in offer.first("Gather")] == ["Say", "Say"]  # send? main menu
+    offers = ["".join(child.itertext()) for child in offer.first("Gather")]
+    # Send? Then a person (#), then the main menu (0): nothing else that could send.
+    assert len(offers) == 3
+    assert offers[0].startswith(MENUS.prompt("text_confirm", "nl"))
+    assert offers[1].startswith(MENUS.prompt("global_contacts", "nl"))
+    assert offers[2].startswith(MENUS.prompt("global_main_menu", "nl"))
 
 
 class BrokenStorage:

@@ -4,21 +4,33 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import xml.etree.ElementTree as ET
 
 import pytest
 
+from ivr import model as m
 from ivr.cli import with_map
 from ivr.flowmap import mermaid
 from ivr.utterances import every
+from ivr.validate import PLACEHOLDER_RE
+from ivr.voice import greeting_order
+from sms.replies import render
 
 from .conftest import FIXTURES, ROOT, shipped_menus
-from .test_validation import BROKEN
+from .test_validation import BROKEN, SLOW, broken_params
 
 MENUS = shipped_menus()
 GOLDEN = ROOT / "tests" / "golden"
-FORWARDS = {"call_police": "8,1", "call_anonymous": "8,2", "call_comensha": "8,3"}
+SETTINGS = MENUS.settings
+# A person is one key away: the global key for the contacts menu, then the contact's key.
+CONTACTS_KEY = next(g.key for g in SETTINGS.global_keys if g.action == m.CONTACTS)
+CONTACTS = MENUS.nodes[SETTINGS.other_contacts_node]
+FORWARDS = {o.target: f"{CONTACTS_KEY},{o.key}" for o in CONTACTS.options
+            if MENUS.nodes[o.target].kind == m.FORWARD}
+POLICE = MENUS.contacts[MENUS.nodes[SETTINGS.fallback_node].contact]
+EMERGENCY = next(c for c in MENUS.contacts.values() if c.emergency)
 
 
 def run(app, *args: str):
@@ -47,9 +59,18 @@ def test_check_json_for_machines(app):
     uk = next(lang for lang in report["languages"] if lang["code"] == "uk")
     assert uk["recordings"] == {"present": len(every(MENUS, "uk")), "missing": 0, "stale": 0}
     assert all(reply["segments"] <= 3 for lang in report["languages"] for reply in lang["sms"])
+    # What a locked phone shows of each reply: the header, never a word of the subject.
+    from sms.keywords import normalize
+
+    words = {normalize(w) for ws in MENUS.sms.lock_screen_words.values() for w in ws}
+    replies = [r for lang in report["languages"] for r in lang["sms"]]
+    replies += report["first_contact_sms"]
+    assert replies and all(len(r["preview"]) <= 60 for r in replies)
+    assert [r["reply"] for r in replies if any(w in normalize(r["preview"]) for w in words)] == []
+    assert all(EMERGENCY.display in r["preview"] for r in replies)
 
 
-@pytest.mark.parametrize("name", sorted(BROKEN))
+@pytest.mark.parametrize("name", broken_params())
 def test_check_fails_on_each_broken_fixture_with_its_messages(app, tmp_path, name):
     path = tmp_path / "menus.yaml"
     shutil.copy(FIXTURES / "broken" / f"{name}.yaml", path)
@@ -61,20 +82,71 @@ def test_check_fails_on_each_broken_fixture_with_its_messages(app, tmp_path, nam
     assert [e["text"] for e in report["errors"]] == [f"menus.yaml: {m}" for m in BROKEN[name]]
 
 
+@pytest.mark.parametrize("name", sorted(SLOW))
+def test_check_fails_on_a_broken_time_goal_though_the_line_starts(app, tmp_path, name):
+    """Seven main-menu choices, a prompt over 25 s: ivr/timing.py's goals, which only the
+    check report holds (make check, python -m ivr.check, flask menus check)."""
+    from click.testing import CliRunner
+
+    from ivr.check import main
+
+    path = tmp_path / "menus.yaml"
+    shutil.copy(FIXTURES / "slow" / f"{name}.yaml", path)
+    for result in (run(app, "menus", "check", str(path)), CliRunner().invoke(main, [str(path)])):
+        assert result.exit_code == 1, result.output
+        for line in SLOW[name]:
+            assert f"  menus.yaml: {line}" in result.output
+        assert "Time to act, for a caller with a Dutch mobile number: " in result.output
+    report = json.loads(run(app, "menus", "check", "--json", str(path)).output)
+    assert report["ok"] is False and report["starts"] is True
+    assert [e["text"] for e in report["errors"]] == [f"menus.yaml: {m}" for m in SLOW[name]]
+
+
+def test_the_verdict_on_a_broken_time_goal_names_what_to_fix(app, tmp_path):
+    path = tmp_path / "menus.yaml"
+    shutil.copy(FIXTURES / "slow" / "main_seven_choices.yaml", path)
+    verdict = run(app, "menus", "check", str(path)).output.rstrip().splitlines()[-1]
+    assert verdict.startswith(f"{path}: 1 error(s), 0 warning(s); ")
+    assert verdict.endswith("the line starts, but callers wait too long: fix it.")
+
+
+def test_check_shows_the_time_goals_of_the_shipped_menus(app):
+    from ivr import timing
+
+    report = json.loads(run(app, "menus", "check", "--json").output)
+    assert 0 < report["greeting_seconds"] <= timing.GREETING_MAX
+    assert report["greeting_seconds"] < report["languages_offered_seconds"] <= timing.LANGUAGES_MAX
+    home = next(lang for lang in report["languages"] if lang["code"] == SETTINGS.default_language)
+    forwards = [n.id for n in MENUS.nodes.values() if n.kind == m.FORWARD]
+    assert sorted(home["forwards"]) == sorted(forwards)
+    assert all(0 < seconds <= timing.FORWARD_MAX for seconds in home["forwards"].values())
+    for lang in report["languages"]:
+        assert 0 < lang["longest_seconds"] <= timing.PROMPT_MAX, lang["code"]
+    text = run(app, "menus", "check").output
+    assert "Time to act, for a caller with a Dutch mobile number: the greeting " in text
+    assert "      to be put through (s of listening): call_anonymous " in text
+
+
 def test_check_runs_without_the_app_on_a_file_that_would_stop_it(tmp_path, monkeypatch):
     from click.testing import CliRunner
 
     from ivr.check import main
 
     broken = tmp_path / "menus.yaml"
-    broken.write_text((ROOT / "menus.yaml").read_text().replace(
-        '      "3": report\n', '      "3": reprot\n', 1))
+    source = (ROOT / "menus.yaml").read_text()
+    start = source.index(f"\n  {SETTINGS.main_node}:\n")
+    key, target = next((o.key, o.target) for o in MENUS.nodes[SETTINGS.main_node].options
+                       if o.target == "report")
+    option = f'      "{key}": {target}\n'
+    start = source.index(option, start)
+    broken.write_text(source[:start] + option.replace(target, "reprot") +
+                      source[start + len(option):])
     monkeypatch.setenv("MENUS_PATH", str(broken))
     monkeypatch.setenv("AUDIO_DIR", str(ROOT / "audio"))
     result = CliRunner().invoke(main, [])
     assert result.exit_code == 1
-    assert ("menus.yaml: node 'main' option '3': unknown target 'reprot' (did you mean "
-            "'report'?)") in result.output
+    assert (f"menus.yaml: node '{SETTINGS.main_node}' option '{key}': unknown target 'reprot' "
+            "(did you mean 'report'?)") in result.output
     assert "the line will not start with this file." in result.output
     report = json.loads(CliRunner().invoke(main, ["--json"]).output)
     assert report["starts"] is False and len(report["errors"]) >= 1
@@ -84,6 +156,8 @@ def test_check_lists_every_sms_reply_with_sms(app):
     result = run(app, "menus", "check", "--sms")
     assert "  first replies to a new sender:" in result.output
     assert "sms index for a first message from unknown country" in result.output
+    header = render(MENUS, MENUS.prompt("sms_header", "nl"))
+    assert f'segment(s); lock screen: "{header[:60]}"' in result.output
 
 
 def test_check_says_which_language_is_left_out(app, tmp_path):
@@ -104,11 +178,36 @@ def test_check_says_which_language_is_left_out(app, tmp_path):
 def test_map_is_stable_and_shows_forwards_with_number_and_caller_id(app):
     first, second = run(app, "menus", "map").output, run(app, "menus", "map").output
     assert first == second
-    assert 'n_main -- "8" --> n_contacts' in first
     assert ("n_call_anonymous{{\"Anoniem melden bij Meld Misdaad Anoniem<br/>→ anonymous "
             "+318007000<br/>caller ID: line's own number\"}}") in first
     for node in MENUS.nodes:
         assert f"    n_{node}" in first
+
+
+def test_map_shows_the_new_flow_and_nothing_dotted_dials(app):
+    """Keys are solid arrows; silence is dotted, and no dotted arrow ends in a forward: the
+    misses lead to the offer, and only its key to the police."""
+    chart = run(app, "menus", "map").output
+    lines = chart.splitlines()
+    forwards = {f"n_{n.id}" for n in MENUS.nodes.values() if n.kind == m.FORWARD}
+    dotted = [line for line in lines if ".->" in line or "-.->" in line]
+    assert dotted and not [line for line in dotted if line.split()[-1] in forwards]
+    # '#' leads to the contacts menu from everywhere, the language menu included.
+    assert any(f'-- "{CONTACTS_KEY}" --> n_{CONTACTS.id}' in line and "language" in line
+               for line in lines)
+    for node in MENUS.nodes.values():
+        if node.kind == m.PAGE:
+            assert f'    n_{node.id}("{node.title["nl"]}")' in lines
+            assert f'    n_{node.id} -. "silence" .-> n_{node.back}' in lines
+        for option in node.options:
+            assert f'    n_{node.id} -- "{option.key}" --> n_{option.target}' in lines
+    misses = next(line for line in lines if line.lstrip().startswith("x_misses"))
+    assert f"{SETTINGS.max_misses} misses in a row" in misses
+    assert f"n_{SETTINGS.fallback_node}" not in misses
+    assert f'    x_offer -- "{SETTINGS.connect_key}" --> n_{SETTINGS.fallback_node}' in lines
+    fallback = f"--> n_{SETTINGS.fallback_node}"
+    police_in = [line for line in lines if line.rstrip().endswith(fallback)]
+    assert all('-- "' in line for line in police_in)  # each one a key
 
 
 def test_the_map_in_the_readme_is_up_to_date():
@@ -119,7 +218,14 @@ def test_the_map_in_the_readme_is_up_to_date():
 
 def test_map_as_dot_and_svg(app, tmp_path):
     dot = run(app, "menus", "map", "--format", "dot", "--lang", "en").output
-    assert dot.startswith("digraph line {") and 'n_main -> n_what [label="1"];' in dot
+    main = MENUS.nodes[SETTINGS.main_node]
+    assert dot.startswith("digraph line {")
+    for option in main.options:
+        assert f'n_{main.id} -> n_{option.target} [label="{option.key}"];' in dot
+    assert f'x_contacts -> n_{CONTACTS.id} [label="{CONTACTS_KEY}"];' in dot
+    assert f'n_signals -> n_{MENUS.nodes["signals"].back} [style=dotted, label="silence"];' in dot
+    assert f"x_misses -> n_{SETTINGS.fallback_node}" not in dot
+    assert f'x_offer -> n_{SETTINGS.fallback_node} [label="{SETTINGS.connect_key}"];' in dot
     if shutil.which("dot"):
         out = tmp_path / "map.svg"
         assert run(app, "menus", "map", "--format", "svg", "--output", str(out)).exit_code == 0
@@ -127,6 +233,37 @@ def test_map_as_dot_and_svg(app, tmp_path):
 
 
 # -- call ------------------------------------------------------------------------------
+
+
+def said(lang: str, text: str, **values: str) -> str:
+    """A text of menus.yaml as the simulator prints it: a number in its digit groups, twice
+    with the repeat prompt between, or once (112, repeat: false)."""
+    def fill(found) -> str:
+        name = found.group(1)
+        if name in values:
+            return values[name]
+        contact = MENUS.contacts[name]
+        number = " ".join(contact.spoken)
+        if not contact.repeat:
+            return number
+        return f"{number}, {MENUS.prompt('repeat_number', lang)} {number}"
+
+    # As a person hears it: no space before a punctuation mark ("parler ?" in French).
+    return re.sub(r"\s+([.,:;?!])", r"\1", PLACEHOLDER_RE.sub(fill, text))
+
+
+def names_112(line: str) -> bool:
+    """Whether a transcript line says the emergency number (a recording's text spells it
+    digit by digit)."""
+    return EMERGENCY.display in re.sub(r"(?<=\d) (?=\d)", "", line)
+
+
+def option_said(lang: str, title: str, key: str) -> str:
+    return said(lang, MENUS.prompt("option", lang), title=title, key=key)
+
+
+def key_to(node_id: str, target: str) -> str:
+    return next(o.key for o in MENUS.nodes[node_id].options if o.target == target)
 
 
 def transcript(app, lang: str) -> str:
@@ -146,22 +283,101 @@ def test_golden_transcript_of_a_call_to_each_forward(app, lang):
     if os.environ.get("UPDATE_GOLDEN") == "1":
         path.write_text(got, encoding="utf-8")
     assert got == path.read_text(encoding="utf-8")
+    assert set(FORWARDS) == {n.id for n in MENUS.nodes.values() if n.kind == m.FORWARD}
+    language = MENUS.languages[lang]
+    greeted = greeting_order(MENUS, "NL")  # the simulated caller has a Dutch mobile number
+    for section in got.split("\n## "):
+        lines = section.splitlines()
+        waits = [i for i, line in enumerate(lines) if line.startswith("  waits for a key: ")]
+        # The language's keys, then '#' for a person, then the contact's key: nothing else.
+        pressed = [lines[i].rsplit(" ", 1)[1] for i in waits]
+        assert pressed[:len(language.key)] == list(language.key)
+        assert pressed[len(language.key)] == CONTACTS_KEY and len(pressed) == len(language.key) + 2
+        # 112 once in each greeting language, before any key; then in the caller's own
+        # language at the start of the main menu, unless the greeting just said it there.
+        before = lines[1:waits[0]]
+        assert sum(names_112(line) for line in before) == len(greeted)
+        first = lines[waits[len(language.key) - 1] + 1]
+        assert names_112(first) == (lang not in greeted), first
+        # '#' is offered in the main menu, and leads to the contacts menu.
+        menu = lines[waits[len(language.key) - 1] + 1:waits[len(language.key)]]
+        assert any(MENUS.prompt("global_contacts", lang) in line for line in menu)
+        assert said(lang, CONTACTS.say[lang]) in lines[waits[len(language.key)] + 1]
+        assert "→ forward to " in lines[-1] and "(time-out)" not in section
     for node_id in FORWARDS:
         contact = MENUS.contacts[MENUS.nodes[node_id].contact]
         assert f"→ forward to {contact.id} {contact.number}, caller ID: line's own number" in got
 
 
 def test_call_simulates_a_time_out_and_a_failed_forward(app):
-    result = run(app, "call", "--lang", "nl", "--keys", "8,,1", "--dial-status", "busy")
-    assert "waits 6 s for a key: none (time-out)" in result.output
-    assert "Ik heb geen toets gehoord." in result.output
+    keys = f"{CONTACTS_KEY},,{key_to(CONTACTS.id, SETTINGS.fallback_node)}"
+    result = run(app, "call", "--lang", "nl", "--keys", keys, "--dial-status", "busy")
+    assert f"waits {SETTINGS.input_timeout} s for a key: none (time-out)" in result.output
+    assert MENUS.prompt("no_input", "nl") in result.output
     assert "(the forward ends: busy)" in result.output
-    assert "Bel zelf het nummer 0900 88 44, ik herhaal: 0900 88 44." in result.output
+    assert said("nl", MENUS.prompt("dial_failed", "nl"), name=POLICE.names["nl"],
+                number=said("nl", "{" + POLICE.id + "}")) in result.output
+    assert result.output.count("→ forward to") == 1
+
+
+def last_chance(lang: str) -> list[str]:
+    """What the line says at the miss limit: 112 and the numbers, then the one-key offer."""
+    fallback = MENUS.nodes[SETTINGS.fallback_node]
+    return [said(lang, MENUS.prompt("too_many_misses", lang)),
+            said(lang, MENUS.prompt("anonymous_number", lang)),
+            option_said(lang, fallback.title[lang], SETTINGS.connect_key)]
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_call_at_the_miss_limit_offers_the_police_and_dials_nothing_unasked(app, lang):
+    silence = ",".join([""] * (SETTINGS.max_misses + 1))  # the misses, and none at the offer
+    output = run(app, "call", "--lang", lang, "--keys", silence).output
+    assert "→ forward" not in output
+    lines = [line.split(": ", 1)[1] for line in output.splitlines() if line.startswith("  says")]
+    assert lines[-len(last_chance(lang)) - 1:] == [*last_chance(lang),
+                                                   MENUS.prompt("goodbye", lang)]
+    # The goodbye and the hang-up come only after the offer met silence.
+    tail = output.splitlines()[-3:]
+    assert tail[0].startswith("  waits") and tail[-1] == "  the line hangs up"
+    assert output.count("for a key: none (time-out)") == SETTINGS.max_misses + 1
+    # The offered key puts the caller through.
+    keyed = ",".join([""] * SETTINGS.max_misses + [SETTINGS.connect_key])
+    output = run(app, "call", "--lang", lang, "--keys", keyed).output
+    assert output.count(f"→ forward to {POLICE.id} {POLICE.number}") == 1
+    assert MENUS.prompt("goodbye", lang) not in output
+
+
+def test_call_silence_on_a_page_repeats_it_once_then_goes_back(app):
+    page = MENUS.nodes["signals"]
+    assert page.kind == m.PAGE
+    keys = f"{key_to(SETTINGS.main_node, page.id)},,,,"
+    output = run(app, "call", "--lang", "nl", "--keys", keys).output
+    text = said("nl", page.say["nl"])
+    back = MENUS.nodes[page.back]
+    assert output.count(text) == 2
+    after = output[output.rindex(text):]
+    assert said("nl", back.say["nl"]) in after
+    # No 'I heard no key' on a page: it is heard again instead, then its menu.
+    back_at = output.index(said("nl", back.say["nl"]), output.index(text))
+    assert MENUS.prompt("no_input", "nl") not in output[:back_at]
+    assert last_chance("nl")[0] in after and "→ forward" not in output
+
+
+def test_call_silence_after_a_failed_forward_ends_in_the_offer_not_a_dial(app):
+    keys = ",".join([CONTACTS_KEY, key_to(CONTACTS.id, SETTINGS.fallback_node)] +
+                    [""] * (SETTINGS.max_misses + 1))
+    output = run(app, "call", "--lang", "nl", "--keys", keys, "--dial-status", "busy").output
+    assert output.count("→ forward to") == 1  # the one asked for, and no other
+    assert "(the forward ends: busy)" in output
+    assert all(text in output for text in last_chance("nl"))
+    assert output.rstrip().endswith("the line hangs up")
 
 
 def test_call_reads_keys_from_the_keyboard(app):
-    result = app.test_cli_runner().invoke(args=["call", "--lang", "en"], input="8\n1\n")
-    assert "→ forward to police +319008844" in result.output
+    police = key_to(CONTACTS.id, SETTINGS.fallback_node)
+    result = app.test_cli_runner().invoke(args=["call", "--lang", "en"],
+                                          input=f"{CONTACTS_KEY}\n{police}\n")
+    assert f"→ forward to {POLICE.id} {POLICE.number}" in result.output
 
 
 def test_call_hangs_up_on_q_and_refuses_what_is_not_a_key(app):
@@ -173,7 +389,7 @@ def test_call_hangs_up_on_q_and_refuses_what_is_not_a_key(app):
 
 
 def test_call_names_the_recording_that_plays(app):
-    result = run(app, "call", "--lang", "uk", "--keys", "2")
+    result = run(app, "call", "--lang", "uk", "--keys", key_to(SETTINGS.main_node, "signals"))
     assert "plays recording uk/node.signals.wav: " in result.output
 
 
@@ -181,29 +397,108 @@ def test_call_names_the_recording_that_plays(app):
 
 
 def test_text_prints_the_reply_its_encoding_and_segments(app):
+    from sms.segments import count
+
     result = run(app, "text", "POLITIE", "STOP")
-    assert "> POLITIE\nPolitie: 0900-8844." in result.output
-    assert "(GSM-7, 87 characters, 1 segment(s))" in result.output
+    header = render(MENUS, MENUS.prompt("sms_header", "nl"))
+    reply = f"{header}\n{render(MENUS, MENUS.nodes['call_police'].sms['nl'])}"
+    assert "POLITIE" in MENUS.nodes["call_police"].keywords["nl"]
+    assert f"> POLITIE\n{reply}\n" in result.output
+    assert EMERGENCY.display in header and "\n" not in header
+    cost = count(reply)
+    assert (f"({cost.encoding}, {len(reply)} characters, {cost.segments} segment(s))"
+            in result.output)
     assert "> STOP\n(no reply: Twilio handles this word)" in result.output
+
+
+CONNECT_URL = "https://handler.twilio.com/twiml/EH0123456789abcdef"
+DOCUMENTS = ("voice-fallback.xml", "voice-connect.xml", "sms-fallback.xml")
+
+
+def fallback_documents(output: str) -> dict[str, ET.Element]:
+    """The three documents `menus fallback` prints, each after its `<!-- name -->` line."""
+    parts = re.split(r"^<!-- (\S+) -->\n", output, flags=re.M)
+    assert parts[0] == ""
+    return {name: ET.fromstring(text.strip()) for name, text in zip(parts[1::2], parts[2::2],
+                                                                       strict=True)}
+
+
+def greeting_says(root: ET.Element, prompt_id: str, **values: str) -> list[ET.Element]:
+    """The <Say>s of a prompt in the greeting languages, in their order."""
+    texts = [said(lang, MENUS.prompt(prompt_id, lang), **values.get(lang, {}))
+             for lang in SETTINGS.greeting_languages]
+    from ivr.simulate import spoken
+
+    found = [say for say in root.iter("Say") if spoken(say) in texts]
+    assert [spoken(say) for say in found] == texts, [spoken(say) for say in root.iter("Say")]
+    return found
 
 
 @pytest.mark.parametrize(("args", "caller_id"), [([], "{{To}}"),
                                                  (["--line-number", "+3197010000000"],
                                                   "+3197010000000")])
-def test_fallback_twiml_gives_the_numbers_and_forwards_to_the_police(app, args, caller_id):
+def test_fallback_twiml_gives_the_numbers_and_dials_only_after_a_key(app, args, caller_id):
+    result = run(app, "menus", "fallback", "--connect-url", CONNECT_URL, *args)
+    assert result.exit_code == 0, result.output
+    documents = fallback_documents(result.output)
+    assert list(documents) == list(DOCUMENTS)
+    languages = {MENUS.languages[lang].say_language for lang in SETTINGS.greeting_languages}
+    # 1. The fallback URL: 112 and the numbers, the offer of a key, goodbye. Never a Dial.
+    voice = documents["voice-fallback.xml"]
+    assert voice.find(".//Dial") is None and voice.find(".//Redirect") is None
+    assert {say.get("language") for say in voice.iter("Say")} == languages
+    verbs = [child.tag for child in voice]
+    gather = voice.find("Gather")
+    assert verbs.count("Gather") == 1 and gather.get("action") == CONNECT_URL
+    assert gather.get("numDigits") == "1" and gather.get("method") == "POST"
+    # The numbers stand before and outside the Gather: heard in full before any key counts.
+    before = voice[:verbs.index("Gather")]
+    digits = [e.text for say in before for e in say.iter("say-as")]
+    assert digits.count(EMERGENCY.display) == len(languages)  # 112 once in each language
+    for contact in (POLICE, MENUS.contacts["anonymous"]):
+        assert digits.count(contact.spoken[0]) == 2 * len(languages)  # twice in each
+    names = {lang: {"name": POLICE.names[lang]} for lang in SETTINGS.greeting_languages}
+    offers = greeting_says(gather, "fallback_connect", **names)
+    assert offers == list(gather)
+    # Silence: goodbye in each language, then the line hangs up.
+    after = voice[verbs.index("Gather") + 1:]
+    assert [e.tag for e in after] == ["Say"] * len(languages) + ["Hangup"]
+    assert greeting_says(voice, "goodbye") == after[:-1]
+    # 2. The second document, fetched only by that key: the police, with the line's number.
+    connect = documents["voice-connect.xml"]
+    assert connect[0].tag == "Dial" and len(connect.findall(".//Dial")) == 1
+    assert connect[0].text == POLICE.number and connect[0].get("callerId") == caller_id
+    assert connect[-1].tag == "Hangup" and connect.find(".//Gather") is None
+    assert greeting_says(connect, "goodbye")
+    # 3. The SMS fallback: the index under the header line, which carries 112.
+    messages = documents["sms-fallback.xml"].findall("Message")
+    assert len(messages) == 1
+    first_line = messages[0].text.splitlines()[0]
+    assert first_line == render(MENUS, MENUS.prompt("sms_header", SETTINGS.default_language))
+    assert EMERGENCY.display in first_line
+    for node_id in MENUS.sms.topics:
+        assert MENUS.nodes[node_id].keywords[SETTINGS.default_language][0] in messages[0].text
+
+
+def test_fallback_writes_the_three_documents_to_a_folder(app, tmp_path):
+    out = tmp_path / "twiml"
+    result = run(app, "menus", "fallback", "--connect-url", CONNECT_URL, "--output-dir", str(out))
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == sorted(DOCUMENTS)
+    printed = fallback_documents(run(app, "menus", "fallback", "--connect-url",
+                                     CONNECT_URL).output)
+    for name in DOCUMENTS:
+        assert f"wrote {out / name}" in result.output
+        text = (out / name).read_text(encoding="utf-8")
+        assert text.startswith("<?xml") and text.endswith("</Response>\n")
+        assert ET.tostring(ET.fromstring(text)) == ET.tostring(printed[name])
+
+
+@pytest.mark.parametrize("args", [[], ["--connect-url", CONNECT_URL, "--line-number", "0612"]])
+def test_fallback_needs_the_connect_url_and_a_line_number_in_e164(app, args):
     result = run(app, "menus", "fallback", *args)
-    root = ET.fromstring(result.output)
-    says = root.findall("Say")
-    assert {s.get("language") for s in says} == {"nl-NL", "en-GB"}
-    digits = [e.text for e in root.iter("say-as")]
-    assert digits.count("112") == 4  # in each greeting, twice
-    assert digits.count("0900") >= 4 and digits.count("0800") >= 4
-    dial = root.find("Dial")
-    assert dial.text == "+319008844" and dial.get("callerId") == caller_id
-    assert root[-1].tag == "Hangup"
-    # The 112 sentence and the forward come first; the numbers follow if it fails.
-    verbs = [child.tag for child in root]
-    assert verbs.index("Dial") == 4 and verbs[5:] == ["Say", "Say", "Hangup"]
+    assert result.exit_code != 0
+    assert ("--connect-url" in result.output) if not args else ("E.164" in result.output)
 
 
 def test_healthz_is_unsigned_and_says_nothing_else(app):

@@ -1,4 +1,8 @@
-"""The paths off the happy road: silence, wrong keys, failed forwards, broken URLs, errors."""
+"""The paths off the happy road: silence, wrong keys, failed forwards, broken URLs, errors.
+
+Nothing here may dial unasked: after silence, wrong keys or an error the caller hears 112
+and the numbers, and is put through only when they press the key they were offered.
+"""
 
 from __future__ import annotations
 
@@ -11,42 +15,141 @@ from .conftest import LINE, shipped_menus
 
 MENUS = shipped_menus()
 LANGS = list(MENUS.languages)
+VOICED = [code for code, language in MENUS.languages.items() if language.voice]
 FAILED = ["busy", "no-answer", "failed", "canceled"]
 POLICE = MENUS.contacts["police"]
+EMERGENCY = MENUS.contacts["emergency"]
+S = MENUS.settings
+KEY = {g.action: g.key for g in S.global_keys}
+CONTACTS_KEY = KEY[m.CONTACTS]
+POLISH_MOBILE = "+48512345678"
 
 
-def in_menu(twilio, lang: str, node_id: str = "main"):
-    return twilio.post(f"/voice/{lang}/{node_id}")
+def in_menu(twilio, lang: str, node_id: str = "main", **params: str):
+    return twilio.post(f"/voice/{lang}/{node_id}", **params)
 
 
 def said(lang: str, prompt_id: str) -> str:
     return MENUS.prompt(prompt_id, lang).split("{")[0].strip()
 
 
-def digit_groups(answer, contact: m.Contact) -> int:
-    """How many times the contact's whole number is spoken."""
-    return answer.times_spoken(contact)
+def title(lang: str, node_id: str) -> str:
+    return MENUS.nodes[node_id].title[lang]
+
+
+def assert_last_chance(answer, lang: str, languages: int = 1) -> None:
+    """112 and the numbers, the offer of one key, goodbye: never a <Dial>, never a loop."""
+    assert answer.first("Dial") is None, "silence, wrong keys and errors never dial"
+    assert said(lang, "too_many_misses") in answer.spoken()
+    assert answer.times_spoken(EMERGENCY) == languages
+    assert answer.times_spoken(POLICE) == 2 * languages
+    assert answer.times_spoken(MENUS.contacts["anonymous"]) == 2 * languages
+    gather = answer.first("Gather")
+    assert gather.get("action") == f"/voice/{lang}/{S.fallback_node}/connect"
+    offer = " ".join(" ".join(e.itertext()) for e in gather)
+    assert title(lang, S.fallback_node) in offer or gather.find("Play") is not None
+    # The numbers stand outside the Gather: a key during them is not taken for the offer.
+    assert answer.root.find("Say") is not None or answer.root.find("Play") is not None
+    assert answer.first("Redirect") is None
+    assert answer.root[-1].tag == "Hangup"
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_greeting_says_112_and_offers_each_language_in_its_own_voice(twilio, lang):
+def test_greeting_says_112_once_and_offers_each_language_in_its_own_voice(twilio, lang):
     answer = twilio.post("/voice")
-    assert digit_groups(answer, MENUS.contacts["emergency"]) >= 2
+    greeting_langs = voice.greeting_order(MENUS, "NL")
+    assert answer.times_spoken(EMERGENCY) == len(greeting_langs)  # once in each language
     language = MENUS.languages[lang]
     if language.voice is None:  # no Twilio voice: its recording plays
         plays = [p.text.split("?")[0] for p in answer.all("Play")]
         assert f"/audio/{lang}/prompt.language_offer.wav" in plays
         return
-    offers = [s for s in answer.all("Say") if "".join(s.itertext()).startswith(
-        said(lang, "language_offer").split("{")[0])]
+    offer = said(lang, "language_offer")
+    offers = [s for s in answer.all("Say") if "".join(s.itertext()).startswith(offer)]
     assert [s.get("voice") for s in offers] == [language.voice]
 
 
+def test_the_greeting_is_in_the_callers_likely_language_and_dutch(twilio):
+    """A Polish number hears Polish first, in the place of English: the greeting never grows."""
+    assert voice.greeting_order(MENUS, "NL") == ("nl", "en")
+    assert voice.greeting_order(MENUS, "PL") == ("pl", "nl")
+    assert voice.greeting_order(MENUS, "GB") == ("en", "nl")
+    answer = twilio.post("/voice", From=POLISH_MOBILE)
+    first = answer.first("Gather")[0]
+    assert first.get("language") == MENUS.languages["pl"].say_language
+    assert answer.times_spoken(EMERGENCY) == 2
+
+
+def test_the_language_menu_offers_a_person_and_the_key_leads_to_the_contacts(twilio):
+    answer = twilio.post("/voice")
+    for lang in voice.greeting_order(MENUS, "NL"):
+        assert MENUS.prompt("global_contacts", lang) in answer.spoken()
+    contacts = twilio.follow(answer, CONTACTS_KEY)
+    contacts_menu = S.other_contacts_node
+    assert contacts.first("Gather").get("action") == f"/voice/nl/{contacts_menu}/input?miss=0"
+    polish = twilio.follow(twilio.post("/voice", From=POLISH_MOBILE), CONTACTS_KEY,
+                           From=POLISH_MOBILE)
+    assert polish.first("Gather").get("action") == f"/voice/pl/{contacts_menu}/input?miss=0"
+
+
+@pytest.mark.parametrize("key", [KEY[m.REPEAT], KEY[m.MAIN_MENU]])
+def test_star_and_zero_on_the_second_page_go_back_to_the_first(twilio, key):
+    second = twilio.follow(twilio.post("/voice"), "9")
+    assert second.first("Gather").get("action") == "/voice/language?miss=0&page=2"
+    back = twilio.follow(second, key)
+    assert back.first("Gather").get("action") == "/voice/language?miss=0"
+    assert back.times_spoken(EMERGENCY) == 0  # the first page, without the greeting again
+
+
+@pytest.mark.parametrize("language", [lang for lang in MENUS.languages.values()
+                                      if len(lang.key) == 1 and lang.key not in "123"])
+def test_the_keys_of_the_first_page_still_choose_their_languages_on_the_second(
+        twilio, language):
+    second = twilio.follow(twilio.post("/voice"), "9")
+    chosen = twilio.follow(second, language.key)
+    assert chosen.first("Gather").get("action") == f"/voice/{language.code}/main/input?miss=0"
+
+
+def test_a_wrong_key_on_the_second_page_says_so_in_its_languages_and_offers_them_again(twilio):
+    second = twilio.follow(twilio.post("/voice"), "9")
+    wrong = twilio.follow(second, "9")  # no language has 9 9
+    assert wrong.first("Gather").get("action") == "/voice/language?miss=1&page=2"
+    page_two = [lang for lang in MENUS.languages.values() if len(lang.key) == 2]
+    for language in page_two:
+        assert said(language.code, "invalid_key") in wrong.spoken()
+        assert said(language.code, "language_offer") in wrong.spoken()
+    assert said("nl", "invalid_key") not in wrong.spoken()
+
+
 @pytest.mark.parametrize("lang", LANGS)
-def test_silence_says_so_and_repeats_the_menu_with_one_miss(twilio, lang):
-    answer = twilio.follow(in_menu(twilio, lang, "signals"))  # no key: follow the Redirect
+def test_the_first_menu_after_choosing_a_language_starts_with_112_in_it(twilio, lang):
+    """Once per call: not again when the greeting said it in that language."""
+    chosen = twilio.follow(twilio.post("/voice"), "9") if len(
+        MENUS.languages[lang].key) == 2 else twilio.post("/voice")
+    answer = twilio.follow(chosen, MENUS.languages[lang].key[-1])
+    assert answer.first("Gather").get("action") == f"/voice/{lang}/main/input?miss=0"
+    in_greeting = lang in voice.greeting_order(MENUS, "NL")
+    assert answer.times_spoken(EMERGENCY) == (0 if in_greeting else 1)
+    repeated = twilio.follow(answer, KEY[m.REPEAT])
+    assert repeated.times_spoken(EMERGENCY) == 0
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_silence_in_a_menu_says_so_and_repeats_it_with_one_miss(twilio, lang):
+    answer = twilio.follow(in_menu(twilio, lang, "forms"))  # no key: follow the Redirect
     assert said(lang, "no_input") in answer.spoken()
-    assert answer.first("Gather").get("action") == f"/voice/{lang}/signals/input?miss=1"
+    assert answer.first("Gather").get("action") == f"/voice/{lang}/forms/input?miss=1"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_silence_on_a_page_repeats_it_once_then_goes_back(twilio, lang):
+    page = MENUS.nodes["signals"]
+    assert page.kind == m.PAGE
+    again = twilio.follow(in_menu(twilio, lang, page.id))
+    assert again.first("Gather").get("action") == f"/voice/{lang}/{page.id}/input?miss=1"
+    back = twilio.follow(again)
+    assert back.first("Gather").get("action") == f"/voice/{lang}/{page.back}/input?miss=2"
+    assert back.first("Dial") is None
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -57,61 +160,88 @@ def test_a_key_that_is_no_option_says_so_and_repeats(twilio, lang):
 
 
 @pytest.mark.parametrize("lang", LANGS)
-@pytest.mark.parametrize("misses", [["", "", ""], ["9", "", "#9"], ["7", "7", "7"]])
-def test_three_misses_give_the_numbers_and_a_forward_to_the_police(twilio, lang, misses):
-    answer = in_menu(twilio, lang, "forms")
+@pytest.mark.parametrize(("node", "misses"), [("forms", ["", "", ""]),
+                                              ("forms", ["7", "", "8"]),
+                                              ("signals", ["7", "7", "7"]),
+                                              ("contacts", ["", "", ""])])
+def test_misses_give_112_the_numbers_and_a_key_to_the_police_never_a_dial(
+        twilio, lang, node, misses):
+    answer = in_menu(twilio, lang, node)
     for key in misses:
         answer = twilio.follow(answer, key or None)
-    assert digit_groups(answer, POLICE) == 2
-    assert digit_groups(answer, MENUS.contacts["anonymous"]) == 2
-    dial = answer.first("Dial")
+    assert_last_chance(answer, lang)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_offered_key_after_the_numbers_puts_the_caller_through(twilio, lang):
+    answer = in_menu(twilio, lang, "forms")
+    for _ in range(S.max_misses):
+        answer = twilio.follow(answer)
+    dial = twilio.follow(answer, S.connect_key).first("Dial")
     assert dial.find("Number").text == POLICE.number
     assert dial.get("callerId") == LINE
 
 
+def test_after_the_numbers_another_key_is_the_menu_and_star_the_numbers_again(twilio):
+    answer = in_menu(twilio, "en", "forms")
+    for _ in range(S.max_misses):
+        answer = twilio.follow(answer)
+    other = twilio.follow(answer, "7")
+    assert other.first("Gather").get("action") == "/voice/en/main/input?miss=0"
+    assert other.first("Dial") is None
+    assert_last_chance(twilio.follow(answer, KEY[m.REPEAT]), "en")
+    contacts = twilio.follow(answer, CONTACTS_KEY)
+    assert contacts.first("Gather").get("action") == "/voice/en/contacts/input?miss=0"
+
+
 def test_a_good_key_resets_the_misses(twilio):
-    answer = twilio.follow(twilio.follow(in_menu(twilio, "nl", "main"), "9"), "1")
+    answer = twilio.follow(twilio.follow(in_menu(twilio, "nl", "main"), "8"), "6")
     assert answer.first("Gather").get("action") == "/voice/nl/what/input?miss=0"
 
 
-def test_silence_at_the_choice_of_language_ends_in_a_forward_not_a_hang_up(twilio):
+def test_silence_at_the_choice_of_language_ends_in_the_offer_and_goodbye(twilio):
     answer = twilio.post("/voice")
-    for _ in range(3):
+    for _ in range(S.max_misses):
         answer = twilio.follow(answer)
-    assert answer.first("Dial").find("Number").text == POLICE.number
-    assert answer.first("Hangup") is None
+    greeting = voice.greeting_order(MENUS, "NL")
+    assert_last_chance(answer, "nl", len(greeting))
+    for lang in greeting:
+        assert said(lang, "too_many_misses") in answer.spoken()
 
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_global_keys_work_in_every_menu(twilio, lang):
     answer = in_menu(twilio, lang, "victim")
-    assert twilio.follow(answer, "*").first("Gather").get("action") == (
+    assert twilio.follow(answer, KEY[m.REPEAT]).first("Gather").get("action") == (
         f"/voice/{lang}/victim/input?miss=0")
-    assert twilio.follow(answer, "0").first("Gather").get("action") == (
+    assert twilio.follow(answer, KEY[m.MAIN_MENU]).first("Gather").get("action") == (
         f"/voice/{lang}/main/input?miss=0")
-    language_menu = twilio.follow(answer, "#")
+    assert twilio.follow(answer, CONTACTS_KEY).first("Gather").get("action") == (
+        f"/voice/{lang}/contacts/input?miss=0")
+    language_menu = twilio.follow(answer, KEY[m.LANGUAGE])
     assert language_menu.first("Gather").get("action") == "/voice/language?miss=0"
-    assert digit_groups(language_menu, MENUS.contacts["emergency"]) == 0  # no second greeting
+    assert language_menu.times_spoken(EMERGENCY) == 0  # no second greeting
 
 
-@pytest.mark.parametrize("lang", LANGS)
-def test_main_menu_announces_the_global_keys(twilio, lang):
+@pytest.mark.parametrize("lang", VOICED)
+def test_main_menu_announces_the_global_keys_but_not_itself(twilio, lang):
     spoken = in_menu(twilio, lang).spoken()
-    for global_key in MENUS.settings.global_keys:
-        assert MENUS.prompt(f"global_{global_key.action}", lang) in spoken
+    for global_key in S.global_keys:
+        text = MENUS.prompt(f"global_{global_key.action}", lang)
+        assert (text in spoken) == (global_key.action != m.MAIN_MENU)
 
 
 @pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize("status", [*FAILED, "", "something-new"])
 def test_a_failed_forward_speaks_the_number_twice_and_offers_a_way_on(twilio, lang, status):
     answer = twilio.post(f"/voice/{lang}/call_comensha/dialed", DialCallStatus=status)
-    assert digit_groups(answer, MENUS.contacts["comensha"]) == 2
+    assert answer.times_spoken(MENUS.contacts["comensha"]) == 2
     assert answer.first("Hangup") is None
-    retry = twilio.follow(answer, MENUS.settings.retry_key)
+    retry = twilio.follow(answer, S.retry_key)
     assert retry.first("Dial").find("Number").text == MENUS.contacts["comensha"].number
-    other = twilio.follow(answer, MENUS.settings.other_key)
+    other = twilio.follow(answer, S.other_key)
     assert other.first("Gather").get("action") == f"/voice/{lang}/contacts/input?miss=0"
-    assert twilio.follow(answer, "0").first("Gather").get("action") == (
+    assert twilio.follow(answer, KEY[m.MAIN_MENU]).first("Gather").get("action") == (
         f"/voice/{lang}/main/input?miss=0")
 
 
@@ -119,41 +249,34 @@ def test_a_failed_forward_speaks_the_number_twice_and_offers_a_way_on(twilio, la
 def test_a_completed_forward_says_goodbye(twilio, lang):
     answer = twilio.post(f"/voice/{lang}/call_police/dialed", DialCallStatus="completed")
     assert said(lang, "after_call") in answer.spoken()
-    assert digit_groups(answer, POLICE) == 2  # the number, for next time
+    assert answer.times_spoken(POLICE) == 2  # the number, for next time
     assert answer.first("Hangup") is not None
     assert answer.first("Dial") is None
 
 
-def test_silence_after_a_failed_forward_goes_to_the_police(twilio):
-    answer = twilio.post("/voice/nl/call_comensha/dialed", DialCallStatus="busy")
-    for _ in range(3):
+@pytest.mark.parametrize("node", ["call_comensha", "call_police"])
+def test_silence_after_a_failed_forward_gives_the_numbers_and_the_offer_not_a_dial(
+        twilio, node):
+    answer = twilio.post(f"/voice/nl/{node}/dialed", DialCallStatus="busy")
+    for _ in range(S.max_misses):
         answer = twilio.follow(answer)
-    assert answer.first("Dial").find("Number").text == POLICE.number
-
-
-def test_when_the_police_forward_itself_fails_a_silent_caller_hears_the_numbers_and_goodbye(
-        twilio):
-    answer = twilio.post("/voice/en/call_police/dialed", DialCallStatus="failed")
-    for _ in range(3):
-        answer = twilio.follow(answer)
-    assert answer.first("Dial") is None, "dialling the failing number again would loop"
-    assert digit_groups(answer, POLICE) == 2
-    assert answer.first("Hangup") is not None
+    assert_last_chance(answer, "nl")
 
 
 def test_without_the_lines_own_number_the_line_does_not_dial(twilio):
     """Without To, <Dial> would show the caller's number: give the number instead."""
     answer = twilio.post("/voice/nl/call_anonymous", To="anonymous")
     assert answer.first("Dial") is None
-    assert digit_groups(answer, MENUS.contacts["anonymous"]) == 2
+    assert answer.times_spoken(MENUS.contacts["anonymous"]) == 2
 
 
 @pytest.mark.parametrize("url", ["/voice/xx/main", "/voice/xx/main/input?miss=1",
                                  "/voice/nl", "/voice/../etc/passwd", "/voice/de/what/dialed",
-                                 "/voice/a/b/c/d/e"])
+                                 "/voice/a/b/c/d/e", "/voice/xx/call_police/connect"])
 def test_an_unknown_language_leads_to_the_language_choice(twilio, url):
     answer = twilio.post(url, Digits="1")
     lang_menu = answer.first("Gather")
+    assert answer.first("Dial") is None
     if url == "/voice/nl":
         assert lang_menu.get("action") == "/voice/nl/main/input?miss=0"
     else:
@@ -162,10 +285,12 @@ def test_an_unknown_language_leads_to_the_language_choice(twilio, url):
 
 @pytest.mark.parametrize("url", ["/voice/en/reprot", "/voice/en/reprot/input",
                                  "/voice/en/main/dialed", "/voice/en/what/failed",
-                                 "/voice/en/nowhere/more/paths"])
+                                 "/voice/en/nowhere/more/paths", "/voice/en/main/connect",
+                                 "/voice/en/reprot/connect"])
 def test_an_unknown_node_leads_to_the_main_menu(twilio, url):
     answer = twilio.post(url, Digits="1", DialCallStatus="busy")
     assert answer.first("Gather").get("action") == "/voice/en/main/input?miss=0"
+    assert answer.first("Dial") is None
 
 
 @pytest.mark.parametrize(("miss", "next_miss"), [
@@ -175,17 +300,9 @@ def test_a_strange_miss_count_is_treated_as_none_or_capped(twilio, caplog, miss,
     answer = twilio.post(f"/voice/nl/main/input?miss={miss}", Digits="")
     assert "voice webhook failed" not in caplog.text
     if next_miss is None:  # capped: this was one miss too many
-        assert answer.first("Dial").find("Number").text == POLICE.number
+        assert_last_chance(answer, "nl")
     else:
         assert answer.first("Gather").get("action") == f"/voice/nl/main/input?miss={next_miss}"
-
-
-def test_silence_at_the_language_choice_gives_the_numbers_in_each_greeting_language(twilio):
-    answer = twilio.post("/voice")
-    for _ in range(3):
-        answer = twilio.follow(answer)
-    for lang in MENUS.settings.greeting_languages:
-        assert said(lang, "too_many_misses") in answer.spoken()
 
 
 @pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH"])
@@ -202,7 +319,8 @@ def test_other_methods_get_twiml_too(app, method):
     assert app.test_client().open("/voice/nl/main", method=method).status_code == 403
 
 
-def test_an_exception_inside_a_handler_still_answers_twiml(twilio, monkeypatch, caplog):
+def test_an_exception_inside_a_handler_gives_the_apology_the_numbers_and_the_offer(
+        twilio, monkeypatch, caplog):
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
@@ -210,11 +328,12 @@ def test_an_exception_inside_a_handler_still_answers_twiml(twilio, monkeypatch, 
     answer = twilio.post("/voice/en/main/input?miss=0", Digits="1")
     assert answer.status == 200
     assert said("en", "error") in answer.spoken()
-    assert digit_groups(answer, POLICE) == 2
-    assert answer.first("Dial").find("Number").text == POLICE.number
-    assert answer.first("Dial").get("callerId") == LINE
+    assert_last_chance(answer, "en")
     assert "Traceback" not in answer.body
     assert "voice webhook failed" in caplog.text
+    through = twilio.follow(answer, S.connect_key)
+    assert through.first("Dial").find("Number").text == POLICE.number
+    assert through.first("Dial").get("callerId") == LINE
 
 
 def test_when_even_the_apology_fails_the_fixed_fallback_answers(twilio, monkeypatch):
@@ -226,20 +345,21 @@ def test_when_even_the_apology_fails_the_fixed_fallback_answers(twilio, monkeypa
     answer = twilio.post("/voice")
     assert answer.status == 200
     assert said("nl", "error") in answer.spoken()
-    assert digit_groups(answer, POLICE) == 2
-    assert answer.first("Hangup") is not None
+    assert_last_chance(answer, "nl")
 
 
-def test_an_exception_without_the_lines_number_gives_the_number_not_a_hang_up(
+def test_an_exception_without_the_lines_number_never_dials_even_on_the_key(
         twilio, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
     monkeypatch.setattr(voice, "node_input", broken)
     answer = twilio.post("/voice/nl/main/input?miss=0", Digits="1", To="")
-    assert answer.first("Dial") is None
-    assert digit_groups(answer, POLICE) >= 2
-    assert answer.first("Gather").get("action") == "/voice/nl/call_police/failed?miss=0"
+    assert_last_chance(answer, "nl")
+    through = twilio.follow(answer, S.connect_key, To="")
+    assert through.first("Dial") is None  # without the line's number: the number instead
+    assert through.times_spoken(POLICE) >= 2
+    assert through.first("Gather").get("action") == "/voice/nl/call_police/failed?miss=0"
 
 
 def test_get_requests_are_answered_too(app):
@@ -247,8 +367,9 @@ def test_get_requests_are_answered_too(app):
     from twilio.request_validator import RequestValidator
 
     from .conftest import TOKEN
+    target = MENUS.nodes["main"].target_for("1")
     url = "/voice/nl/main/input?miss=0&Digits=1&To=%2B3197010000000"
     signature = RequestValidator(TOKEN).compute_signature("http://localhost" + url, {})
     response = app.test_client().get(url, headers={"X-Twilio-Signature": signature})
     assert response.status_code == 200
-    assert b"/voice/nl/what/input" in response.data
+    assert f"/voice/nl/{target}/input".encode() in response.data

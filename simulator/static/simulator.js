@@ -171,12 +171,23 @@ function silence() {
 
 // -- the call ------------------------------------------------------------------------------
 
-// Shows and sounds the step's events in turn; resolves with how many were heard aloud,
-// or null when a key, a hang-up or a new call came first.
-async function play(step, id) {
-  const firstInGather = step.events.length - step.heard_in_gather;
+// How many of the step's events come before the call waits for a key: the verbs after a
+// <Gather> (the goodbye and the hang-up after the last chance's offer) run only when no
+// key comes.
+function heardFirst(step) {
+  return step.events.length - (step.gather ? step.heard_on_timeout || 0 : 0);
+}
+
+// Shows and sounds the step's events up to the wait for a key; resolves with how many
+// were heard aloud, or null when a key, a hang-up or a new call came first.
+function play(step, id) {
+  const shown = heardFirst(step);
+  return playEvents(step, id, 0, shown, shown - step.heard_in_gather);
+}
+
+async function playEvents(step, id, from, to, firstInGather = -1) {
   let heard = 0;
-  for (let i = 0; i < step.events.length; i++) {
+  for (let i = from; i < to; i++) {
     if (id !== call.id) return null;
     // A key cuts the prompts of a <Gather> short, as on a phone; not the ones before it.
     if (step.gather && i === firstInGather) listen(step);
@@ -267,12 +278,22 @@ function timeout() {
   if (!call.active || !call.step || !call.step.gather) return;
   silence();
   line($("transcript"), `You press nothing for ${call.step.timeout} s`, { className: "caller" });
-  if (!call.step.on_timeout) {
-    // Nothing after the <Gather>: Twilio hangs up.
-    note("The line hangs up.");
-    return end("Call ended.");
+  const step = call.step;
+  if (!step.on_timeout) {
+    // No <Redirect>: the verbs after the <Gather> (goodbye), then Twilio hangs up.
+    const id = ++call.id;
+    call.accepting = false;
+    setKeys(false);
+    clearTimeout(call.timer);
+    const after = step.events.slice(heardFirst(step));
+    playEvents(step, id, heardFirst(step), step.events.length).then((heard) => {
+      if (heard === null) return;
+      if (!after.some((event) => event.kind === "hangup")) note("The line hangs up.");
+      end("Call ended.");
+    });
+    return;
   }
-  run({ path: call.step.on_timeout });
+  run({ path: step.on_timeout });
 }
 
 function start() {

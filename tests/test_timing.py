@@ -1,0 +1,134 @@
+"""Time to act: how long a caller listens before they can do what they called for.
+
+The model of DEVELOPERS.md: 150 words a minute, each digit of a number one word, SSML
+pauses added, recordings by their real length, a key pressed as soon as its option has
+been said. The goals hold for every language the file offers, so a new or edited text
+that breaks one fails here, without a new test.
+"""
+
+from __future__ import annotations
+
+import wave
+
+import pytest
+from twilio.twiml.voice_response import Say
+
+from ivr import model as m
+from ivr import timing, voice
+from ivr.speech import GROUP_PAUSE, REPEAT_PAUSE, say_seconds, speak
+from ivr.utterances import every, prompt
+from ivr.validate import PLACEHOLDER_RE
+
+from .conftest import LINE, ROOT, shipped_menus
+
+MENUS = shipped_menus()
+
+
+def test_the_model_counts_words_digits_and_pauses():
+    say = Say("Bel de politie op")  # 4 words
+    say.say_as("0900", interpret_as="digits")  # 4 digits, each a word
+    say.break_(time=GROUP_PAUSE)
+    say.say_as("88", interpret_as="digits")
+    say.break_(time="1s")
+    say.nest(" dank u ")  # 2 words
+    seconds = say_seconds(say.to_xml(xml_declaration=False))
+    assert seconds == pytest.approx((4 + 4 + 2 + 2) / 2.5 + 0.4 + 1.0)
+
+
+def test_a_number_is_said_twice_with_its_pauses_and_112_once():
+    text = MENUS.prompt("too_many_misses", "nl")
+    police, emergency = MENUS.contacts["police"], MENUS.contacts["emergency"]
+    assert set(PLACEHOLDER_RE.findall(text)) == {police.id, emergency.id}
+    words = len(PLACEHOLDER_RE.sub(" ", text).split())
+    words += len(MENUS.prompt("repeat_number", "nl").split())  # "ik herhaal:", once
+    digits = len("".join(emergency.spoken)) + 2 * len("".join(police.spoken))
+    pauses = 2 * (len(police.spoken) - 1) * ms(GROUP_PAUSE) + ms(REPEAT_PAUSE)
+    utterance = speak(MENUS, "nl", prompt(MENUS, "nl", "too_many_misses"))
+    assert utterance.seconds == pytest.approx((words + digits) / 2.5 + pauses)
+
+
+def ms(pause: str) -> float:
+    return float(pause.removesuffix("ms")) / 1000
+
+
+def test_a_recording_counts_by_its_real_length():
+    lang = next(code for code, language in MENUS.languages.items() if language.voice is None)
+    utterance = prompt(MENUS, lang, "greeting")
+    with wave.open(str(ROOT / "audio" / lang / f"{utterance.uid}.wav"), "rb") as wav:
+        length = wav.getnframes() / wav.getframerate()
+    assert speak(MENUS, lang, utterance).seconds == pytest.approx(length)
+    assert length > 1
+
+
+def test_the_greeting_is_short_and_every_language_is_offered_within_30_seconds():
+    first, last = timing.greeting(MENUS, timing.HOME)
+    assert 0 < first <= timing.GREETING_MAX
+    assert first < last <= timing.LANGUAGES_MAX
+
+
+@pytest.mark.parametrize("lang", MENUS.languages)
+def test_a_callers_own_country_does_not_make_the_greeting_longer(lang):
+    """The likely language takes the place of the last greeting language."""
+    region = MENUS.languages[lang].countries[0]
+    first, last = timing.greeting(MENUS, region)
+    assert first <= timing.GREETING_MAX, f"{lang}: {first:.1f} s"
+    assert last <= timing.LANGUAGES_MAX
+
+
+def test_the_police_the_anonymous_line_and_comensha_are_reached_within_30_seconds():
+    home = MENUS.settings.default_language
+    reached = timing.to_forwards(MENUS, timing.HOME, home)
+    forwards = [n.id for n in MENUS.nodes.values() if n.kind == m.FORWARD]
+    assert set(reached) == set(forwards)
+    for node_id in forwards:
+        assert reached[node_id] <= timing.FORWARD_MAX, f"{node_id}: {reached[node_id]:.1f} s"
+
+
+@pytest.mark.parametrize("lang", MENUS.languages)
+def test_every_forward_is_reachable_in_every_language_by_keys_that_were_offered(lang):
+    region = timing.HOME if lang == "nl" else MENUS.languages[lang].countries[0]
+    reached = timing.to_forwards(MENUS, region, lang)
+    assert set(reached) == {n.id for n in MENUS.nodes.values() if n.kind == m.FORWARD}
+    # Reported by make check; a generous bound keeps a translation from drifting far.
+    assert max(reached.values()) <= 2 * timing.FORWARD_MAX
+
+
+@pytest.mark.parametrize("lang", MENUS.languages)
+def test_no_single_prompt_is_longer_than_25_seconds(lang):
+    for uid, utterance in every(MENUS, lang).items():
+        seconds = speak(MENUS, lang, utterance).seconds
+        assert 0 < seconds <= timing.PROMPT_MAX, f"{lang} {uid}: {seconds:.1f} s"
+
+
+def test_the_main_menu_offers_at_most_six_choices_the_most_urgent_first():
+    main = MENUS.nodes[MENUS.settings.main_node]
+    assert len(main.options) <= timing.MAIN_CHOICES_MAX
+    assert main.options[0].target == "victim"
+
+
+def test_the_shipped_file_breaks_no_goal():
+    assert timing.problems(MENUS, "menus.yaml") == []
+
+
+def test_a_broken_goal_is_named_with_what_to_do():
+    """A slower file: make check names each broken goal, with the node and the fix."""
+    from dataclasses import replace
+
+    slow_key = replace(MENUS.settings, global_keys=tuple(
+        g for g in MENUS.settings.global_keys if g.action != m.CONTACTS) + tuple(
+        replace(g, announce=m.MAIN) for g in MENUS.settings.global_keys
+        if g.action == m.CONTACTS))
+    slower = replace(MENUS, settings=slow_key)
+    messages = [str(p) for p in timing.problems(slower, "menus.yaml")]
+    assert any("node 'call_comensha': reached after" in text and "offer it earlier" in text
+               for text in messages), messages
+
+
+def test_offers_are_timed_as_soon_as_their_option_is_said():
+    call = voice.Call.from_to(LINE, timing.HOME)
+    answer = voice.incoming(MENUS, call)
+    offered = timing.offered(answer)
+    heard = timing.heard(answer)
+    assert offered[MENUS.languages["nl"].key] == next(
+        h.end for h in heard if h.offers == MENUS.languages["nl"].key)
+    assert list(offered.values()) == sorted(offered.values())
