@@ -175,7 +175,7 @@ def node_input(lang: str, node_id: str) -> Response:
 def _note_event(known: Menus, target: str | None, chosen: bool) -> None:
     """What makes this answer an event for the log (issue 14.8): a forward to a contact
     that is closed (no <Dial> comes; twiml() takes it back if one does), or the misses
-    running out, after which the caller is put through to the fallback contact."""
+    running out, after which the caller hears the numbers and an offer of the police."""
     if target and known.nodes[target].kind == FORWARD:
         logs.note(outcome=CLOSED)
     elif not chosen and _miss(known) + 1 >= known.settings.max_misses:
