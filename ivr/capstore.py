@@ -18,6 +18,7 @@ import sqlite3
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from typing import ClassVar
 from urllib.parse import urlsplit
 
@@ -62,52 +63,63 @@ class SQLiteStorage(Storage, MovingWindowSupport):
         # Waiting for another process's transaction up to `timeout`; then a failure, and
         # the caller hears the numbers.
         self.timeout = timeout
-        self._local = threading.local()
-        self._connect().executescript(SCHEMA)
+        self._lock = threading.Lock()
+        self._conn: sqlite3.Connection | None = None
+        self._pid = 0
+        with self._connection() as conn:
+            conn.executescript(SCHEMA)
 
     @property
     def base_exceptions(self) -> type[Exception]:
         return sqlite3.Error
 
-    def _connect(self) -> sqlite3.Connection:
-        # One connection per thread and process: a connection must not cross a fork.
-        conn = getattr(self._local, "conn", None)
-        if conn is None or self._local.pid != os.getpid():
-            # SQLite's default journal, not WAL: switching a shared file to WAL can fail
-            # at once while another process has it open, and a count takes microseconds.
-            conn = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
-            self._local.conn, self._local.pid = conn, os.getpid()
-        return conn
+    @contextlib.contextmanager
+    def _connection(self) -> Iterator[sqlite3.Connection]:
+        """The process's one connection, for one thread (or greenlet) at a time. One, not
+        one per thread: under gevent every request is a greenlet of its own. Opened anew
+        in a forked worker, as a connection must not cross a fork."""
+        with self._lock:
+            if self._conn is None or self._pid != os.getpid():
+                # SQLite's default journal, not WAL: switching a shared file to WAL can
+                # fail at once while another process has it open; a count takes microseconds.
+                self._conn = sqlite3.connect(self.path, timeout=self.timeout,
+                                             isolation_level=None, check_same_thread=False)
+                self._pid = os.getpid()
+            yield self._conn
 
     def acquire_entry(self, key: str, limit: int, expiry: int, amount: int = 1) -> bool:
         if amount > limit:
             return False
-        conn = self._connect()
-        # IMMEDIATE: the write lock before counting, so no one else counts in between.
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            taken = _take(conn, key, limit, expiry, amount)
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
+        with self._connection() as conn:
+            # IMMEDIATE: the write lock before counting, so no one else counts in between.
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                taken = _take(conn, key, limit, expiry, amount)
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
         return taken
 
     def get_moving_window(self, key: str, limit: int, expiry: int) -> tuple[float, int]:
         now = time.time()
-        oldest, taken = self._connect().execute(
-            "SELECT MIN(at), COUNT(*) FROM entries WHERE key = ? AND at > ?",
-            (key, now - expiry)).fetchone()
+        with self._connection() as conn:
+            oldest, taken = conn.execute(
+                "SELECT MIN(at), COUNT(*) FROM entries WHERE key = ? AND at > ?",
+                (key, now - expiry)).fetchone()
         return (oldest or now), taken
 
     def check(self) -> bool:
-        return self._connect().execute("SELECT 1").fetchone() == (1,)
+        with self._connection() as conn:
+            return conn.execute("SELECT 1").fetchone() == (1,)
 
     def reset(self) -> int | None:
-        return self._connect().execute("DELETE FROM entries").rowcount
+        with self._connection() as conn:
+            return conn.execute("DELETE FROM entries").rowcount
 
     def clear(self, key: str) -> None:
-        self._connect().execute("DELETE FROM entries WHERE key = ?", (key,))
+        with self._connection() as conn:
+            conn.execute("DELETE FROM entries WHERE key = ?", (key,))
 
     # The fixed-window counters of limits' other strategies: not used by the line.
     def incr(self, key: str, expiry: int, amount: int = 1) -> int:

@@ -107,7 +107,8 @@ def test_the_limiter_never_stores_the_number():
     app, _, twilio = line()
     confirm(twilio)
     storage = app.extensions["texts"].limiter.storage
-    keys = " ".join(key for (key,) in storage._connect().execute("SELECT key FROM entries"))
+    with storage._connection() as conn:
+        keys = " ".join(key for (key,) in conn.execute("SELECT key FROM entries"))
     assert "text-number" in keys
     assert "612345678" not in keys
 
