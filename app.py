@@ -17,8 +17,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, request
+from flask import Flask, Request, Response, request
+from flask.sessions import SessionInterface, SessionMixin
 from limits import parse
+from limits.errors import ConfigurationError
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 from twilio.http.http_client import TwilioHttpClient
@@ -28,6 +30,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ivr import audio_views, metrics, voice
 from ivr import views as voice_views
+from ivr.capstore import default_uri
 from ivr.cli import audio_cli, call_command, menus_cli, text_command, translations_cli
 from ivr.hours import AMSTERDAM
 from ivr.loader import load_menus
@@ -38,7 +41,7 @@ from ivr.texting import TextSender
 from simulator import access as simulator_access
 from simulator import views as simulator_views
 from sms import views as sms_views
-from sms.cookies import SessionCookies
+from sms.cookies import StateCookie
 from sms.keywords import KeywordIndex
 from sms.replies import first_languages, index_pages
 
@@ -62,7 +65,8 @@ def _from_environment() -> dict[str, Any]:
         "SMS_ALLOWED_COUNTRIES": env.get("SMS_ALLOWED_COUNTRIES", "NL"),
         "SMS_PER_NUMBER": env.get("SMS_PER_NUMBER", "3 per day"),
         "SMS_OVERALL": env.get("SMS_OVERALL", "60 per hour"),
-        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI") or "memory://",
+        # Unset: an SQLite file of this start, shared by its gunicorn workers (capstore).
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI") or None,
         "SECRET_KEY": env.get("SECRET_KEY") or None,
         # The browser simulator (/simulator): on with Flask's debug flag (make run), for
         # this machine only; elsewhere only with this password, behind basic auth.
@@ -114,7 +118,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.config["SECRET_KEY"] = secrets.token_hex(32)
         app.logger.warning("SECRET_KEY is not set: the SMS line forgets a sender's language "
                            "when the app restarts; set it, the same on every instance")
-    app.session_interface = SessionCookies()
+    # The SMS state cookie, signed with the current key and read with any of the fallbacks.
+    keys = [*(app.config.get("SECRET_KEY_FALLBACKS") or ()), app.config["SECRET_KEY"]]
+    lifetime = app.config["PERMANENT_SESSION_LIFETIME"]
+    app.extensions["sms_cookie"] = StateCookie(keys, int(lifetime.total_seconds()))
+    # No request opens Flask's session (the SMS state has its own cookie): Flask's would
+    # read and verify the cookie at every request, voice too.
+    app.session_interface = NoSession()
     proxies = app.config["TRUSTED_PROXIES"]
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
@@ -128,6 +138,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(metrics.bp)
     if simulator_access.enabled(app.config):
         app.register_blueprint(simulator_views.bp)
+    app.extensions["limiter"] = _limiter(app.config)
     app.extensions["texts"] = _text_sender(app)
     app.add_url_rule("/healthz", "healthz", _healthz)
     app.register_error_handler(404, _not_found)
@@ -143,8 +154,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _text_sender(app: Flask) -> TextSender:
-    """Counts in memory by default; with RATELIMIT_STORAGE_URI (redis://...) across
-    instances. No limit applies to the webhooks themselves: Twilio ignores 429s."""
+    """Counts in an SQLite file of this machine by default; with RATELIMIT_STORAGE_URI
+    (redis://...) across instances. No limit applies to the webhooks themselves: Twilio
+    ignores 429s."""
     config = app.config
     caps = {}
     for name in ("SMS_PER_NUMBER", "SMS_OVERALL"):
@@ -153,14 +165,6 @@ def _text_sender(app: Flask) -> TextSender:
         except ValueError:
             raise SystemExit(f"Refusing to start: {name}={config[name]!r} is not a limit; "
                              "write it like '3 per day' or '60 per hour'.") from None
-    # A moving window: no double burst at a window's edge. A Redis that does not answer
-    # within 2 s counts as a failure (the caller then hears the numbers), not as silence.
-    # `limits` itself, not Flask-Limiter: the webhooks have no limit of their own, and
-    # Flask-Limiter's hook would cost every request a few hundred microseconds for nothing.
-    uri = config["RATELIMIT_STORAGE_URI"]
-    storage = storage_from_string(uri, **({"socket_timeout": 2, "socket_connect_timeout": 2}
-                                          if uri.startswith("redis") else {}))
-    limiter = MovingWindowRateLimiter(storage)
 
     def client() -> Client | None:
         if not (config["TWILIO_ACCOUNT_SID"] and config["TWILIO_AUTH_TOKEN"]):
@@ -172,8 +176,33 @@ def _text_sender(app: Flask) -> TextSender:
 
     countries = frozenset(c.strip().upper() for c in config["SMS_ALLOWED_COUNTRIES"].split(",")
                           if c.strip())
-    return TextSender(limiter, str(config["SECRET_KEY"]).encode(), countries,
+    return TextSender(app.extensions["limiter"], str(config["SECRET_KEY"]).encode(), countries,
                       caps["SMS_PER_NUMBER"], caps["SMS_OVERALL"], client)
+
+
+def _limiter(config: dict[str, Any]) -> MovingWindowRateLimiter:
+    """The caps' and the password throttle's counter. A moving window: no double burst at
+    a window's edge. A Redis that does not answer within 2 s counts as a failure (the
+    caller then hears the numbers), not as silence. `limits` itself, not Flask-Limiter:
+    the webhooks have no limit of their own, and Flask-Limiter's hook would cost every
+    request a few hundred microseconds for nothing."""
+    uri = config["RATELIMIT_STORAGE_URI"] = config["RATELIMIT_STORAGE_URI"] or default_uri()
+    options = {"socket_timeout": 2, "socket_connect_timeout": 2} if uri.startswith("redis") \
+        else {}
+    try:
+        return MovingWindowRateLimiter(storage_from_string(uri, **options))
+    except (ConfigurationError, ValueError) as exc:
+        raise SystemExit(f"Refusing to start: RATELIMIT_STORAGE_URI={uri!r}: {exc}") from None
+
+
+class NoSession(SessionInterface):
+    """Flask's null session for every request: nothing read, nothing written."""
+
+    def open_session(self, app: Flask, request: Request) -> None:
+        return None
+
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
+        return None
 
 
 def _healthz() -> Response:

@@ -1,9 +1,35 @@
 """gunicorn settings for the Procfile. gunicorn also reads this file by itself when
 started from this folder, so a bare `gunicorn app:app` gets the same checks."""
 
+import logging
 import os
 import sys
 import tempfile
+
+# Slow clients (issue 14.1): gevent's workers, each holding many connections as cheap
+# greenlets, so that connections that trickle headers, trickle a body or sit idle take no
+# thread that a webhook needs. Measured with bench/slowclients.py (a signed POST /voice
+# every 0.25 s for 20 s on this 2-core machine, no proxy in front):
+#   50 of each kind (150):  gthread 2x2 threads: no answer at all (10 s timeouts);
+#                           gthread 2x100 threads: max 0.04 s;  gevent 2x1000: max 0.02 s
+#   300 of each kind (900): gthread 2x100 threads: no answer at all;  gevent: max 0.01 s
+# gthread holds a thread per connection that is sending, so any number of threads is a
+# number of tricklers away from a stop; gevent's bound is worker_connections. Patched
+# here, before the app is preloaded, so that everything it imports (twilio's requests,
+# redis) cooperates; a Twilio API call taking its 5 s then holds no worker either. Only
+# when gunicorn itself loads this file (as `__config__`), not when a test reads it.
+# What it costs (wrk, 32 connections, 3 rounds of 8 s, against the secure minimum on
+# plain gunicorn, 2 sync workers): requests a second 0.93x (call), 0.95x (forward), 0.86x
+# (SMS), where gthread 2x2 gave 1.16x, 1.04x, 0.79x; but p99 6-12x the secure minimum's
+# (0.2-0.4 s against 30-43 ms; gthread 1.4-1.8x). With all 32 connections busy on 2
+# cores, a gevent worker never waits, so wrk (on the same cores) and the connections
+# the other worker holds wait longer; one worker alone shows 71 ms. A connection whose
+# next request is already there is made to yield after each request (post_request).
+WORKER_CLASS = os.environ.get("GUNICORN_WORKER_CLASS", "gevent")
+if __name__ == "__config__" and WORKER_CLASS == "gevent":
+    from gevent import monkey
+
+    monkey.patch_all()
 
 # /metrics adds up the counters of all workers in files here; set before the app (and
 # prometheus_client) is loaded, so that every worker counts into it.
@@ -13,37 +39,57 @@ if os.environ.get("METRICS_TOKEN") and not os.environ.get("PROMETHEUS_MULTIPROC_
 # Load the app (and validate menus.yaml) once in the master: a broken file stops the
 # start with its problems listed, instead of workers failing one after another.
 preload_app = True
-# Two worker processes, two threads each (issue 8, docs/benchmarks.md). A webhook is a
-# fraction of a millisecond of Python, and threads of one process take turns on Python's
-# lock (the GIL): one process with eight threads used one core and queued requests behind
-# each other, with a long tail. Two processes use both cores of a small instance: about
-# twice the requests a second, a far shorter tail. Two threads each, not one, so that a
-# slow Twilio API (numbers by text, up to 5 s) does not hold a whole process; not eight,
-# which only queue for the GIL. (A shorter GIL switch interval did not measurably help:
-# requests are shorter than its 5 ms and give the lock up at their socket I/O anyway.)
-# The caps on numbers by text: with Redis (RATELIMIT_STORAGE_URI) every process counts
-# in the same place. Counting in memory (the default), each process counts alone, so
-# each gets its share of the caps (post_fork): "3 per day" becomes 1 per process, at
-# most 2 in all, never more than the cap. For exact caps, use Redis, or WEB_CONCURRENCY=1.
+# Two worker processes (issue 8, docs/benchmarks.md): a webhook is a fraction of a
+# millisecond of Python, and one process uses one core (Python's lock, the GIL); two use
+# both cores of a small instance. Within each, gevent serves up to worker_connections
+# connections at once: about 2,000 slow clients in all before new connections wait in the
+# kernel's backlog; past that, only a buffering proxy in front helps.
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-threads = int(os.environ.get("GUNICORN_THREADS", "2"))
+worker_class = WORKER_CLASS
+worker_connections = 1000
+threads = int(os.environ.get("GUNICORN_THREADS", "2"))  # gthread only
+# A request's line and headers must arrive within `keepalive` seconds, and an idle
+# connection is closed after it (gevent's worker reads headers under this timeout): a
+# header trickler or an idle connection holds a greenlet 5 s at most.
+keepalive = 5
 timeout = 20  # Twilio gives up after 15 s
-# The access log holds the method, the path without its query, the status and the time:
-# never the form (where Twilio puts the caller's number), headers or the client's address.
-accesslog = "-"
-access_log_format = '{"logger": "gunicorn.access", "method": "%(m)s", "path": "%(U)s", ' \
-                    '"status": "%(s)s", "duration_ms": "%(M)s"}'
+# No control socket (gunicornc): nothing uses it, and two instances on one machine would
+# share its default path in the home folder.
+control_socket_disable = True
 
+# Every line is one JSON object (issue 14.4): gunicorn's own lines, its access log (one
+# a request: method, path without its query, status, time; never the client's address,
+# headers or form) and the app's, all through python-json-logger's formatter
+# (ivr.logs.JsonFormatter) on stderr. gunicorn's plain-text handlers are left out
+# (errorlog and accesslog None) so that nothing is written twice.
+errorlog = None
+accesslog = None
+logger_class = "ivr.logs.GunicornLogger"
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"json": {"()": "ivr.logs.JsonFormatter"}},
+    "handlers": {"json": {"class": "logging.StreamHandler", "formatter": "json",
+                          "stream": "ext://sys.stderr"}},
+    "root": {"level": os.environ.get("LOG_LEVEL", "INFO"), "handlers": ["json"]},
+    "loggers": {name: {"level": "INFO", "handlers": [], "propagate": True}
+                for name in ("gunicorn.error", "gunicorn.access")},
+}
+# Python's warnings (a library's DeprecationWarning) as log records too, not plain text.
+logging.captureWarnings(True)
 
 MIN_SECRET_LENGTH = 32
+MIN_PASSWORD_LENGTH = 16  # SIMULATOR_PASSWORD and METRICS_TOKEN (issue 14.5)
 
 
-def post_fork(server, worker):
-    # In the new worker, before it answers: its share of the caps counted in memory.
-    # (The benchmark's reference apps run under this file too: they have no texts.)
-    texts = getattr(worker.app.wsgi(), "extensions", {}).get("texts")
-    if texts is not None:
-        texts.share(server.cfg.workers)
+def post_request(worker, req, environ, resp):
+    # After each request, let the worker's other connections have a turn: a greenlet
+    # whose client's next request is already there reads it without ever yielding, and
+    # kept the others waiting (p99 0.4-1 s under wrk's 32 keep-alive connections).
+    if WORKER_CLASS == "gevent":
+        from gevent import sleep
+
+        sleep(0)
 
 
 def child_exit(server, worker):
@@ -54,18 +100,37 @@ def child_exit(server, worker):
         multiprocess.mark_process_dead(worker.pid)
 
 
+def refusal(env) -> str | None:
+    """Why a production start with this environment is not safe, in one line; None: safe.
+    IVR_ALLOW_UNSIGNED=1 (make run, a local test) allows all of it."""
+    if env.get("IVR_ALLOW_UNSIGNED") == "1":
+        return None
+    if not env.get("TWILIO_AUTH_TOKEN"):
+        return ("TWILIO_AUTH_TOKEN is not set, so anyone could call the webhooks. Set "
+                "TWILIO_AUTH_TOKEN (Twilio console, Account Info), or IVR_ALLOW_UNSIGNED=1 "
+                "for a local test only.")
+    secret = env.get("SECRET_KEY", "")
+    if len(secret) < MIN_SECRET_LENGTH or len(set(secret)) < 10:
+        return (f"SECRET_KEY is missing, shorter than {MIN_SECRET_LENGTH} characters or not "
+                "random, so SMS cookies could be forged or lost between instances. Set "
+                "SECRET_KEY to a long random string, the same on every instance: python3 -c "
+                "'import secrets; print(secrets.token_hex(32))'.")
+    for name in ("SIMULATOR_PASSWORD", "METRICS_TOKEN"):
+        if env.get(name) and len(env[name]) < MIN_PASSWORD_LENGTH:
+            return (f"{name} is shorter than {MIN_PASSWORD_LENGTH} characters, so it could "
+                    "be guessed. Set a long random one: python3 -c 'import secrets; "
+                    "print(secrets.token_urlsafe(24))', or unset it to turn that page off.")
+    if env.get("RATELIMIT_STORAGE_URI", "").startswith("memory"):
+        return ("RATELIMIT_STORAGE_URI=memory:// counts the caps on texts per worker, anew "
+                "after each restart. Leave it unset (a file shared by the workers) or set "
+                "redis://host:6379.")
+    return None
+
+
 def on_starting(server):
-    """Refuse a production start that is not safe, with one line saying what to set."""
-    local = os.environ.get("IVR_ALLOW_UNSIGNED") == "1"
-    if not os.environ.get("TWILIO_AUTH_TOKEN") and not local:
-        sys.exit("Refusing to start: TWILIO_AUTH_TOKEN is not set, so anyone could call the "
-                 "webhooks. Set TWILIO_AUTH_TOKEN (Twilio console, Account Info), or "
-                 "IVR_ALLOW_UNSIGNED=1 for a local test only.")
-    secret = os.environ.get("SECRET_KEY", "")
-    weak = len(secret) < MIN_SECRET_LENGTH or len(set(secret)) < 10
-    if weak and not local:
-        sys.exit(f"Refusing to start: SECRET_KEY is missing, shorter than {MIN_SECRET_LENGTH} "
-                 "characters or not random, so SMS cookies could be forged or lost between "
-                 "instances. Set "
-                 "SECRET_KEY to a long random string, the same on every instance: python3 -c "
-                 "'import secrets; print(secrets.token_hex(32))'.")
+    """Refuse a production start that is not safe, with one line (JSON) saying what to set."""
+    why = refusal(os.environ)
+    if why:
+        # A log record, so that this line too is JSON; exit status 1.
+        logging.getLogger("gunicorn.error").critical("Refusing to start: %s", why)
+        sys.exit(1)

@@ -254,26 +254,24 @@ def report(results: dict, shipped: dict, large: dict, counted: dict | None) -> N
              "*without its log line* (LOG_LEVEL=WARNING), to show what that line costs.", "",
              f"- Machine: {os.cpu_count()} cores, {platform.machine()}, Python "
              f"{platform.python_version()}, {platform.system()}",
-             f"- gunicorn as in the Procfile: {conf['workers']} worker(s), {conf['threads']} "
-             "thread(s) each, preloaded; wrk with 2 threads on the same machine",
+             f"- gunicorn as in the Procfile: {conf['workers']} {conf['worker_class']} "
+             f"worker(s), {conf['worker_connections']} connections each, preloaded; wrk "
+             "with 2 threads on the same machine",
              f"- Run on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}", "",
              "The *floor* answers a constant TwiML document without reading the request; the "
              "*secure minimum* reads the form and checks the signature with twilio's "
              "RequestValidator first. The gap to the secure minimum is the line's own cost.", "",
              "Why these gunicorn settings (gunicorn.conf.py): a webhook is a fraction of a "
-             "millisecond of Python, and the threads of one process take turns on Python's "
-             "GIL, so one worker with eight threads used one core and queued requests behind "
-             "each other. Two workers use both cores: about twice the requests a second and a "
-             "much shorter tail, for the line and the reference apps alike. Two threads each, "
-             "so that a slow Twilio API (numbers by text) does not hold a whole worker. The "
-             "caps on numbers by text, counted in memory by default, are then counted by each "
-             "worker alone: each gets its share (3 a day among 2 workers: 1 each, at most 2 in "
-             "all, never more than the cap); Redis (`RATELIMIT_STORAGE_URI`) or "
-             "`WEB_CONCURRENCY=1` count them exactly.", "",
+             "millisecond of Python, and one process uses one core (Python's GIL): two "
+             "workers use both cores, about twice the requests a second and a much shorter "
+             "tail. Each is a gevent worker (issue 14.1), so that connections trickling "
+             "headers or a body, or sitting idle, hold a greenlet each and no thread a "
+             "webhook needs; bench/slowclients.py measures that. The caps on numbers by text "
+             "are counted exactly in a store all workers share (an SQLite file, or Redis).", "",
              "wrk runs on the same cores as the servers and takes its share of them: the "
              "floor's p99 is about the least any app shows here. The SMS route also signs "
-             "and sets the conversation's cookie (Flask's session, with SECRET_KEY), which "
-             "the secure minimum does not do.", ""]
+             "and sets the conversation's cookie when its state changes, which the secure "
+             "minimum does not do.", ""]
     met = []
     for connections in CONCURRENCY:
         quiet = connections == 4

@@ -21,6 +21,8 @@ from prometheus_client import (
     multiprocess,
 )
 
+from . import guesses  # after the imports it needs, before the counters it counts in
+
 CALLS = Counter("line_calls", "Calls answered")
 LANGUAGES = Counter("line_languages_chosen", "Languages chosen by callers", ["language"])
 NODES = Counter("line_node_visits", "Menus and forwards reached", ["node", "language"])
@@ -54,8 +56,13 @@ def metrics() -> Response:
     token = current_app.config.get("METRICS_TOKEN")
     if not token:
         abort(404)
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    throttled = guesses.throttled(app, request, "metrics")  # issue 14.5
+    if throttled is not None:
+        return throttled
     scheme, _, given = request.headers.get("Authorization", "").partition(" ")
     if scheme != "Bearer" or not hmac.compare_digest(given.strip().encode(), token.encode()):
+        guesses.failed(app, request, "metrics")
         return Response("Unauthorized\n", status=401, mimetype="text/plain",
                         headers={"WWW-Authenticate": "Bearer"})
     registry = REGISTRY

@@ -12,19 +12,21 @@ from werkzeug.exceptions import RequestEntityTooLarge
 log = logging.getLogger("ivr.signature")
 
 
-def signed_url(environ: Mapping[str, str], host_url: str, public_base_url: str | None) -> str:
+def signed_url(environ: Mapping[str, str], host_url: Callable[[], str],
+               public_base_url: str | None) -> str:
     """The URL Twilio signed, byte for byte as Twilio requested it.
 
     The path comes from the raw request line (RAW_URI, REQUEST_URI): the decoded and
     re-encoded request.url can differ from what Twilio signed. Behind a TLS-terminating
     proxy the app sees http://internal-host/ where Twilio signed https://public-host/
     (twilio-python issues 751 and 715): host_url comes through ProxyFix, and
-    PUBLIC_BASE_URL, when set, replaces scheme and host altogether.
+    PUBLIC_BASE_URL, when set, replaces scheme and host altogether, so that the Host
+    header is then not read at all (`host_url` is only called without it).
     """
     raw = environ.get("RAW_URI") or environ.get("REQUEST_URI") or environ.get("PATH_INFO", "/")
     path = raw.split("?", 1)[0]
     query = environ.get("QUERY_STRING", "")
-    base = (public_base_url or host_url).rstrip("/")
+    base = (public_base_url or host_url()).rstrip("/")
     return base + path + (f"?{query}" if query else "")
 
 
@@ -47,16 +49,31 @@ def refuse_unsigned() -> Response | None:
     # The request itself rather than its proxy: each attribute read through flask.request
     # looks the request up again (about 1 us each, on every webhook).
     req = request._get_current_object()  # type: ignore[attr-defined]
-    url = signed_url(req.environ, req.host_url, config.get("PUBLIC_BASE_URL"))
     # Twilio signs the POST body, every value of a repeated name included (the validator
     # reads a MultiDict whole); for GET the parameters are part of the signed URL.
     try:
         params = req.form if req.method == "POST" else {}
     except RequestEntityTooLarge:
         return Response("Request too large\n", status=413, mimetype="text/plain")
-    if is_valid(token, url, params, req.headers.get("X-Twilio-Signature")):
+    # The host as it came (through ProxyFix), as Twilio signed it: not request.host_url,
+    # which decodes punycode (a Host of 'xn--' made it raise UnicodeError, issue 14.2)
+    # and costs an IRI conversion. Fail closed all the same: whatever goes wrong while
+    # checking refuses the request, never lets it through to the webhook.
+    try:
+        url = signed_url(req.environ, lambda: f"{req.scheme}://{req.host}",
+                         config.get("PUBLIC_BASE_URL"))
+        valid = is_valid(token, url, params, req.headers.get("X-Twilio-Signature"))
+    except Exception as exc:
+        log.warning("refused %s %s: the signature could not be checked (%s)", req.method,
+                    req.path, type(exc).__name__)
+        return _forbidden()
+    if valid:
         return None
     log.warning("refused %s %s: missing or wrong X-Twilio-Signature", req.method, req.path)
+    return _forbidden()
+
+
+def _forbidden() -> Response:
     return Response("Forbidden: invalid Twilio signature\n", status=403, mimetype="text/plain")
 
 

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 import phonenumbers
 from limits import RateLimitItem
-from limits.storage import MemoryStorage
 from limits.strategies import RateLimiter
 from twilio.rest import Client
 
@@ -35,28 +34,12 @@ class Text:
 
 @dataclass
 class TextSender:
-    limiter: RateLimiter  # limits' moving window, over memory:// or Redis
+    limiter: RateLimiter  # limits' moving window, over SQLite (ivr.capstore) or Redis
     secret: bytes
     allowed_countries: frozenset[str]
     per_number: RateLimitItem  # e.g. 3 per day
     overall: RateLimitItem  # e.g. 60 per hour
     client: Callable[[], Client | None]  # None: no REST credentials, nothing is sent
-
-    def share(self, workers: int) -> None:
-        """Called in each of `workers` gunicorn processes (gunicorn.conf.py, post_fork).
-        Counted in memory, each process counts only what it answered: each gets its share
-        of the caps, so that together they keep them (3 a day among 2 processes: 1 each,
-        2 at most in all). Counted in Redis, every process sees every count already."""
-        if workers <= 1 or not isinstance(self.limiter.storage, MemoryStorage):
-            return
-        for name in ("per_number", "overall"):
-            cap = getattr(self, name)
-            share = type(cap)(max(1, cap.amount // workers), cap.multiples)
-            if share.amount * workers > cap.amount:
-                log.warning("%s: %s cannot be shared among %d processes counting in memory;"
-                            " up to %d in all. Set RATELIMIT_STORAGE_URI (Redis) to count "
-                            "exactly", name, cap, workers, share.amount * workers)
-            setattr(self, name, share)
 
     def send(self, to: str, line: str | None, body: str, outbox: list[Text] | None = None) -> str:
         """SENT or NOT_SENT; why not is logged (without the number) and counted.
@@ -93,20 +76,30 @@ class TextSender:
         return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), None
 
     def _limits(self, number: str) -> str | None:
+        """Both caps, each counted in one atomic step of the storage (limits' moving window:
+        a Lua script in Redis, a transaction in SQLite), so that concurrent confirms can
+        never send more than a cap (issue 14.3). The number's own cap is taken first: one
+        number confirming again and again then cannot use up the hourly cap of everyone.
+        The hourly cap is looked at first too, so that when it is spent a caller's own
+        count is left alone."""
         # Counted on a keyed hash: the limiter's storage (maybe Redis) never sees a number.
         key = hmac.new(self.secret, number.encode(), hashlib.sha256).hexdigest()[:32]
         try:
             strategy = self.limiter
             if not strategy.test(self.overall, "text-all"):
-                metrics.count(metrics.RATE_LIMITED, "text overall")
-                return "the hourly cap"
+                return self._refused("text overall", "the hourly cap")
             if not strategy.hit(self.per_number, "text-number", key):
-                metrics.count(metrics.RATE_LIMITED, "text per number")
-                return "the cap per number"
-            strategy.hit(self.overall, "text-all")
+                return self._refused("text per number", "the cap per number")
+            if not strategy.hit(self.overall, "text-all"):  # spent meanwhile
+                return self._refused("text overall", "the hourly cap")
         except Exception as exc:  # the storage is down: no text, the numbers are spoken
             return f"the rate-limit storage failed ({type(exc).__name__})"
         return None
+
+    @staticmethod
+    def _refused(what: str, reason: str) -> str:
+        metrics.count(metrics.RATE_LIMITED, what)
+        return reason
 
     def _create(self, to: str, line: str, body: str) -> str | None:
         client = self.client()

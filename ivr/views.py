@@ -18,6 +18,7 @@ from werkzeug.exceptions import HTTPException
 from sms.replies import numbers_text
 
 from . import logs, metrics, voice
+from .hours import is_open
 from .model import FORWARD, TEXT, Menus, Node
 from .serialise import document
 from .signature import guard, refuse_unsigned
@@ -30,6 +31,8 @@ MISS_RE = re.compile(r"[0-9]{1,2}")
 # What an answer did, for the log line, by its most telling verb: (rank, outcome).
 OUTCOMES = {"Dial": (0, "forward"), "Gather": (1, "menu"), "Hangup": (2, "hang up")}
 OTHER = (3, "other")
+# Events logged at INFO besides forwards and texts (logs.EVENTS), set before the answer.
+CLOSED, MISS_LIMIT = "closed", "miss limit"
 
 
 def menus() -> Menus:
@@ -44,6 +47,9 @@ def twiml(response: VoiceResponse | str) -> Response:
         # The most telling verb of the answer: a forward, else a menu, else a hang-up.
         ranks = [OUTCOMES.get(verb.name, OTHER) for verb in response.verbs]
         about.outcome = min(ranks, default=OTHER)[1]
+    elif isinstance(response, VoiceResponse) and about.outcome == CLOSED and any(
+            verb.name == "Dial" for verb in response.verbs):
+        about.outcome = "forward"  # the forward was open after all
     text = document(response) if isinstance(response, VoiceResponse) else response
     return Response(text, status=200, mimetype="text/xml")
 
@@ -137,6 +143,8 @@ def language_input() -> Response:
     chosen = voice.chosen_language(known, digits, second_page)
     if chosen:
         metrics.count(metrics.LANGUAGES, chosen.code)
+    elif digits != "9" and _miss(known) + 1 >= known.settings.max_misses:
+        logs.note(outcome=MISS_LIMIT)
     return twiml(answer)
 
 
@@ -169,8 +177,23 @@ def node_input(lang: str, node_id: str) -> Response:
     node, digits = known.nodes[node_id], _field("Digits")
     if node.kind == TEXT and digits == known.settings.text_confirm_key:
         return twiml(_send_numbers(known, lang, node))
+    target = node.target_for(digits) if digits else None
+    if voice.too_early(known, lang, node, digits, _miss(known), *_parts()) is not None:
+        target = None  # the offer comes first: no forward yet, open or closed
+    _note_event(known, target, chosen=bool(target or (digits and known.global_action(digits))))
     return twiml(voice.node_input(known, lang, node_id, digits, _miss(known), _call(),
                                   *_parts()))
+
+
+def _note_event(known: Menus, target: str | None, chosen: bool) -> None:
+    """What makes this answer an event for the log (issue 14.8): a forward to a contact
+    that is closed now (no <Dial> comes; twiml() takes it back if one does), or the misses
+    running out, after which the caller hears the numbers and an offer of the police."""
+    contact = known.contacts.get(known.nodes[target].contact or "") if target else None
+    if contact is not None and not is_open(contact.hours, current_app.config["CLOCK"]()):
+        logs.note(outcome=CLOSED)
+    elif not chosen and _miss(known) + 1 >= known.settings.max_misses:
+        logs.note(outcome=MISS_LIMIT)
 
 
 def _send_numbers(known: Menus, lang: str, node: Node) -> VoiceResponse:

@@ -281,14 +281,22 @@ def _dialling(menus: m.Menus, node: m.Node) -> frozenset[str]:
     return frozenset(o.key for o in node.options if menus.nodes[o.target].kind == m.FORWARD)
 
 
+def too_early(menus: m.Menus, lang: str, node: m.Node, digits: str, miss: int, part: int,
+              start: int) -> int | None:
+    """The part to answer with when a key that dials was pressed before its offer was
+    heard (see _parts); None when it was heard, or the key does not dial."""
+    if not digits or digits not in _dialling(menus, node):
+        return None
+    return heard_before(_menu_parts(menus, lang, node, miss), digits, part, start)
+
+
 def node_input(menus: m.Menus, lang: str, node_id: str, digits: str, miss: int,
                call: Call, part: int = 0, start: int = 0) -> VoiceResponse:
     node = menus.nodes[node_id]
     target = node.target_for(digits) if digits else None
-    if target and digits in _dialling(menus, node):
-        offer = heard_before(_menu_parts(menus, lang, node, miss), digits, part, start)
-        if offer is not None:  # pressed before its offer was heard: the offer first
-            return _menu(menus, lang, node, call, VoiceResponse(), miss, start=offer)
+    offer = too_early(menus, lang, node, digits, miss, part, start)
+    if offer is not None:  # pressed before its offer was heard: the offer first
+        return _menu(menus, lang, node, call, VoiceResponse(), miss, start=offer)
     if target:
         return show_node(menus, lang, target, call)
     action = menus.global_action(digits) if digits else None

@@ -12,7 +12,9 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Request, Response
+from flask import Flask, Request, Response
+
+from ivr import guesses
 
 LOOPBACK = frozenset({"127.0.0.1", "::1", "::ffff:127.0.0.1"})
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
@@ -23,13 +25,21 @@ def enabled(config: Mapping[str, Any]) -> bool:
     return bool(config.get("SIMULATOR_PASSWORD")) or bool(config.get("DEBUG"))
 
 
-def refuse(config: Mapping[str, Any], request: Request) -> Response | None:
-    """None when the request may go on; otherwise the 401 or 403 that says why not."""
+def refuse(app: Flask, request: Request) -> Response | None:
+    """None when the request may go on; otherwise the 401, 403 or 429 that says why not."""
+    config = app.config
     password = config.get("SIMULATOR_PASSWORD")
     if password:
+        # Wrong guesses are throttled (issue 14.5); a right one is never slowed down,
+        # except while someone is guessing too often.
+        throttled = guesses.throttled(app, request, "simulator")
+        if throttled is not None:
+            return throttled
         given = request.authorization.password if request.authorization else None
         if given is not None and hmac.compare_digest(given.encode(), str(password).encode()):
             return None
+        if request.authorization is not None:  # a guess; no header is the browser asking
+            guesses.failed(app, request, "simulator")
         return Response("The simulator needs its password (SIMULATOR_PASSWORD).\n",
                         status=401, mimetype="text/plain", headers={"WWW-Authenticate": REALM})
     # Development without a password: only from this machine, whatever --host says. A

@@ -1,14 +1,15 @@
 """The SMS webhook: a thin view that reads the message and the cookie and calls replies.
 
-The conversation's state is kept in Flask's signed session cookie, which Twilio sends
-back with the sender's next message for four hours; nothing is kept on the server.
+The conversation's state is kept in a signed cookie (sms.cookies), which Twilio sends back
+with the sender's next message for four hours; nothing is kept on the server.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 
-from flask import Blueprint, Response, current_app, request, session
+from flask import Blueprint, Response, current_app, request
 from twilio.twiml.messaging_response import MessagingResponse
 from werkzeug.exceptions import HTTPException
 
@@ -23,6 +24,8 @@ from .replies import INDEX, LANGUAGE_LIST, Incoming, State, respond
 log = logging.getLogger("sms")
 bp = Blueprint("sms", __name__)
 STATE_KEY = "sms"
+# A page number no topic reaches (a topic is a few pages at most); past it, the index.
+MAX_PAGE = 50
 
 
 def menus() -> Menus:
@@ -30,29 +33,40 @@ def menus() -> Menus:
 
 
 def twiml(text: str | None) -> Response:
+    return Response(_document(text), status=200, mimetype="text/xml")
+
+
+@functools.lru_cache(maxsize=512)
+def _document(text: str | None) -> str:
+    """The TwiML for a reply, made once per text: replies are the menus' own pages, a
+    few hundred at most (a bounded cache all the same)."""
     response = MessagingResponse()
     if text:
         response.message(text)
-    return Response(document(response), status=200, mimetype="text/xml")
+    return document(response)
 
 
 def load_state(menus: Menus, data: object) -> State:
-    """The state from the cookie, forgetting whatever no longer fits the menus."""
-    if not isinstance(data, dict):
+    """The state from the cookie, forgetting whatever no longer fits the menus. Only this
+    line's key signs the cookie, but every field's type and range is checked anyway: a
+    wrong one is forgotten, never an exception (issue 14.6)."""
+    fields = data.get(STATE_KEY) if isinstance(data, dict) else None
+    if not isinstance(fields, dict):
         return State()
-    lang = data.get("lang") if data.get("lang") in menus.languages else None
-    topic = data.get("topic") if data.get("topic") in (
-        *menus.sms.topics, INDEX, LANGUAGE_LIST) else None
-    page = data.get("page") if isinstance(data.get("page"), int) else 0
+    lang, topic, page = fields.get("lang"), fields.get("topic"), fields.get("page")
+    lang = lang if isinstance(lang, str) and lang in menus.languages else None
+    known = isinstance(topic, str) and (topic in menus.sms.topics or topic in (INDEX,
+                                                                              LANGUAGE_LIST))
+    page_ok = type(page) is int and 0 <= page < MAX_PAGE  # not a bool, not a float
     # A topic's pages need the language they are read in; the index's pages do not.
-    return State(lang=lang, topic=topic if lang or topic == INDEX else None, page=page,
-                 index=data.get("index") is True)
+    topic = topic if known and (lang or topic == INDEX) else None
+    return State(lang=lang, topic=topic, page=page if page_ok else 0,
+                 index=fields.get("index") is True)
 
 
-def save_state(state: State) -> None:
-    session.permanent = True  # an expiry in the cookie; Twilio keeps it four hours at most
-    session[STATE_KEY] = {"lang": state.lang, "topic": state.topic, "page": state.page,
-                          "index": state.index}
+def state_cookie(state: State) -> dict[str, object]:
+    return {STATE_KEY: {"lang": state.lang, "topic": state.topic, "page": state.page,
+                        "index": state.index}}
 
 
 def _incoming() -> Incoming:
@@ -67,15 +81,20 @@ guard(bp, "sms", log)
 
 @bp.route("/sms", methods=["GET", "POST"])
 def incoming() -> Response:
-    known = menus()
-    state = load_state(known, session.get(STATE_KEY))
+    known, cookies = menus(), current_app.extensions["sms_cookie"]
+    name = current_app.config["SESSION_COOKIE_NAME"]
+    state = load_state(known, cookies.loads(request.cookies.get(name)))
     text, new = respond(known, current_app.extensions["keywords"], _incoming(), state)
-    save_state(new)
     # The message itself is never logged: it may say who the sender is.
     logs.note(outcome="no reply" if text is None else "reply", language=new.lang,
               node=new.topic)
     metrics.count(metrics.TEXTS, new.asked or "other", new.lang or "unknown")
-    return twiml(text)
+    response = twiml(text)
+    # Written only when it changed: no signing and no header otherwise.
+    if state_cookie(new) != state_cookie(state):
+        response.set_cookie(name, cookies.dumps(state_cookie(new)), max_age=cookies.max_age,
+                            httponly=True, samesite="Lax")
+    return response
 
 
 @bp.errorhandler(Exception)

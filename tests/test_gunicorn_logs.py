@@ -1,76 +1,58 @@
-"""The production server, started as the Procfile starts it, logs no caller's number: not
-in the app's lines, not in gunicorn's access log."""
+"""The production server, started as the Procfile starts it: every line it writes is one
+JSON object whatever the request (issue 14.4), and no line holds a caller's number: not
+the app's, not gunicorn's own, not its access log."""
 
 from __future__ import annotations
 
-import os
+import json
 import secrets
 import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.parse
-import urllib.request
-from pathlib import Path
 
-import pytest
-from twilio.request_validator import RequestValidator
-
-from .conftest import CALLER, ROOT
+from .conftest import CALLER
+from .servers import gunicorn, post
 
 FORMS = [CALLER, "0612345678", "31612345678", "612345678"]
-GUNICORN = Path(sys.executable).parent / "gunicorn"
+# Request lines an attacker might send: a newline, a NUL, a number, non-ASCII, quotes,
+# a Host that breaks IDNA, and no HTTP at all.
+RAW = [b"POST /voice/x%0Ay HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n",
+       b"POST /voice/x%00y HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n",
+       b"POST /sms/0612345678 HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n",
+       b'GET /voice/%22%7D%0A%7B%22x HTTP/1.1\r\nHost: a\r\n\r\n',
+       "GET /voice/été HTTP/1.1\r\nHost: a\r\n\r\n".encode(),
+       b"POST /voice HTTP/1.1\r\nHost: xn--\r\nContent-Length: 0\r\n\r\n",
+       b"NOT HTTP\x00 at all\r\n\r\n"]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def _raw(port: int, request: bytes) -> bytes:
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        sock.sendall(request)
+        return sock.recv(200)
 
 
-def _post(base: str, path: str, token: str, **params: str) -> int:
-    signature = RequestValidator(token).compute_signature(base + path, params)
-    request = urllib.request.Request(base + path, data=urllib.parse.urlencode(params).encode(),
-                                     headers={"X-Twilio-Signature": signature})
-    try:
-        with urllib.request.urlopen(request, timeout=5) as response:
-            return response.status
-    except urllib.error.HTTPError as error:
-        return error.code
-
-
-@pytest.mark.skipif(not GUNICORN.exists(), reason="gunicorn is not installed in this venv")
-def test_gunicorn_logs_hold_no_number(tmp_path):
-    port, token = _free_port(), "test-token"
-    env = {**os.environ, "TWILIO_AUTH_TOKEN": token, "SECRET_KEY": secrets.token_hex(32),
-           "PORT": str(port)}
-    log = tmp_path / "gunicorn.log"
-    with log.open("w") as out:
-        server = subprocess.Popen([str(GUNICORN), "--config", "gunicorn.conf.py", "--bind",
-                                   f"127.0.0.1:{port}", "app:app"], cwd=ROOT, env=env,
-                                  stdout=out, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(base + "/healthz", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
+def test_every_line_is_one_json_object_and_none_holds_a_number(tmp_path):
+    token, log = "test-token", tmp_path / "gunicorn.log"
+    env = {"TWILIO_AUTH_TOKEN": token, "SECRET_KEY": secrets.token_hex(32), "LOG_LEVEL": "DEBUG"}
+    with gunicorn(log, env) as base:
+        port = int(base.rsplit(":", 1)[1])
         statuses = [
-            _post(base, "/voice", token, From=CALLER, Caller=CALLER, To="+3197010000000"),
-            _post(base, "/voice/nl/main/input?miss=0", token, Digits="8", From=CALLER),
-            _post(base, "/voice/nl/call_police/dialed", token, DialCallStatus="busy",
-                  From=CALLER),
-            _post(base, "/sms", token, Body="mijn nummer is 0612345678, HULP", From=CALLER),
-            _post(base, "/sms", token, Body="HULP", From="0612345678")]
+            post(base, "/voice", token, From=CALLER, Caller=CALLER, To="+3197010000000")[0],
+            post(base, "/voice/nl/main/input?miss=0", token, Digits="8", From=CALLER)[0],
+            post(base, "/voice/nl/call_police/dialed", token, DialCallStatus="busy",
+                 From=CALLER)[0],
+            post(base, "/sms", token, Body="mijn nummer is 0612345678, HULP", From=CALLER)[0],
+            post(base, "/sms", token, Body="HULP", From="0612345678")[0]]
         assert statuses == [200] * 5
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-    text = log.read_text()
-    assert '"logger": "gunicorn.access"' in text and '"channel": "sms"' in text
+        answers = [_raw(port, request) for request in RAW]
+    assert all(answer.split(b" ")[1] in (b"400", b"403", b"404") for answer in answers)
+    lines = log.read_text().splitlines()
+    entries = [json.loads(line) for line in lines]  # each line, whole, one object
+    assert all(isinstance(entry, dict) and entry["level"] for entry in entries)
+    access = [e for e in entries if e["logger"] == "gunicorn.access"]
+    assert len(access) >= 5 + 6 and {"method", "path", "status", "duration_ms"} <= set(access[0])
+    assert any(e["path"] == "/voice/x\ny" for e in access)  # escaped, not a line break
+    webhooks = [e for e in entries if e.get("message") == "webhook"]
+    assert {e["channel"] for e in webhooks} == {"voice", "sms"}
+    assert all("*" not in e["request_id"] for e in webhooks)  # ids are not numbers
+    text = "\n".join(lines)
     for form in FORMS:
         assert form not in text

@@ -3,6 +3,7 @@ with the clock injected so that the tests fix it."""
 
 from __future__ import annotations
 
+import logging
 import shutil
 from datetime import UTC, datetime
 
@@ -145,3 +146,21 @@ def test_a_contacts_menu_without_the_police_is_refused(tmp_path):
     problems = [str(p) for p in check_file(path)[1]]
     assert ("menus.yaml: node 'contacts': must offer a forward to 'anonymous': after a failed "
             "or closed forward, the police and the anonymous line are always offered") in problems
+
+
+@pytest.mark.parametrize("early", [False, True])
+def test_a_closed_contact_is_an_event_in_the_log(office_hours, caplog, early):
+    """Only when its key was pressed after its offer: before, the offer comes first."""
+    twilio = Twilio(_app(office_hours, "2026-11-28 12:00").test_client())
+    contacts = twilio.post("/voice/nl/contacts")
+    key = next(o.key for o in shipped_menus().nodes["contacts"].options
+               if o.target == "call_comensha")
+    caplog.clear()
+    caplog.set_level(logging.DEBUG)
+    if early:
+        answer = twilio.post("/voice/nl/contacts/input?miss=0", Digits=key)
+    else:
+        answer = twilio.follow(contacts, key)
+    assert answer.first("Dial") is None
+    outcomes = [(r.levelname, r.outcome) for r in caplog.records if r.getMessage() == "webhook"]
+    assert outcomes == ([("DEBUG", "menu")] if early else [("INFO", "closed")])

@@ -153,7 +153,9 @@ def test_every_field_of_a_log_line_is_masked_not_only_the_path():
     that a later caller of logs.note() cannot put a number in a log line."""
     record = logging.LogRecord("ivr.voice", logging.INFO, __file__, 0, "webhook", (), None)
     record.__dict__.update(path="/voice/nl/main", node="0612345678", outcome=f"text {CALLER}",
-                           language="nl", status=200)
+                           language="nl", status=200, request_id="098e1234567a")
     line = json.loads(JsonFormatter().format(record))
+    # The random request id is no number (issue 14.4: '098e******23' in a line of ten).
+    assert line["request_id"] == "098e1234567a"
     assert line["node"] == "********78" and line["outcome"] == "text *********78"
     assert line["path"] == "/voice/nl/main" and line["status"] == 200

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from twilio.request_validator import RequestValidator
+from werkzeug.test import EnvironBuilder
 
 from app import create_app
 from ivr.signature import is_valid, signed_url
@@ -78,7 +79,9 @@ def test_public_base_url_replaces_scheme_and_host():
      "/voice/nl/main/input?miss=0"),
 ])
 def test_signed_url_keeps_the_raw_path_and_query(environ, expected_path):
-    host = "http://10.0.0.5:8000/"
+    def host() -> str:
+        return "http://10.0.0.5:8000/"
+
     assert signed_url(environ, host, "https://line.example.org/") == (
         "https://line.example.org" + expected_path)
     assert signed_url(environ, host, None) == "http://10.0.0.5:8000" + expected_path
@@ -88,3 +91,37 @@ def test_without_a_token_requests_are_not_checked_and_a_warning_is_logged(caplog
     app = create_app({"TWILIO_AUTH_TOKEN": None, "MENUS_PATH": str(MENUS_PATH)})
     assert "signatures are NOT checked" in caplog.text
     assert app.test_client().post("/voice").status_code == 200
+
+
+BAD_HOSTS = [{"HTTP_HOST": "xn--"}, {"HTTP_X_FORWARDED_HOST": "xn--"},
+             {"HTTP_X_FORWARDED_HOST": "xn--zz"}, {"HTTP_X_FORWARDED_HOST": "a.xn--.b"}]
+
+
+def _raw_post(app, url: str, environ: dict[str, str], headers: dict[str, str] | None = None):
+    """POST straight to the WSGI app: werkzeug's test client itself cannot build a request
+    with such a Host."""
+    built = EnvironBuilder(path=url, method="POST", data={"To": "+3197010000000"},
+                           headers=headers or {}).get_environ()
+    built.update(environ)
+    status: list[str] = []
+    body = b"".join(app.wsgi_app(built, lambda s, h, e=None: status.append(s)))
+    return int(status[0].split()[0]), body.decode()
+
+
+@pytest.mark.parametrize("environ", BAD_HOSTS)
+@pytest.mark.parametrize("url", ["/voice", "/voice/zz", "/sms", "/sms/zz", "/voice/nl/main"])
+def test_a_host_that_breaks_the_check_is_refused_not_answered(app, caplog, environ, url):
+    """Issue 14: host_url raised UnicodeError outside any try, and the error handler then
+    answered the unsigned request with TwiML (or a 500 with a traceback)."""
+    assert _raw_post(app, url, environ)[0] == 403
+    assert "Traceback" not in caplog.text and "ERROR" not in caplog.text
+
+
+@pytest.mark.parametrize("environ", BAD_HOSTS)
+def test_with_public_base_url_the_host_header_is_not_read(environ):
+    app = create_app({"TWILIO_AUTH_TOKEN": TOKEN, "MENUS_PATH": str(MENUS_PATH),
+                      "PUBLIC_BASE_URL": "https://line.example.org"})
+    signature = RequestValidator(TOKEN).compute_signature("https://line.example.org/voice",
+                                                          {"To": "+3197010000000"})
+    status, body = _raw_post(app, "/voice", environ, {"X-Twilio-Signature": signature})
+    assert status == 200 and "<Gather" in body

@@ -335,6 +335,14 @@ def test_only_json_is_taken(dev):
     assert "application/json" in answer.get_json()["error"]
 
 
+@pytest.mark.parametrize("url", ["/simulator/api/voice", "/simulator/api/sms"])
+@pytest.mark.parametrize("body", ["[" * 60_000, '{"a":' * 12_000, "[1," * 20_000])
+def test_a_deeply_nested_body_is_a_400_not_a_500(dev, url, body):
+    answer = dev.test_client().post(url, data=body, content_type="application/json")
+    assert answer.status_code == 400
+    assert "JSON object" in answer.get_json()["error"]
+
+
 @pytest.mark.parametrize("body", ["", "   ", "x" * 1601])
 def test_an_empty_or_too_long_text_is_refused(dev, body):
     answer = dev.test_client().post("/simulator/api/sms", json={"body": body})

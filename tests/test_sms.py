@@ -12,9 +12,10 @@ from hypothesis import strategies as st
 from app import create_app
 from ivr.logs import JsonFormatter
 from sms import views as sms_views
+from sms.cookies import StateCookie
 from sms.keywords import normalize, one_edit_apart
+from sms.replies import State, cut, header, index_pages, pages, render
 from sms.replies import body as topic_body
-from sms.replies import cut, header, index_pages, pages, render
 from sms.segments import count
 
 from .conftest import (
@@ -636,9 +637,8 @@ def test_the_cookie_holds_no_number_and_no_message(app):
     client = app.test_client()
     Twilio(client).post("/sms", Body="Ik ben Anna, HULP", From="+31612345678")
     cookie = client.get_cookie("session")
-    session = app.session_interface.get_signing_serializer(app).loads(cookie.value)
-    assert session == {"_permanent": True,
-                       "sms": {"lang": "nl", "topic": None, "page": 0, "index": False}}
+    assert app.extensions["sms_cookie"].loads(cookie.value) == {
+        "sms": {"lang": "nl", "topic": None, "page": 0, "index": False}}
 
 
 # -- property tests ---------------------------------------------------------------------
@@ -699,50 +699,68 @@ def test_pages_keep_line_breaks_and_a_text_that_fits_is_not_cut(menus):
     assert pages(with_help_text(fits), "help", "nl") == [head + fits]
 
 
-def test_the_cookie_is_written_as_flask_writes_it(app):
-    """The session's plain JSON (sms.cookies.PlainJson) is the text of Flask's tagged JSON for the
-    SMS state: cookies from before and after it read the same."""
-    from flask.sessions import session_json_serializer
+def test_the_cookie_is_written_only_when_the_state_changes(app):
+    client = app.test_client()
+    twilio = Twilio(client)
+    params = {"Body": "HULP", "From": "+31612345678", "To": "+3197010000000"}
+    first = client.post("/sms", data=params, headers=_signed("/sms", params))
+    assert "session=" in first.headers.get("Set-Cookie", "")
+    again = client.post("/sms", data=params, headers=_signed("/sms", params))
+    assert "Set-Cookie" not in again.headers  # same state: nothing signed, nothing sent
+    assert twilio.post("/sms", Body="EN").status == 200
+    assert app.extensions["sms_cookie"].loads(client.get_cookie("session").value)["sms"][
+        "lang"] == "en"
 
-    from sms.cookies import PlainJson
 
-    state = {"sms": {"lang": "pl", "topic": ":index", "page": 2, "index": True},
-             "_permanent": True}
-    with app.app_context():
-        assert PlainJson.dumps(state) == session_json_serializer.dumps(state)
-        assert PlainJson.loads(session_json_serializer.dumps(state)) == state
+def _signed(url: str, params: dict[str, str]) -> dict[str, str]:
+    from twilio.request_validator import RequestValidator
+
+    return {"X-Twilio-Signature": RequestValidator(TOKEN).compute_signature(
+        "http://localhost" + url, params)}
 
 
-def test_state_cookies_read_both_ways_with_flasks_own_serializer(app):
-    """The lighter serializer (sms.cookies) signs as Flask's session does: a cookie from
-    either loads with the other, compressed ones included, and a wrong key is refused."""
+def test_cookies_flask_wrote_before_still_read(app):
+    """Across the deploy of issue 14, the cookies Twilio holds from Flask's session keep
+    the conversation; ours read with Flask's own serializer, and a wrong key is refused."""
     from flask.sessions import SecureCookieSessionInterface
-    from itsdangerous import BadSignature
 
-    ours = app.session_interface.get_signing_serializer(app)
     flasks = SecureCookieSessionInterface().get_signing_serializer(app)
-    state = {"sms": {"lang": "pl", "topic": "police", "page": 1, "index": False},
-             "_permanent": True}
-    long_state = {**state, "filler": "ab" * 200}  # long enough that Flask compresses it
-    compressed = flasks.dumps(long_state)
-    assert compressed.startswith(".")
-    assert ours.loads(compressed) == long_state
-    for value in (state, long_state):
-        cookie = ours.dumps(value)
-        assert not cookie.startswith(".")  # never compressed
-        assert flasks.loads(cookie) == ours.loads(cookie) == value
-    # Another state's payload under this state's signature: refused.
-    other_payload = ours.dumps({**state, "sms": {**state["sms"], "lang": "nl"}}).split(".")[0]
-    tampered = other_payload + "." + ours.dumps(state).split(".", 1)[1]
-    with pytest.raises(BadSignature):
-        ours.loads(tampered)
-    other = SecureCookieSessionInterface()
-    app.secret_key, key = "another-secret-" + "x" * 30, app.secret_key
-    try:
-        with pytest.raises(BadSignature):
-            other.get_signing_serializer(app).loads(ours.dumps(state))
-    finally:
-        app.secret_key = key
+    ours = app.extensions["sms_cookie"]
+    state = {"sms": {"lang": "pl", "topic": "police", "page": 1, "index": False}}
+    assert ours.loads(flasks.dumps({**state, "_permanent": True})) == {
+        **state, "_permanent": True}
+    assert flasks.loads(ours.dumps(state)) == state
+    other = StateCookie(["another-secret-" + "x" * 30], 3600)
+    assert other.loads(ours.dumps(state)) is None
+    assert ours.loads(ours.dumps(state)[:-2] + "xx") is None
+
+
+def test_a_key_rotation_keeps_the_conversation():
+    old, new = "o" * 32, "n" * 32
+    state = {"sms": {"lang": "pl", "topic": None, "page": 0, "index": True}}
+    assert StateCookie([old, new], 60).loads(StateCookie([old], 60).dumps(state)) == state
+
+
+@pytest.mark.parametrize("fields", [
+    {"page": -5}, {"page": 10**9}, {"page": True}, {"page": 1.5}, {"page": "1"},
+    {"lang": ["nl"]}, {"lang": {"nl": 1}}, {"topic": ["help"]}, {"topic": 5},
+    {"index": "yes"}, {"lang": None, "topic": "help"}])
+def test_a_cookie_with_a_wrong_field_forgets_it_and_answers(app, caplog, fields):
+    """Issue 14.6: signed with the real key, yet a field of the wrong type or range. The
+    sender gets an answer, and no exception reaches the log."""
+    state = {"lang": "nl", "topic": "help", "page": 0, "index": True, **fields}
+    cookie = app.extensions["sms_cookie"].dumps({"sms": state})
+    client = app.test_client()
+    client.set_cookie("session", cookie)
+    for body in ("MEER", "2", "HULP"):
+        answer = Twilio(client).post("/sms", Body=body)
+        assert answer.status == 200 and answer.first("Message") is not None
+    assert "Traceback" not in caplog.text and "failed" not in caplog.text
+
+
+@pytest.mark.parametrize("data", [None, [], "x", {"sms": []}, {"sms": "nl"}, {}])
+def test_state_of_any_shape_loads_as_a_state(menus, data):
+    assert sms_views.load_state(menus, data) == State()
 
 
 def test_whatsapp_gets_the_language_list_whole(twilio):

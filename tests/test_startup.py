@@ -14,39 +14,50 @@ CONF = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
 GOOD_KEY = "9f2c1e7a5b3d8c0f4e6a2b9d1c7e5f3a"
 
 
+SAFE = {"TWILIO_AUTH_TOKEN": "x", "SECRET_KEY": GOOD_KEY}
+
+
 @pytest.mark.parametrize(("env", "refusal"), [
     ({"SECRET_KEY": GOOD_KEY}, "TWILIO_AUTH_TOKEN is not set"),
     ({"TWILIO_AUTH_TOKEN": "x"}, "SECRET_KEY is missing, shorter than 32 characters or not "
                                  "random"),
     ({"TWILIO_AUTH_TOKEN": "x", "SECRET_KEY": "dev"}, "SECRET_KEY is missing"),
     ({"TWILIO_AUTH_TOKEN": "x", "SECRET_KEY": "a" * 40}, "or not random"),
+    ({**SAFE, "SIMULATOR_PASSWORD": "a"}, "SIMULATOR_PASSWORD is shorter than 16"),
+    ({**SAFE, "METRICS_TOKEN": "b" * 15}, "METRICS_TOKEN is shorter than 16"),
+    ({**SAFE, "RATELIMIT_STORAGE_URI": "memory://"}, "counts the caps on texts per worker"),
 ])
-def test_gunicorn_refuses_an_unsafe_start_with_one_line(monkeypatch, env, refusal):
+def test_gunicorn_refuses_an_unsafe_start_with_one_line(monkeypatch, caplog, env, refusal):
+    assert refusal in CONF["refusal"](env)
+    assert "\n" not in CONF["refusal"](env)
     for name in ("TWILIO_AUTH_TOKEN", "IVR_ALLOW_UNSIGNED", "SECRET_KEY"):
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     with pytest.raises(SystemExit) as stopped:
         CONF["on_starting"](server=None)
-    assert refusal in str(stopped.value)
-    assert "\n" not in str(stopped.value)
+    assert stopped.value.code == 1
+    # A log record, so a JSON line like every other.
+    assert "Refusing to start: " in caplog.text and refusal in caplog.text
 
 
-@pytest.mark.parametrize("env", [{"TWILIO_AUTH_TOKEN": "x", "SECRET_KEY": GOOD_KEY},
-                                 {"IVR_ALLOW_UNSIGNED": "1"}])
-def test_gunicorn_starts_when_safe_or_explicitly_local(monkeypatch, env):
-    for name in ("TWILIO_AUTH_TOKEN", "IVR_ALLOW_UNSIGNED", "SECRET_KEY"):
-        monkeypatch.delenv(name, raising=False)
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-    assert CONF["on_starting"](server=None) is None
+@pytest.mark.parametrize("env", [SAFE, {**SAFE, "SIMULATOR_PASSWORD": "p" * 16,
+                                        "METRICS_TOKEN": "t" * 16},
+                                 {**SAFE, "RATELIMIT_STORAGE_URI": "redis://r:6379"},
+                                 {"IVR_ALLOW_UNSIGNED": "1", "SIMULATOR_PASSWORD": "a"}])
+def test_gunicorn_starts_when_safe_or_explicitly_local(env):
+    assert CONF["refusal"](env) is None
 
 
-def test_gunicorn_loads_the_app_once_and_its_access_log_holds_no_query_or_address():
+def test_gunicorn_loads_the_app_once_and_logs_only_through_the_json_formatter():
+    from ivr.logs import GunicornLogger, JsonFormatter
+
     assert CONF["preload_app"] is True
-    assert "%(U)s" in CONF["access_log_format"]
-    for field in ("%(q)s", "%(r)s", "%(h)s", "%(a)s", "%(f)s", "{"):
-        assert field not in CONF["access_log_format"].replace('{"logger"', "")
+    assert CONF["errorlog"] is None and CONF["accesslog"] is None  # no plain-text handler
+    assert CONF["logger_class"] == f"{GunicornLogger.__module__}.{GunicornLogger.__name__}"
+    formatter = CONF["logconfig_dict"]["formatters"]["json"]["()"]
+    assert formatter == f"{JsonFormatter.__module__}.{JsonFormatter.__name__}"
+    assert CONF["logconfig_dict"]["root"]["handlers"] == ["json"]
 
 
 def test_procfile_runs_gunicorn_on_port():

@@ -1,0 +1,126 @@
+"""The caps on numbers by text are exact (issue 14.3): counted in one atomic step, in a
+store that every worker shares (SQLite on one machine, Redis across machines), whatever
+runs concurrently and whichever worker restarts. Redis is Debian's redis-server, for real,
+on a loopback port."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import re
+import signal
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import pytest
+
+from .conftest import TOKEN, Answer, Twilio, shipped_menus
+from .servers import gunicorn, post, redis_server, wait_for
+from .test_texting import confirm, line
+
+MENUS = shipped_menus()
+KEY = "9f2c1e7a5b3d8c0f4e6a2b9d1c7e5f3a"
+SENT = MENUS.prompt("text_sent", "nl")
+NOT_SENT = MENUS.prompt("text_not_sent", "nl")
+
+
+def mobiles(count: int) -> list[str]:
+    return [f"+316{12345600 + i}" for i in range(count)]
+
+
+def confirms(numbers: list[str], uri: str, threads: int, **caps: str) -> int:
+    """Each number confirms once, `threads` at a time, in one app (one worker); how many
+    texts reached the (fake) Twilio API."""
+    # The number is counted on a hash keyed with SECRET_KEY: the same in every worker.
+    app, fake, _ = line(RATELIMIT_STORAGE_URI=uri, SECRET_KEY=KEY, **caps)
+
+    def one(number: str) -> None:
+        assert confirm(Twilio(app.test_client()), caller=number).status == 200
+
+    with ThreadPoolExecutor(threads) as pool:
+        list(pool.map(one, numbers))
+    return len(fake.sent)
+
+
+@pytest.fixture(params=["sqlite", "redis"])
+def store(request, tmp_path):
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'caps.sqlite'}"
+        return
+    with redis_server() as server:
+        yield server.uri
+
+
+def test_the_overall_cap_under_32_concurrent_confirms(store):
+    assert confirms(mobiles(32), store, threads=32, SMS_OVERALL="10 per hour") == 10
+
+
+def test_exact_across_two_worker_processes(store):
+    """Two processes, as two gunicorn workers, each with its own app and connection: one
+    number confirming 8 times in each gets 3 texts in all; 24 numbers, 5 in all."""
+    context = multiprocessing.get_context("fork")
+    jobs = [(["+31612345678"] * 8, store, 4), (mobiles(24)[:12], store, 4),
+            (mobiles(24)[12:], store, 4)]
+    with context.Pool(2) as pool:
+        per_number = pool.starmap(confirms, [jobs[0], jobs[0]])
+    assert sum(per_number) == 3
+    with context.Pool(2) as pool:
+        overall = pool.starmap(_overall_of_five, [jobs[1], jobs[2]])
+    assert sum(overall) == 5
+
+
+def _overall_of_five(numbers: list[str], uri: str, threads: int) -> int:
+    return confirms(numbers, uri, threads, SMS_OVERALL="5 per hour")
+
+
+def test_redis_stopped_mid_traffic_and_back():
+    """Calls go on as before; texts are refused and the numbers spoken; once Redis is back,
+    texts are sent again, counted as before."""
+    with redis_server() as server:
+        _, fake, twilio = line(RATELIMIT_STORAGE_URI=server.uri)
+        assert SENT in confirm(twilio, caller="+31612345601").spoken()
+        server.stop()
+        started = time.monotonic()
+        menu = twilio.post("/voice/nl/main/input?miss=0", Digits="2")
+        assert menu.status == 200 and menu.first("Gather") is not None
+        refused = confirm(twilio, caller="+31612345602")
+        assert refused.status == 200 and NOT_SENT in refused.spoken()
+        assert refused.times_spoken(MENUS.contacts["police"]) == 2
+        assert time.monotonic() - started < 5  # a refused connection fails at once
+        server.start()  # the same port, empty: as a Redis restarted without its data
+        assert SENT in confirm(twilio, caller="+31612345603").spoken()
+        assert len(fake.sent) == 2
+
+
+def _spoken(body: str) -> str:
+    return Answer(200, ET.fromstring(body), body).spoken()
+
+
+def test_exact_across_gunicorn_workers_that_restart(tmp_path):
+    """The Procfile's command with its default store (no RATELIMIT_STORAGE_URI): one
+    number confirms 6 times, both workers are killed and replaced, it confirms 6 more
+    times: 3 texts. With 8 numbers more and an hourly cap of 5: 5 in all."""
+    env = {"TWILIO_AUTH_TOKEN": TOKEN, "SECRET_KEY": KEY, "SMS_OVERALL": "5 per hour"}
+    log = tmp_path / "gunicorn.log"
+    with gunicorn(log, env, app="tests.capsapp:app") as base:
+        def send(number: str) -> str:
+            status, body = post(base, "/voice/nl/text_report/input?miss=0", TOKEN,
+                                Digits=MENUS.settings.text_confirm_key, From=number,
+                                To="+3197010000000")
+            assert status == 200
+            return _spoken(body)
+
+        with ThreadPoolExecutor(4) as pool:
+            before = list(pool.map(send, ["+31612345678"] * 6))
+            for pid in _workers(log):  # this test's own gunicorn's workers
+                os.kill(pid, signal.SIGKILL)
+            wait_for(lambda: len(_workers(log)) == 4, "two new workers")
+            after = list(pool.map(send, ["+31612345678"] * 6 + mobiles(8)))
+    assert sum(SENT in answer for answer in before + after[:6]) == 3
+    assert sum(SENT in answer for answer in before + after) == 5
+
+
+def _workers(log: Path) -> list[int]:
+    return [int(pid) for pid in re.findall(r"Booting worker with pid: (\d+)", log.read_text())]

@@ -1,0 +1,67 @@
+"""Wrong guesses of the simulator's password and the metrics token are throttled (issue
+14.5): 10 a minute per client, 100 a minute in all, counted in the caps' store."""
+
+from __future__ import annotations
+
+import pytest
+
+from app import create_app
+
+from .conftest import MENUS_PATH, TOKEN
+from .test_simulator import auth
+
+PASSWORD = "correct horse battery staple"
+METRICS = "a-metrics-token-long-enough"
+
+
+def make(**config):
+    return create_app({"MENUS_PATH": str(MENUS_PATH), "TWILIO_AUTH_TOKEN": TOKEN,
+                       "SIMULATOR_PASSWORD": PASSWORD, "METRICS_TOKEN": METRICS, **config})
+
+
+def simulator(client, password: str, address: str = "198.51.100.7") -> int:
+    headers = {**auth("trainer", password), "X-Forwarded-For": address}
+    return client.get("/simulator/", headers=headers).status_code
+
+
+def metrics(client, token: str, address: str = "198.51.100.7") -> int:
+    headers = {"Authorization": f"Bearer {token}", "X-Forwarded-For": address}
+    return client.get("/metrics", headers=headers).status_code
+
+
+@pytest.mark.parametrize(("ask", "right"), [(simulator, PASSWORD), (metrics, METRICS)])
+def test_after_ten_wrong_guesses_a_client_waits_a_minute(ask, right):
+    client = make().test_client()
+    assert ask(client, right) == 200
+    assert [ask(client, f"guess-{i}") for i in range(10)] == [401] * 10
+    throttled = client.get("/metrics" if ask is metrics else "/simulator/", headers={
+        "X-Forwarded-For": "198.51.100.7", **({"Authorization": f"Bearer {right}"}
+                                              if ask is metrics else auth("t", right))})
+    assert throttled.status_code == 429 and throttled.headers["Retry-After"] == "60"
+    assert ask(client, right, address="203.0.113.9") == 200  # another client is let in
+
+
+def test_the_browser_asking_for_the_password_is_no_guess():
+    client = make().test_client()
+    for _ in range(20):
+        assert client.get("/simulator/").status_code == 401  # no Authorization header
+    assert simulator(client, PASSWORD) == 200
+
+
+def test_forged_addresses_are_bounded_by_the_overall_count():
+    client = make().test_client()
+    statuses = [metrics(client, "wrong", address=f"192.0.2.{i}") for i in range(100)]
+    assert statuses == [401] * 100
+    assert metrics(client, METRICS, address="192.0.2.200") == 429
+
+
+def test_when_the_store_fails_the_pages_refuse(monkeypatch):
+    app = make()
+
+    class Broken:
+        def __getattr__(self, name):
+            raise ConnectionError("the store is down")
+
+    monkeypatch.setitem(app.extensions, "limiter", Broken())
+    assert metrics(app.test_client(), METRICS) == 429
+    assert simulator(app.test_client(), PASSWORD) == 429

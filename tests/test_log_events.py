@@ -1,0 +1,49 @@
+"""At INFO the log holds events, not steps (issue 14.8): forwards and how they ended,
+texts sent or refused, refusals, errors, closed contacts and the miss limit; a menu step
+or an SMS reply is logged at DEBUG. One line a request either way."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from .conftest import Twilio
+
+
+def webhook_lines(caplog) -> list[tuple[str, str | None]]:
+    return [(logging.getLevelName(r.levelno), getattr(r, "outcome", None))
+            for r in caplog.records if r.getMessage() == "webhook"]
+
+
+@pytest.mark.parametrize(("url", "params", "level", "outcome"), [
+    ("/voice", {}, "DEBUG", "menu"),
+    ("/voice/nl/main/input?miss=0", {"Digits": "2"}, "DEBUG", "menu"),
+    ("/voice/nl/main/input?miss=0", {"Digits": "8"}, "DEBUG", "menu"),
+    ("/voice/nl/contacts/input?miss=0&part=1", {"Digits": "1"}, "INFO", "forward"),
+    ("/voice/nl/contacts/input?miss=0", {"Digits": "1"}, "DEBUG", "menu"),  # before its offer
+    ("/voice/nl/call_police", {}, "DEBUG", "menu"),  # a forward's URL: the main menu
+    ("/voice/nl/call_police/dialed", {"DialCallStatus": "busy"}, "INFO", "forward busy"),
+    ("/voice/nl/main/input?miss=2", {"Digits": ""}, "INFO", "miss limit"),
+    ("/voice/nl/main/input?miss=2", {"Digits": "5"}, "DEBUG", "menu"),  # a key, no miss
+    ("/voice/language?miss=2", {"Digits": ""}, "INFO", "miss limit"),
+    ("/voice/language?miss=0", {"Digits": "1"}, "DEBUG", "menu"),
+    ("/sms", {"Body": "HULP"}, "DEBUG", "reply"),
+])
+def test_each_webhook_is_one_line_at_the_level_of_what_it_did(
+        twilio, caplog, url, params, level, outcome):
+    caplog.set_level(logging.DEBUG)
+    assert twilio.post(url, **params).status == 200
+    assert webhook_lines(caplog) == [(level, outcome)]
+
+
+def test_a_refusal_is_an_event(twilio, caplog):
+    caplog.set_level(logging.DEBUG)
+    assert twilio.post("/voice", sign=False).status == 403
+    assert webhook_lines(caplog) == [("INFO", "refused")]
+
+
+def test_at_info_a_menu_step_writes_nothing(app, caplog):
+    caplog.set_level(logging.INFO)
+    assert Twilio(app.test_client()).post("/voice/nl/main").status == 200
+    assert webhook_lines(caplog) == []
