@@ -135,8 +135,8 @@ def startup_seconds(env: dict) -> float:
 
 
 def grow(target: Path, audio: Path) -> None:
-    """menus.yaml ten times larger: nine copies of every node, reached through key 9 of
-    the main menu and of each copy of it; the same languages, the same recordings."""
+    """menus.yaml ten times larger: nine copies of every node, reached through a free key
+    of the main menu and of each copy of it; the same languages, the same recordings."""
     import copy
     import json
 
@@ -148,16 +148,25 @@ def grow(target: Path, audio: Path) -> None:
 
     raw = yaml.safe_load((ROOT / "menus.yaml").read_text(encoding="utf-8"))
     nodes = raw["nodes"]
+    # A copy of the contacts would be reached by no key (the global key leads to the one
+    # of settings), which the validator refuses.
+    skip = {raw["settings"]["other_contacts_node"]}
+    free = next(key for key in "987654321" if key not in nodes["main"]["options"]
+                and key not in {str(g["key"]) for g in raw["settings"]["global_keys"]})
     extra = {}
     for k in range(1, 10):
         for node_id, node in nodes.items():
+            if node_id in skip:
+                continue
             twin = copy.deepcopy(node)
             if "options" in twin:
                 twin["options"] = {key: f"{t}_{k}" for key, t in twin["options"].items()}
+            if "back" in twin:
+                twin["back"] = f"{twin['back']}_{k}"
             extra[f"{node_id}_{k}"] = twin
-    nodes["main"]["options"]["9"] = "main_1"
+    nodes["main"]["options"][free] = "main_1"
     for k in range(1, 9):
-        extra[f"main_{k}"]["options"]["9"] = f"main_{k + 1}"
+        extra[f"main_{k}"]["options"][free] = f"main_{k + 1}"
     nodes.update(extra)
     target.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
     # The copies say what the originals say: their recordings are the originals'.
