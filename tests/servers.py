@@ -30,7 +30,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_for(ready, what: str, seconds: float = 20) -> None:
+def wait_for(ready, what: str, seconds: float = 60) -> None:
     """Polls `ready()` until it is true; a start, not a test of speed, so a long limit."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
