@@ -30,7 +30,7 @@ PLACEHOLDERS = {
 
 
 def text_ids(menus: m.Menus, uid: str) -> list[str]:
-    """The texts an utterance is made of: prompt.closed.comensha.mon_0900 -> prompts.closed."""
+    """The texts an utterance is made of: prompt.closed.<contact>.<opening> -> prompts.closed."""
     head, _, rest = uid.partition(".")
     name = rest.split(".")[0]
     if head == "prompt":

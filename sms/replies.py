@@ -29,10 +29,10 @@ from .segments import count, plain_letters
 MAX_BODY = 1600  # Twilio's limit for an incoming and an outgoing message
 INDEX = ":index"  # the topic of the state while the pages of a long index are read
 # Where a long text may be cut into pages: where a sentence or a line ends. Never after a
-# colon, so that "Politie: 0900-8844" stays together.
+# colon, so that "Politie: {police}" stays together once the number is written in.
 SENTENCE_END = re.compile(r"((?<=[.!?])\s+|\n+)")
 # Where a sentence too long for a page of its own is cut: after a comma, else between
-# words; never before a number ("CoMensha, 033-448 1186"), after a colon, or inside one.
+# words; never before a number ("CoMensha, {comensha}"), after a colon, or inside one.
 FINER = (re.compile(r"((?<=[,;])\s+(?!\d))"), re.compile(r"((?<![:\d])\s+(?!\d))"))
 LANGUAGE_LIST = ":languages"  # the topic of the state while the language list is read
 MAX_CHOICES = 3  # a message that could mean more topics gets the index
