@@ -277,8 +277,9 @@ def _menu_parts(menus: m.Menus, lang: str, node: m.Node, miss: int,
 
 
 def _dialling(menus: m.Menus, node: m.Node) -> frozenset[str]:
-    """The keys of a menu that put the caller through."""
-    return frozenset(o.key for o in node.options if menus.nodes[o.target].kind == m.FORWARD)
+    """The keys of a menu that put the caller through: found once per node."""
+    return menus.cached(("dialling", node.id), lambda: frozenset(
+        o.key for o in node.options if menus.nodes[o.target].kind == m.FORWARD))
 
 
 def too_early(menus: m.Menus, lang: str, node: m.Node, digits: str, miss: int, part: int,
