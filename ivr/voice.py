@@ -224,7 +224,12 @@ def part_offering(parts: tuple[Rendered, ...], key: str) -> int:
 def heard_before(parts: tuple[Rendered, ...], key: str, part: int, start: int) -> int | None:
     """None when a dialling key was pressed after its offer, in the answer that made it;
     else the part to answer with, which begins with that offer."""
-    offer = part_offering(parts, key)
+    return _offer_first(part_offering(parts, key), part, start)
+
+
+def _offer_first(offer: int, part: int, start: int) -> int | None:
+    """None when the key was pressed in or after `offer`, the part that offers it, in the
+    answer that made it (which began with part `start`); else `offer`."""
     return None if start <= offer <= part else offer
 
 
@@ -288,7 +293,11 @@ def too_early(menus: m.Menus, lang: str, node: m.Node, digits: str, miss: int, p
     heard (see _parts); None when it was heard, or the key does not dial."""
     if not digits or digits not in _dialling(menus, node):
         return None
-    return heard_before(_menu_parts(menus, lang, node, miss), digits, part, start)
+    # The part that offers the key, found once per menu and key (a key that dials, so one
+    # of the menus'): asked twice an answer, by the view and by node_input.
+    offer = menus.cached(("offer", lang, node.id, miss, digits),
+                         lambda: part_offering(_menu_parts(menus, lang, node, miss), digits))
+    return _offer_first(offer, part, start)
 
 
 def node_input(menus: m.Menus, lang: str, node_id: str, digits: str, miss: int,
