@@ -45,6 +45,13 @@ class Rendered(TwiML):
 
 def document(response: TwiML) -> str:
     """What str(response) gives: the XML declaration and the element."""
+    verbs = response.verbs
+    if verbs and not (response.attrs or response.value) and all(
+            isinstance(verb, Rendered) for verb in verbs):
+        # Most answers: only finished verbs in a bare <Response>, which element_text
+        # would write just so, less its general walk.
+        name = response.name
+        return f"{DECLARATION}<{name}>{''.join([verb.text for verb in verbs])}</{name}>"
     return DECLARATION + element_text(response)
 
 
