@@ -108,12 +108,12 @@ def caller_region(number: str | None) -> str | None:
         return None
 
 
-def _about() -> None:
+def _about(about: logs.Entry) -> None:
     """The language and node of the URL, for the log line: only ones that exist."""
     args, known = _request().view_args or {}, menus()
     if args.get("lang") in known.languages:
-        logs.note(language=args["lang"],
-                  node=args.get("node_id") if args.get("node_id") in known.nodes else None)
+        about.language = args["lang"]
+        about.node = args.get("node_id") if args.get("node_id") in known.nodes else None
 
 
 guard(bp, "voice", log, _about)
