@@ -21,6 +21,9 @@ from xml.etree.ElementTree import _escape_cdata as escape_text  # type: ignore[a
 from twilio.twiml import TwiML
 
 DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>'
+# The Content-Type of an answer: what Response(mimetype="text/xml") makes of it, given
+# whole so that werkzeug does not work it out again for every answer.
+TWIML_TYPE = "text/xml; charset=utf-8"
 
 
 class Rendered(TwiML):

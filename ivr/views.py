@@ -21,7 +21,7 @@ from sms.replies import numbers_text
 from . import logs, metrics, voice
 from .hours import is_open
 from .model import FORWARD, TEXT, Menus, Node
-from .serialise import document
+from .serialise import TWIML_TYPE, document
 from .signature import guard, refuse_unsigned
 from .texting import OUTBOX, SENT, SIMULATED
 
@@ -52,7 +52,7 @@ def twiml(response: VoiceResponse | str) -> Response:
             verb.name == "Dial" for verb in response.verbs):
         about.outcome = "forward"  # the forward was open after all
     text = document(response) if isinstance(response, VoiceResponse) else response
-    return Response(text, status=200, mimetype="text/xml")
+    return Response(text, status=200, content_type=TWIML_TYPE)
 
 
 def _request() -> Request:

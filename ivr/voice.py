@@ -123,7 +123,9 @@ def greeting_order(menus: m.Menus, region: str | None) -> tuple[str, ...]:
 
 
 def _greeting_order(menus: m.Menus, call: Call) -> tuple[str, ...]:
-    return greeting_order(menus, call.region)
+    # Once per country: a region code (a few hundred, from phonenumbers) or None.
+    return menus.cached(("greeting order", call.region),
+                        lambda: greeting_order(menus, call.region))
 
 
 def _second_page(menus: m.Menus) -> list[m.Language]:

@@ -16,7 +16,7 @@ from werkzeug.exceptions import HTTPException
 
 from ivr import logs, metrics
 from ivr.model import Menus
-from ivr.serialise import document
+from ivr.serialise import TWIML_TYPE, document
 from ivr.signature import guard, refuse_unsigned
 from ivr.views import caller_region
 
@@ -35,7 +35,7 @@ def menus() -> Menus:
 
 
 def twiml(text: str | None) -> Response:
-    return Response(_document(text), status=200, mimetype="text/xml")
+    return Response(_document(text), status=200, content_type=TWIML_TYPE)
 
 
 @functools.lru_cache(maxsize=512)

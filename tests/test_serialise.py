@@ -160,3 +160,16 @@ def test_a_forwards_dial_is_kept_per_line_number_for_a_few_numbers(monkeypatch):
     size = len(menus.cache)
     third = document(voice.show_node(menus, "nl", forward.id, voice.Call("+31301234567")))
     assert 'callerId="+31301234567"' in third and len(menus.cache) == size
+
+
+def test_an_answer_has_the_content_type_mimetype_text_xml_gives():
+    """The views give werkzeug the Content-Type whole (TWIML_TYPE): what it made of
+    mimetype="text/xml" before."""
+    from flask import Response
+
+    from ivr.serialise import TWIML_TYPE
+
+    made = Response("<Response />", status=200, mimetype="text/xml")
+    given = Response("<Response />", status=200, content_type=TWIML_TYPE)
+    assert given.headers.to_wsgi_list() == made.headers.to_wsgi_list()
+    assert given.status == made.status == "200 OK"
