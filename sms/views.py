@@ -76,11 +76,11 @@ def _kept(state: State) -> tuple[str | None, str | None, int, bool]:
     return state.lang, state.topic, state.page, state.index
 
 
-@functools.lru_cache(maxsize=1024)
-def _payload(kept: tuple[str | None, str | None, int, bool]) -> bytes:
+@functools.lru_cache(maxsize=1024, typed=True)
+def _payload(lang: str | None, topic: str | None, page: int, index: bool) -> bytes:
     """The cookie's payload for a state, made once per state: the states are the menus'
-    own languages, topics and pages (load_state and respond make no other)."""
-    lang, topic, page, index = kept
+    own languages, topics and pages (load_state and respond make no other). typed: a page
+    1 and an index True are never taken for each other."""
     return StateCookie.payload(state_cookie(State(lang=lang, topic=topic, page=page,
                                                   index=index)))
 
@@ -113,7 +113,7 @@ def incoming() -> Response:
     response = twiml(text)
     # Written only when it changed: no signing and no header otherwise.
     if _kept(new) != _kept(state):
-        response.set_cookie(name, cookies.sign(_payload(_kept(new))), max_age=cookies.max_age,
+        response.set_cookie(name, cookies.sign(_payload(*_kept(new))), max_age=cookies.max_age,
                             httponly=True, samesite="Lax")
     return response
 

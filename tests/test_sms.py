@@ -753,7 +753,7 @@ def test_the_cached_cookie_payload_is_the_one_made_anew_for_every_state(app):
                 for index in (False, True):
                     state = State(lang=lang, topic=topic, page=page, index=index)
                     made = sms_views.StateCookie.payload(sms_views.state_cookie(state))
-                    assert sms_views._payload(sms_views._kept(state)) == made
+                    assert sms_views._payload(*sms_views._kept(state)) == made
                     assert cookies.loads(cookies.sign(made)) == sms_views.state_cookie(state)
 
 
