@@ -21,6 +21,9 @@ from xml.etree.ElementTree import _escape_cdata as escape_text  # type: ignore[a
 from twilio.twiml import TwiML
 
 DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>'
+# The Content-Type of an answer: what Response(mimetype="text/xml") makes of it, given
+# whole so that werkzeug does not work it out again for every answer.
+TWIML_TYPE = "text/xml; charset=utf-8"
 
 
 class Rendered(TwiML):
@@ -45,6 +48,13 @@ class Rendered(TwiML):
 
 def document(response: TwiML) -> str:
     """What str(response) gives: the XML declaration and the element."""
+    verbs = response.verbs
+    if verbs and not (response.attrs or response.value) and all(
+            isinstance(verb, Rendered) for verb in verbs):
+        # Most answers: only finished verbs in a bare <Response>, which element_text
+        # would write just so, less its general walk.
+        name = response.name
+        return f"{DECLARATION}<{name}>{''.join([verb.text for verb in verbs])}</{name}>"
     return DECLARATION + element_text(response)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
+from typing import Any
 
 from flask import Blueprint, Response, current_app, request
 from twilio.request_validator import RequestValidator
@@ -78,15 +79,15 @@ def _forbidden() -> Response:
 
 
 def guard(bp: Blueprint, channel: str, logger: logging.Logger,
-          note: Callable[[], None] = lambda: None) -> None:
+          note: Callable[[Any], None] = lambda entry: None) -> None:
     """Every webhook of a blueprint: a log id and clock first, then the signature check;
-    one JSON log line after. `note` adds what the request is about (node, language)."""
+    one JSON log line after. `note` adds what the request is about (node, language) to
+    the request's new logs.Entry."""
     from . import logs  # logs builds on privacy, not on this module
 
     @bp.before_request
     def check_signature() -> Response | None:
-        logs.begin()
-        note()
+        note(logs.begin())
         refused = refuse_unsigned()
         if refused is not None:
             logs.note(outcome="refused")

@@ -10,7 +10,8 @@ import logging
 import re
 
 import phonenumbers
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Request, Response, current_app
+from flask.globals import request_ctx
 from phonenumbers import COUNTRY_CODE_TO_REGION_CODE, UNKNOWN_REGION
 from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import HTTPException
@@ -20,7 +21,7 @@ from sms.replies import numbers_text
 from . import logs, metrics, voice
 from .hours import is_open
 from .model import FORWARD, TEXT, Menus, Node
-from .serialise import document
+from .serialise import TWIML_TYPE, document
 from .signature import guard, refuse_unsigned
 from .texting import OUTBOX, SENT, SIMULATED
 
@@ -51,30 +52,37 @@ def twiml(response: VoiceResponse | str) -> Response:
             verb.name == "Dial" for verb in response.verbs):
         about.outcome = "forward"  # the forward was open after all
     text = document(response) if isinstance(response, VoiceResponse) else response
-    return Response(text, status=200, mimetype="text/xml")
+    return Response(text, status=200, content_type=TWIML_TYPE)
 
 
-def _field(name: str) -> str:
-    return request.values.get(name, "").strip()
+def _request() -> Request:
+    """The request itself, looked up once: each attribute read through flask.request looks
+    the request up again (about 1 us each; a menu key read a dozen)."""
+    return request_ctx.request
 
 
-def _miss(known: Menus) -> int:
+def _field(req: Request, name: str) -> str:
+    return req.values.get(name, "").strip()
+
+
+def _miss(req: Request, known: Menus) -> int:
     # ASCII digits only: str.isdigit() also accepts '²' and '٣', which int() refuses.
-    value = request.args.get("miss", "0")
+    value = req.args.get("miss", "0")
     return min(int(value), known.settings.max_misses) if MISS_RE.fullmatch(value) else 0
 
 
-def _parts() -> tuple[int, int]:
+def _parts(req: Request) -> tuple[int, int]:
     """Which <Gather> of an answer a key was pressed in, and which the answer began with
     (see voice._parts); an odd value counts as the first, where a dialling key is not yet
     offered."""
-    values = (request.args.get("part", "0"), request.args.get("from", "0"))
+    args = req.args
+    values = (args.get("part", "0"), args.get("from", "0"))
     part, start = (int(v) if MISS_RE.fullmatch(v) else 0 for v in values)
     return part, start
 
 
-def _call() -> voice.Call:
-    values = request.values
+def _call(req: Request) -> voice.Call:
+    values = req.values
     return voice.Call.from_to(values.get("To"), caller_region(values.get("From")),
                               current_app.config["CLOCK"]())
 
@@ -100,12 +108,12 @@ def caller_region(number: str | None) -> str | None:
         return None
 
 
-def _about() -> None:
+def _about(about: logs.Entry) -> None:
     """The language and node of the URL, for the log line: only ones that exist."""
-    args, known = request.view_args or {}, menus()
+    args, known = _request().view_args or {}, menus()
     if args.get("lang") in known.languages:
-        logs.note(language=args["lang"],
-                  node=args.get("node_id") if args.get("node_id") in known.nodes else None)
+        about.language = args["lang"]
+        about.node = args.get("node_id") if args.get("node_id") in known.nodes else None
 
 
 guard(bp, "voice", log, _about)
@@ -115,14 +123,15 @@ guard(bp, "voice", log, _about)
 def on_error(exc: Exception) -> Response:
     if isinstance(exc, HTTPException) and exc.code == 413:
         return exc.get_response()
-    log.exception("voice webhook failed at %s; the caller got the apology", request.path)
+    req = _request()
+    log.exception("voice webhook failed at %s; the caller got the apology", req.path)
     logs.note(outcome="error")
     metrics.count(metrics.ERRORS, "voice")
     known = menus()
-    lang = (request.view_args or {}).get("lang")
+    lang = (req.view_args or {}).get("lang")
     lang = lang if lang in known.languages else None  # None: in the greeting's languages
     try:
-        return twiml(voice.error_response(known, lang, _call()))
+        return twiml(voice.error_response(known, lang, _call(req)))
     except Exception:  # whatever happened, the caller must still hear something useful
         log.exception("the apology itself failed; answered with the fixed fallback")
         return twiml(current_app.extensions["last_resort_twiml"])
@@ -131,111 +140,114 @@ def on_error(exc: Exception) -> Response:
 @bp.route("/voice", methods=ANY)
 def incoming() -> Response:
     metrics.CALLS.inc()
-    return twiml(voice.incoming(menus(), _call()))
+    return twiml(voice.incoming(menus(), _call(_request())))
 
 
 @bp.route("/voice/language", methods=ANY)
 def language_input() -> Response:
-    known = menus()
-    second_page = request.args.get("page") == "2"
-    digits = _field("Digits")
-    answer = voice.language_input(known, digits, _miss(known), _call(), second_page)
+    known, req = menus(), _request()
+    second_page = req.args.get("page") == "2"
+    digits, miss = _field(req, "Digits"), _miss(req, known)
+    answer = voice.language_input(known, digits, miss, _call(req), second_page)
     chosen = voice.chosen_language(known, digits, second_page)
     if chosen:
         metrics.count(metrics.LANGUAGES, chosen.code)
-    elif digits != "9" and _miss(known) + 1 >= known.settings.max_misses:
+    elif digits != "9" and miss + 1 >= known.settings.max_misses:
         logs.note(outcome=MISS_LIMIT)
     return twiml(answer)
 
 
-def _known(known: Menus, lang: str, node_id: str, kind: str | None = None) -> Response | None:
+def _known(req: Request, known: Menus, lang: str, node_id: str,
+           kind: str | None = None) -> Response | None:
     """The way back when the URL names a language or node that does not exist (any more)."""
     if lang not in known.languages:
-        return twiml(voice.language_menu(known, _call()))
+        return twiml(voice.language_menu(known, _call(req)))
     node = known.nodes.get(node_id)
     if node is None or (kind and node.kind != kind):
-        return twiml(voice.show_node(known, lang, known.settings.main_node, _call()))
+        return twiml(voice.show_node(known, lang, known.settings.main_node, _call(req)))
     return None
 
 
 @bp.route("/voice/<lang>/<node_id>", methods=ANY)
 def show_node(lang: str, node_id: str) -> Response:
-    known = menus()
+    known, req = menus(), _request()
     node = known.nodes.get(node_id)
     if node is not None and node.kind == FORWARD:
         # No answer of the line leads here: a forward is only ever reached by a key.
         node_id = known.settings.main_node
-    return _known(known, lang, node_id) or twiml(voice.show_node(known, lang, node_id, _call()))
+    return _known(req, known, lang, node_id) or twiml(
+        voice.show_node(known, lang, node_id, _call(req)))
 
 
 @bp.route("/voice/<lang>/<node_id>/input", methods=ANY)
 def node_input(lang: str, node_id: str) -> Response:
-    known = menus()
-    unknown = _known(known, lang, node_id)
+    known, req = menus(), _request()
+    unknown = _known(req, known, lang, node_id)
     if unknown:
         return unknown
-    node, digits = known.nodes[node_id], _field("Digits")
+    node, digits = known.nodes[node_id], _field(req, "Digits")
     if node.kind == TEXT and digits == known.settings.text_confirm_key:
-        return twiml(_send_numbers(known, lang, node))
+        return twiml(_send_numbers(req, known, lang, node))
     target = node.target_for(digits) if digits else None
-    if voice.too_early(known, lang, node, digits, _miss(known), *_parts()) is not None:
+    miss, (part, start) = _miss(req, known), _parts(req)
+    if voice.too_early(known, lang, node, digits, miss, part, start) is not None:
         target = None  # the offer comes first: no forward yet, open or closed
-    _note_event(known, target, chosen=bool(target or (digits and known.global_action(digits))))
-    return twiml(voice.node_input(known, lang, node_id, digits, _miss(known), _call(),
-                                  *_parts()))
+    _note_event(known, target, miss,
+                chosen=bool(target or (digits and known.global_action(digits))))
+    return twiml(voice.node_input(known, lang, node_id, digits, miss, _call(req), part, start))
 
 
-def _note_event(known: Menus, target: str | None, chosen: bool) -> None:
+def _note_event(known: Menus, target: str | None, miss: int, chosen: bool) -> None:
     """What makes this answer an event for the log (issue 14.8): a forward to a contact
     that is closed now (no <Dial> comes; twiml() takes it back if one does), or the misses
     running out, after which the caller hears the numbers and an offer of the police."""
     contact = known.contacts.get(known.nodes[target].contact or "") if target else None
     if contact is not None and not is_open(contact.hours, current_app.config["CLOCK"]()):
         logs.note(outcome=CLOSED)
-    elif not chosen and _miss(known) + 1 >= known.settings.max_misses:
+    elif not chosen and miss + 1 >= known.settings.max_misses:
         logs.note(outcome=MISS_LIMIT)
 
 
-def _send_numbers(known: Menus, lang: str, node: Node) -> VoiceResponse:
+def _send_numbers(req: Request, known: Menus, lang: str, node: Node) -> VoiceResponse:
     """The caller confirmed: text them the numbers, from the line's own number."""
-    call = _call()
+    call = _call(req)
     body = numbers_text(known, node, lang)
-    outcome = current_app.extensions["texts"].send(request.values.get("From", "").strip(),
+    outcome = current_app.extensions["texts"].send(req.values.get("From", "").strip(),
                                                    call.line_number, body,
-                                                   request.environ.get(OUTBOX))
+                                                   req.environ.get(OUTBOX))
     logs.note(outcome=f"text {outcome}")
     return voice.text_result(known, lang, node.id, outcome in (SENT, SIMULATED), call)
 
 
 @bp.route("/voice/<lang>/<node_id>/dialed", methods=ANY)
 def dialed(lang: str, node_id: str) -> Response:
-    known = menus()
-    status = _field("DialCallStatus")
+    known, req = menus(), _request()
+    status = _field(req, "DialCallStatus")
     logs.note(outcome=logs.dial_outcome(status))
     node = known.nodes.get(node_id)
     if node is not None and node.contact and lang in known.languages:
         status_word = status if status in logs.DIAL_STATUSES else "other"
         metrics.count(metrics.FORWARDS, node.contact, status_word)
-    return _known(known, lang, node_id, FORWARD) or twiml(
-        voice.dial_result(known, lang, node_id, status, _call()))
+    return _known(req, known, lang, node_id, FORWARD) or twiml(
+        voice.dial_result(known, lang, node_id, status, _call(req)))
 
 
 @bp.route("/voice/<lang>/<node_id>/connect", methods=ANY)
 def connect_input(lang: str, node_id: str) -> Response:
     """The key after the numbers: only the offered key puts the caller through."""
-    known = menus()
+    known, req = menus(), _request()
     if node_id != known.settings.fallback_node:  # the offer is only ever of this forward
         node_id = ""
-    return _known(known, lang, node_id, FORWARD) or twiml(
-        voice.connect_input(known, lang, _field("Digits"), _call()))
+    return _known(req, known, lang, node_id, FORWARD) or twiml(
+        voice.connect_input(known, lang, _field(req, "Digits"), _call(req)))
 
 
 @bp.route("/voice/<lang>/<node_id>/failed", methods=ANY)
 def failed_input(lang: str, node_id: str) -> Response:
-    known = menus()
-    return _known(known, lang, node_id, FORWARD) or twiml(
-        voice.failed_input(known, lang, node_id, _field("Digits"), _miss(known), _call(),
-                           *_parts()))
+    known, req = menus(), _request()
+    return _known(req, known, lang, node_id, FORWARD) or twiml(
+        voice.failed_input(known, lang, node_id, _field(req, "Digits"), _miss(req, known),
+                           _call(req), *_parts(req)))
 
 
 def unknown() -> Response:
@@ -246,11 +258,11 @@ def unknown() -> Response:
     if refused is not None:
         return refused
     try:
-        known = menus()
-        lang = request.path.split("/")[2] if request.path.startswith("/voice/") else ""
+        known, req = menus(), _request()
+        lang = req.path.split("/")[2] if req.path.startswith("/voice/") else ""
         if lang in known.languages:
-            return twiml(voice.show_node(known, lang, known.settings.main_node, _call()))
-        return twiml(voice.language_menu(known, _call()))
+            return twiml(voice.show_node(known, lang, known.settings.main_node, _call(req)))
+        return twiml(voice.language_menu(known, _call(req)))
     except Exception as exc:
         # The app-wide 404/405 handler runs outside the blueprint, whose error handler
         # Flask therefore does not call: call it here.

@@ -123,7 +123,9 @@ def greeting_order(menus: m.Menus, region: str | None) -> tuple[str, ...]:
 
 
 def _greeting_order(menus: m.Menus, call: Call) -> tuple[str, ...]:
-    return greeting_order(menus, call.region)
+    # Once per country: a region code (a few hundred, from phonenumbers) or None.
+    return menus.cached(("greeting order", call.region),
+                        lambda: greeting_order(menus, call.region))
 
 
 def _second_page(menus: m.Menus) -> list[m.Language]:
@@ -224,7 +226,12 @@ def part_offering(parts: tuple[Rendered, ...], key: str) -> int:
 def heard_before(parts: tuple[Rendered, ...], key: str, part: int, start: int) -> int | None:
     """None when a dialling key was pressed after its offer, in the answer that made it;
     else the part to answer with, which begins with that offer."""
-    offer = part_offering(parts, key)
+    return _offer_first(part_offering(parts, key), part, start)
+
+
+def _offer_first(offer: int, part: int, start: int) -> int | None:
+    """None when the key was pressed in or after `offer`, the part that offers it, in the
+    answer that made it (which began with part `start`); else `offer`."""
     return None if start <= offer <= part else offer
 
 
@@ -277,8 +284,9 @@ def _menu_parts(menus: m.Menus, lang: str, node: m.Node, miss: int,
 
 
 def _dialling(menus: m.Menus, node: m.Node) -> frozenset[str]:
-    """The keys of a menu that put the caller through."""
-    return frozenset(o.key for o in node.options if menus.nodes[o.target].kind == m.FORWARD)
+    """The keys of a menu that put the caller through: found once per node."""
+    return menus.cached(("dialling", node.id), lambda: frozenset(
+        o.key for o in node.options if menus.nodes[o.target].kind == m.FORWARD))
 
 
 def too_early(menus: m.Menus, lang: str, node: m.Node, digits: str, miss: int, part: int,
@@ -287,7 +295,11 @@ def too_early(menus: m.Menus, lang: str, node: m.Node, digits: str, miss: int, p
     heard (see _parts); None when it was heard, or the key does not dial."""
     if not digits or digits not in _dialling(menus, node):
         return None
-    return heard_before(_menu_parts(menus, lang, node, miss), digits, part, start)
+    # The part that offers the key, found once per menu and key (a key that dials, so one
+    # of the menus'): asked twice an answer, by the view and by node_input.
+    offer = menus.cached(("offer", lang, node.id, miss, digits),
+                         lambda: part_offering(_menu_parts(menus, lang, node, miss), digits))
+    return _offer_first(offer, part, start)
 
 
 def node_input(menus: m.Menus, lang: str, node_id: str, digits: str, miss: int,

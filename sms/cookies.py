@@ -34,9 +34,16 @@ class StateCookie:
                                          digest_method=hashlib.sha1) for key in keys]
 
     def dumps(self, state: dict[str, Any]) -> str:
-        # Compact JSON with sorted keys, in URL-safe base64: the payload Flask wrote.
-        text = json.dumps(state, separators=(",", ":"), sort_keys=True)
-        return self._signers[-1].sign(base64_encode(text)).decode("ascii")
+        return self.sign(self.payload(state))
+
+    @staticmethod
+    def payload(state: dict[str, Any]) -> bytes:
+        """Compact JSON with sorted keys, in URL-safe base64: the payload Flask wrote."""
+        return base64_encode(json.dumps(state, separators=(",", ":"), sort_keys=True))
+
+    def sign(self, payload: bytes) -> str:
+        """The cookie's value: the payload, its time and its signature."""
+        return self._signers[-1].sign(payload).decode("ascii")
 
     def loads(self, value: str | None) -> Any:
         """What the cookie holds, or None when it is missing, forged, expired or not JSON:

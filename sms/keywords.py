@@ -39,6 +39,7 @@ class Match:
     langs: tuple[str, ...]  # the languages whose keyword matched
 
 
+NON_WORD_RE = re.compile(r"[\W_]+")
 # Letters that keep their stroke after Unicode decomposition, and are typed without it.
 UNDECOMPOSED = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ħ": "h", "\u0131": "i", "ß": "ss",
                               "æ": "ae", "œ": "oe", "þ": "th"})
@@ -47,9 +48,13 @@ UNDECOMPOSED = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ħ": "h", "\u013
 def normalize(text: str) -> str:
     """Lower case, no accents, letters and digits only: 'Politie!' and 'POLITIË' match,
     and so do 'ZGŁOŚ' and 'ZGLOS'."""
+    if text.isascii():
+        # Most messages: no letter to translate, decompose or strip of an accent, and
+        # casefold() is lower(); the same result without walking the text letter by letter.
+        return " ".join(NON_WORD_RE.sub(" ", text.lower()).split())
     decomposed = unicodedata.normalize("NFKD", text.casefold().translate(UNDECOMPOSED))
     bare = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(re.sub(r"[\W_]+", " ", bare).split())
+    return " ".join(NON_WORD_RE.sub(" ", bare).split())
 
 
 def one_edit_apart(a: str, b: str) -> bool:

@@ -9,16 +9,18 @@ from __future__ import annotations
 import functools
 import logging
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Request, Response, current_app
+from flask.globals import request_ctx
 from twilio.twiml.messaging_response import MessagingResponse
 from werkzeug.exceptions import HTTPException
 
 from ivr import logs, metrics
 from ivr.model import Menus
-from ivr.serialise import document
+from ivr.serialise import TWIML_TYPE, document
 from ivr.signature import guard, refuse_unsigned
 from ivr.views import caller_region
 
+from .cookies import StateCookie
 from .replies import INDEX, LANGUAGE_LIST, Incoming, State, respond
 
 log = logging.getLogger("sms")
@@ -33,7 +35,7 @@ def menus() -> Menus:
 
 
 def twiml(text: str | None) -> Response:
-    return Response(_document(text), status=200, mimetype="text/xml")
+    return Response(_document(text), status=200, content_type=TWIML_TYPE)
 
 
 @functools.lru_cache(maxsize=512)
@@ -69,8 +71,22 @@ def state_cookie(state: State) -> dict[str, object]:
                         "index": state.index}}
 
 
-def _incoming() -> Incoming:
-    values = request.values
+def _kept(state: State) -> tuple[str | None, str | None, int, bool]:
+    """What of the state the cookie keeps."""
+    return state.lang, state.topic, state.page, state.index
+
+
+@functools.lru_cache(maxsize=1024, typed=True)
+def _payload(lang: str | None, topic: str | None, page: int, index: bool) -> bytes:
+    """The cookie's payload for a state, made once per state: the states are the menus'
+    own languages, topics and pages (load_state and respond make no other). typed: a page
+    1 and an index True are never taken for each other."""
+    return StateCookie.payload(state_cookie(State(lang=lang, topic=topic, page=page,
+                                                  index=index)))
+
+
+def _incoming(req: Request) -> Incoming:
+    values = req.values
     sender = values.get("From", "")
     return Incoming(body=values.get("Body", ""), whatsapp=sender.startswith("whatsapp:"),
                     region=caller_region(sender))
@@ -81,18 +97,23 @@ guard(bp, "sms", log)
 
 @bp.route("/sms", methods=["GET", "POST"])
 def incoming() -> Response:
-    known, cookies = menus(), current_app.extensions["sms_cookie"]
-    name = current_app.config["SESSION_COOKIE_NAME"]
-    state = load_state(known, cookies.loads(request.cookies.get(name)))
-    text, new = respond(known, current_app.extensions["keywords"], _incoming(), state)
+    # The request and the app looked up once: each read through flask.request or
+    # current_app looks them up again.
+    req, app = request_ctx.request, request_ctx.app
+    known, cookies = app.extensions["menus"], app.extensions["sms_cookie"]
+    name = app.config["SESSION_COOKIE_NAME"]
+    # No Cookie header (a first message): nothing to parse.
+    sent = req.cookies.get(name) if "HTTP_COOKIE" in req.environ else None
+    state = load_state(known, cookies.loads(sent))
+    text, new = respond(known, app.extensions["keywords"], _incoming(req), state)
     # The message itself is never logged: it may say who the sender is.
     logs.note(outcome="no reply" if text is None else "reply", language=new.lang,
               node=new.topic)
     metrics.count(metrics.TEXTS, new.asked or "other", new.lang or "unknown")
     response = twiml(text)
     # Written only when it changed: no signing and no header otherwise.
-    if state_cookie(new) != state_cookie(state):
-        response.set_cookie(name, cookies.dumps(state_cookie(new)), max_age=cookies.max_age,
+    if _kept(new) != _kept(state):
+        response.set_cookie(name, cookies.sign(_payload(*_kept(new))), max_age=cookies.max_age,
                             httponly=True, samesite="Lax")
     return response
 

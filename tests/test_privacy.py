@@ -159,3 +159,27 @@ def test_every_field_of_a_log_line_is_masked_not_only_the_path():
     assert line["request_id"] == "098e1234567a"
     assert line["node"] == "********78" and line["outcome"] == "text *********78"
     assert line["path"] == "/voice/nl/main" and line["status"] == 200
+
+
+def test_a_field_orjson_refuses_still_gives_one_masked_json_line():
+    """orjson writes the lines; what it refuses (a lone surrogate from a file name, an
+    integer over 64 bits) goes through the standard library's encoder instead: still one
+    JSON object, still masked, never a logging error on stderr."""
+    record = logging.LogRecord("ivr.voice", logging.WARNING, __file__, 0,
+                               "no file \udc80 for %s", (CALLER,), None)
+    record.__dict__.update(big=2**70, node="0612345678")
+    line = JsonFormatter().format(record)
+    assert "\n" not in line
+    entry = json.loads(line)
+    assert entry["big"] == 2**70 and entry["node"] == "********78"
+    assert entry["message"] == "no file \udc80 for *********78"
+    assert CALLER not in line and "0612345678" not in line
+
+
+def test_log_lines_are_written_by_orjson_compact():
+    """The usual line is orjson's (compact, no spaces): the serialiser this formatter was
+    chosen for (issue 14.8), not a silent fall-back to the slower one."""
+    record = logging.LogRecord("ivr.voice", logging.INFO, __file__, 0, "webhook", (), None)
+    record.__dict__.update(channel="voice", status=200, outcome="forward busy")
+    line = JsonFormatter().format(record)
+    assert line.startswith('{"time":"') and '"channel":"voice","status":200,' in line

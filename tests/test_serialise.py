@@ -125,6 +125,25 @@ def test_the_writer_follows_twilio_on_text_attributes_and_empty_verbs():
     assert document(MessagingResponse()) == str(MessagingResponse())
 
 
+def test_the_shortcut_for_finished_verbs_writes_what_twilio_writes():
+    """document() writes a <Response> of only Rendered verbs without the general walk:
+    the same text, and not taken when a text, a tail or an attribute is there too."""
+    from twilio.twiml.voice_response import Redirect, Say
+
+    from ivr.serialise import Rendered
+
+    said = Rendered(Say("Politie: 0900-8844 & <meer>", voice="Polly.Lotte"))
+    back = Rendered(Redirect("/voice?miss=0&x=1", method="POST"))
+    for build in (lambda r: None, lambda r: r.nest("a tail"),
+                  lambda r: setattr(r, "value", "text"),
+                  lambda r: r.attrs.update(foo="b&r")):
+        response = VoiceResponse()
+        response.append(said)
+        response.append(back)
+        build(response)
+        assert document(response) == str(response)
+
+
 def test_a_forwards_dial_is_kept_per_line_number_for_a_few_numbers(monkeypatch):
     """The <Dial> carries the line's own number from the request: each number gets its own
     entry (never another line's caller ID), and only a few numbers are kept."""
@@ -141,3 +160,16 @@ def test_a_forwards_dial_is_kept_per_line_number_for_a_few_numbers(monkeypatch):
     size = len(menus.cache)
     third = document(voice.show_node(menus, "nl", forward.id, voice.Call("+31301234567")))
     assert 'callerId="+31301234567"' in third and len(menus.cache) == size
+
+
+def test_an_answer_has_the_content_type_mimetype_text_xml_gives():
+    """The views give werkzeug the Content-Type whole (TWIML_TYPE): what it made of
+    mimetype="text/xml" before."""
+    from flask import Response
+
+    from ivr.serialise import TWIML_TYPE
+
+    made = Response("<Response />", status=200, mimetype="text/xml")
+    given = Response("<Response />", status=200, content_type=TWIML_TYPE)
+    assert given.headers.to_wsgi_list() == made.headers.to_wsgi_list()
+    assert given.status == made.status == "200 OK"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -544,6 +545,31 @@ def test_normalize():
     assert normalize("😀") == ""
 
 
+def _normalize_letter_by_letter(text: str) -> str:
+    """normalize() as it was before its ASCII shortcut: the reference it must equal."""
+    import re
+    import unicodedata
+
+    from sms.keywords import UNDECOMPOSED
+
+    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(UNDECOMPOSED))
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(re.sub(r"[\W_]+", " ", bare).split())
+
+
+@settings(max_examples=400)
+@given(st.text(alphabet=st.characters(max_codepoint=127)) | st.text())
+def test_normalize_gives_what_it_gave_letter_by_letter(text):
+    """Its shortcut for ASCII messages (most of them) changes no result, ASCII or not."""
+    assert normalize(text) == _normalize_letter_by_letter(text)
+
+
+def test_normalize_shortcut_on_every_ascii_character():
+    for code in range(128):
+        text = f"a{chr(code)}B {chr(code) * 2}_9"
+        assert normalize(text) == _normalize_letter_by_letter(text), code
+
+
 def test_more_than_three_segments_cannot_be_allowed(tmp_path):
     from ivr.loader import check_file
 
@@ -627,8 +653,11 @@ def test_no_number_and_no_message_text_in_the_logs(twilio, caplog):
     caplog.set_level("DEBUG")
     for body in ("Ik ben Anna en mijn baas heeft mijn paspoort", "HULP", "2", "MEER"):
         text(twilio, body, sender="+31612345678")
-    logged = "\n".join(JsonFormatter().format(r) for r in caplog.records)
-    assert '"channel": "sms"' in logged and '"outcome": "reply"' in logged
+    lines = [JsonFormatter().format(r) for r in caplog.records]
+    logged = "\n".join(lines)
+    entries = [json.loads(line) for line in lines]
+    assert {"channel": "sms", "outcome": "reply"}.items() <= next(
+        e for e in entries if e.get("channel") == "sms").items()
     for secret in ("612345678", "Anna", "paspoort"):
         assert secret not in logged
 
@@ -710,6 +739,22 @@ def test_the_cookie_is_written_only_when_the_state_changes(app):
     assert twilio.post("/sms", Body="EN").status == 200
     assert app.extensions["sms_cookie"].loads(client.get_cookie("session").value)["sms"][
         "lang"] == "en"
+
+
+def test_the_cached_cookie_payload_is_the_one_made_anew_for_every_state(app):
+    """The view signs a payload kept per state (sms.views._payload): for every state the
+    replies can make, it is what StateCookie.dumps makes from the state, byte for byte."""
+    from sms.replies import INDEX, LANGUAGE_LIST
+
+    cookies = app.extensions["sms_cookie"]
+    for lang in (None, *MENUS.languages):
+        for topic in (None, INDEX, LANGUAGE_LIST, *MENUS.sms.topics):
+            for page in (0, 1, sms_views.MAX_PAGE - 1):
+                for index in (False, True):
+                    state = State(lang=lang, topic=topic, page=page, index=index)
+                    made = sms_views.StateCookie.payload(sms_views.state_cookie(state))
+                    assert sms_views._payload(*sms_views._kept(state)) == made
+                    assert cookies.loads(cookies.sign(made)) == sms_views.state_cookie(state)
 
 
 def _signed(url: str, params: dict[str, str]) -> dict[str, str]:
