@@ -40,7 +40,9 @@ CALL = {"CallSid": "CA" + "0" * 32, "AccountSid": "AC" + "0" * 32, "From": "+316
 ROUTES = {
     "incoming call": ("/voice", {}),
     "menu key": ("/voice/nl/main/input?miss=0", {"Digits": "2"}),
-    "forward": ("/voice/nl/contacts/input?miss=0", {"Digits": "1"}),
+    # part=1: the key pressed after its offer was heard (voice._parts); without it the line
+    # answers with the offer first and never dials.
+    "forward": ("/voice/nl/contacts/input?miss=0&part=1", {"Digits": "1"}),
     "dial failure": ("/voice/nl/call_police/dialed", {"DialCallStatus": "busy",
                                                       "DialCallDuration": "0"}),
     "sms keyword": ("/sms", {"Body": "POLITIE", "MessageSid": "SM" + "0" * 32,
