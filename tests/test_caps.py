@@ -114,6 +114,9 @@ def test_exact_across_gunicorn_workers_that_restart(tmp_path):
 
         with ThreadPoolExecutor(4) as pool:
             before = list(pool.map(send, ["+31612345678"] * 6))
+            # gunicorn answers as soon as its first worker is up: wait for the second,
+            # or only one of them would be killed (seen once in a clean clone).
+            wait_for(lambda: len(_workers(log)) == 2, "the second worker")
             for pid in _workers(log):  # this test's own gunicorn's workers
                 os.kill(pid, signal.SIGKILL)
             wait_for(lambda: len(_workers(log)) == 4, "two new workers")
