@@ -53,39 +53,29 @@ def _timeline(response: TwiML) -> list[tuple[Heard, str | None]]:
     """Each utterance with the action URL of the <Gather> it stands in (None outside)."""
     result: list[tuple[Heard, str | None]] = []
     clock = 0.0
-    gathers = [v for v in response.verbs if _inner(v).name == "Gather"]
-    for verb in response.verbs:
+    verbs = [verb for verb in response.verbs if not isinstance(verb, str)]
+    gathers = [verb for verb in verbs if _inner(verb).name == "Gather"]
+    for verb in verbs:
         inner = _inner(verb)
         if inner.name == "Dial":
             break
-        if isinstance(inner, Gather):
-            action = str(inner.attrs.get("action", ""))
-            for seconds, offers in _utterances(inner):
-                result.append((Heard(clock, clock + seconds, offers), action))
-                clock += seconds
-            if verb is not gathers[-1]:  # a part: Twilio waits its time-out, then goes on
-                clock += float(inner.attrs.get("timeout", 0))
-        else:
-            for seconds, offers in _utterances(_Wrap(verb)):
-                result.append((Heard(clock, clock + seconds, offers), None))
-                clock += seconds
+        gather = isinstance(inner, Gather)
+        action = str(inner.attrs.get("action", "")) if gather else None
+        for seconds, offers in _utterances(inner.verbs if gather else [verb]):
+            result.append((Heard(clock, clock + seconds, offers), action))
+            clock += seconds
+        if gather and verb is not gathers[-1]:  # a part: Twilio waits its time-out
+            clock += float(inner.attrs.get("timeout", 0))
     return result
 
 
-class _Wrap:
-    """One verb seen as a parent of itself, for _utterances."""
-
-    def __init__(self, verb: TwiML) -> None:
-        self.verbs = [verb]
+def _inner(verb: TwiML) -> TwiML:
+    return verb.element if isinstance(verb, Rendered) else verb
 
 
-def _inner(verb: TwiML | str) -> TwiML:
-    return verb.element if isinstance(verb, Rendered) else verb  # type: ignore[return-value]
-
-
-def _utterances(element: TwiML | _Wrap) -> Iterator[tuple[float, str | None]]:
-    """(seconds, key offered) for each <Say> or <Play> among the element's verbs."""
-    for verb in element.verbs:
+def _utterances(verbs: list) -> Iterator[tuple[float, str | None]]:
+    """(seconds, key offered) for each <Say> or <Play> among the verbs."""
+    for verb in verbs:
         if isinstance(verb, str):
             continue
         inner = _inner(verb)
@@ -117,7 +107,7 @@ def dials(response: TwiML) -> bool:
 def action(response: TwiML) -> str | None:
     """The URL the answer's <Gather> sends a key to."""
     for verb in response.verbs:
-        inner = verb.element if isinstance(verb, Rendered) else verb
+        inner = _inner(verb)
         if isinstance(inner, Gather):
             return str(inner.attrs.get("action", ""))
     return None
@@ -184,7 +174,7 @@ def to_forwards(menus: m.Menus, region: str | None, lang: str | None = None) -> 
 def _reached(best: dict[str, float], response: VoiceResponse, seconds: float,
              lang: str | None) -> None:
     dial = next(v for v in response.verbs if not isinstance(v, str) and v.name == "Dial")
-    inner = dial.element if isinstance(dial, Rendered) else dial
+    inner = _inner(dial)
     found = re.fullmatch(r"/voice/([^/]+)/([^/]+)/dialed", str(inner.attrs.get("action", "")))
     if not found or (lang and found.group(1) != lang):
         return
