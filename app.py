@@ -241,6 +241,10 @@ def _logging(level: str) -> None:
         handler.setFormatter(JsonFormatter())
         root.addHandler(handler)
     root.setLevel(level)
+    # No line shows a record's thread, process or process name (JsonFormatter's fields):
+    # the logging HOWTO's "Optimization" switches leave them out of every record, a
+    # microsecond of each forward's event line (make bench-instructions).
+    logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
     # twilio's REST client logs each request with its form, the caller's number included.
     logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
 

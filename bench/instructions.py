@@ -94,8 +94,8 @@ def table(measured: dict[str, dict[str, int]]) -> list[str]:
              + " | line / secure | no log line / secure |", "|---|" + "---|" * (len(APPS) + 2)]
     for route, counts in measured.items():
         cells = " | ".join(f"{counts[a] / 1e6:.2f}" for a in APPS)
-        lines.append(f"| {route} | {cells} | {counts['line'] / counts['secure']:.2f}x | "
-                     f"{counts['line, no log line'] / counts['secure']:.2f}x |")
+        lines.append(f"| {route} | {cells} | {counts['line'] / counts['secure']:.3f}x | "
+                     f"{counts['line, no log line'] / counts['secure']:.3f}x |")
     return lines
 
 

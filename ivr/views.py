@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import datetime
 
 import phonenumbers
 from flask import Blueprint, Request, Response, current_app
@@ -192,17 +193,19 @@ def node_input(lang: str, node_id: str) -> Response:
     miss, (part, start) = _miss(req, known), _parts(req)
     if voice.too_early(known, lang, node, digits, miss, part, start) is not None:
         target = None  # the offer comes first: no forward yet, open or closed
-    _note_event(known, target, miss,
+    call = _call(req)  # its clock read once, for the event and the answer alike
+    _note_event(known, target, miss, call.now,
                 chosen=bool(target or (digits and known.global_action(digits))))
-    return twiml(voice.node_input(known, lang, node_id, digits, miss, _call(req), part, start))
+    return twiml(voice.node_input(known, lang, node_id, digits, miss, call, part, start))
 
 
-def _note_event(known: Menus, target: str | None, miss: int, chosen: bool) -> None:
+def _note_event(known: Menus, target: str | None, miss: int, now: datetime | None,
+                chosen: bool) -> None:
     """What makes this answer an event for the log (issue 14.8): a forward to a contact
     that is closed now (no <Dial> comes; twiml() takes it back if one does), or the misses
     running out, after which the caller hears the numbers and an offer of the police."""
     contact = known.contacts.get(known.nodes[target].contact or "") if target else None
-    if contact is not None and not is_open(contact.hours, current_app.config["CLOCK"]()):
+    if contact is not None and not is_open(contact.hours, now):
         logs.note(outcome=CLOSED)
     elif not chosen and miss + 1 >= known.settings.max_misses:
         logs.note(outcome=MISS_LIMIT)

@@ -25,6 +25,24 @@ def test_known_answer_vector_from_twilio_python():
     assert not is_valid("12345", url, {**params, "Digits": "1235"}, "RSOYDt4T1cUTdK1PDd93/VVr8B8=")
 
 
+
+@pytest.mark.parametrize(("signed", "checked"), [
+    ("https://line.example.org:443/voice?miss=0", "https://line.example.org/voice?miss=0"),
+    ("https://line.example.org/voice?miss=0", "https://line.example.org:443/voice?miss=0"),
+])
+def test_the_url_with_or_without_its_default_port_is_accepted(signed, checked):
+    # The line checks the URL as requested first, then twilio's validate() decides: Twilio
+    # may have signed it with the default port or without.
+    params = {"Digits": "1", "CallSid": "CA1"}
+    signature = RequestValidator("12345").compute_signature(signed, params)
+    assert is_valid("12345", checked, params, signature)
+    assert not is_valid("12345", checked, {**params, "Digits": "2"}, signature)
+
+
+@pytest.mark.parametrize("signature", ["é" * 28, "RSOYDt4T1cUTdK1PDd93/VVr8B8\u2028", " "])
+def test_a_signature_that_is_no_hmac_is_refused_without_an_error(signature):
+    assert not is_valid("12345", "https://line.example.org/voice", {"Digits": "1"}, signature)
+
 @pytest.mark.parametrize("url", URLS)
 def test_unsigned_requests_are_refused(twilio, url):
     assert twilio.post(url, sign=False).status == 403
