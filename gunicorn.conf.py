@@ -18,13 +18,8 @@ import tempfile
 # here, before the app is preloaded, so that everything it imports (twilio's requests,
 # redis) cooperates; a Twilio API call taking its 5 s then holds no worker either. Only
 # when gunicorn itself loads this file (as `__config__`), not when a test reads it.
-# What it costs (wrk, 32 connections, 3 rounds of 8 s, against the secure minimum on
-# plain gunicorn, 2 sync workers): requests a second 0.93x (call), 0.95x (forward), 0.86x
-# (SMS), where gthread 2x2 gave 1.16x, 1.04x, 0.79x; but p99 6-12x the secure minimum's
-# (0.2-0.4 s against 30-43 ms; gthread 1.4-1.8x). With all 32 connections busy on 2
-# cores, a gevent worker never waits, so wrk (on the same cores) and the connections
-# the other worker holds wait longer; one worker alone shows 71 ms. A connection whose
-# next request is already there is made to yield after each request (post_request).
+# What it costs: see post_request, which keeps the tail of the answers' times near the
+# sync workers' (docs/benchmarks.md).
 WORKER_CLASS = os.environ.get("GUNICORN_WORKER_CLASS", "gevent")
 if __name__ == "__config__" and WORKER_CLASS == "gevent":
     from gevent import monkey
@@ -83,13 +78,17 @@ MIN_PASSWORD_LENGTH = 16  # SIMULATOR_PASSWORD and METRICS_TOKEN (issue 14.5)
 
 
 def post_request(worker, req, environ, resp):
-    # After each request, let the worker's other connections have a turn: a greenlet
-    # whose client's next request is already there reads it without ever yielding, and
-    # kept the others waiting (p99 0.4-1 s under wrk's 32 keep-alive connections).
+    # After each answer (already written), wait until this worker's event loop has nothing
+    # else pending before reading the connection's next request (gevent.idle, a libev idle
+    # watcher). gevent reads a request that is already there without yielding, so a busy
+    # connection kept the others waiting: p99 1.2 s at saturation without a yield, 0.1-0.3 s
+    # with gevent.sleep(0), which resumes it before the loop next polls the other sockets;
+    # 16 ms with idle(), the secure minimum on sync workers 14 ms (bench/run.py, 32
+    # connections). When the loop is idle anyway, idle() returns at once.
     if WORKER_CLASS == "gevent":
-        from gevent import sleep
+        from gevent import idle
 
-        sleep(0)
+        idle()
 
 
 def child_exit(server, worker):
