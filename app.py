@@ -46,6 +46,20 @@ from sms.keywords import KeywordIndex
 from sms.replies import first_languages, index_pages
 
 HERE = Path(__file__).resolve().parent
+log = logging.getLogger("app")
+
+
+class StartRefused(SystemExit):
+    """The line must not start; what to fix is logged first (issue 14.4: under gunicorn
+    every line is one JSON object, and a SystemExit with a message would be printed by
+    Python as plain text after it). Exit status 1; `message` holds what was logged."""
+
+    def __init__(self, message: str, details: tuple[str, ...] = ()) -> None:
+        super().__init__(1)
+        self.message = "\n".join((message, *details))
+        log.critical("Refusing to start: %s", message)
+        for detail in details:  # one line each, readable one by one
+            log.error("Refusing to start: %s", detail)
 
 
 def _from_environment() -> dict[str, Any]:
@@ -99,8 +113,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         menus, warnings = load_menus(menus_path, app.config["AUDIO_DIR"])
     except MenuError as exc:
         # One line saying what to do, then every problem.
-        raise SystemExit(f"Refusing to start: fix {menus_path.name} (make check lists the "
-                         f"problems).\n{exc}") from None
+        raise StartRefused(f"fix {menus_path.name} (make check lists the problems).",
+                           tuple(str(exc).splitlines())) from None
     if app.config["AUDIO_BASE_URL"]:  # recordings from a CDN instead of this app
         menus = replace(menus, audio_base_url=app.config["AUDIO_BASE_URL"])
     for warning in warnings:
@@ -163,8 +177,8 @@ def _text_sender(app: Flask) -> TextSender:
         try:
             caps[name] = parse(config[name])
         except ValueError:
-            raise SystemExit(f"Refusing to start: {name}={config[name]!r} is not a limit; "
-                             "write it like '3 per day' or '60 per hour'.") from None
+            raise StartRefused(f"{name}={config[name]!r} is not a limit; write it like "
+                               "'3 per day' or '60 per hour'.") from None
 
     def client() -> Client | None:
         if not (config["TWILIO_ACCOUNT_SID"] and config["TWILIO_AUTH_TOKEN"]):
@@ -192,7 +206,7 @@ def _limiter(config: dict[str, Any]) -> MovingWindowRateLimiter:
     try:
         return MovingWindowRateLimiter(storage_from_string(uri, **options))
     except (ConfigurationError, ValueError) as exc:
-        raise SystemExit(f"Refusing to start: RATELIMIT_STORAGE_URI={uri!r}: {exc}") from None
+        raise StartRefused(f"RATELIMIT_STORAGE_URI={uri!r}: {exc}") from None
 
 
 class NoSession(SessionInterface):
@@ -227,8 +241,8 @@ def _check_public_base_url(url: str | None) -> None:
     # The line's URLs are relative to the host ("/voice/nl/main"); a path in the base URL
     # would be signed over but lost in every next request.
     if url and urlsplit(url).path.strip("/"):
-        raise SystemExit(f"PUBLIC_BASE_URL={url}: give only the scheme and host, such as "
-                         "https://line.example.org; the line must be served at the root")
+        raise StartRefused(f"PUBLIC_BASE_URL={url}: give only the scheme and host, such as "
+                           "https://line.example.org; the line must be served at the root")
 
 
 def _logging(level: str) -> None:

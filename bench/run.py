@@ -240,7 +240,7 @@ def main() -> None:
                 results[connections, name]["ratios"] = {
                     (app, ref): ratio(runs, app, ref) for app, ref in
                     (("line", "floor"), ("line", "secure"), ("quiet", "secure"),
-                     ("line", "gthread")) if app in runs}
+                     ("line", "gthread")) if app in runs and ref in runs}
                 print(f"{connections:>2} {name:<14} {results[connections, name]}", flush=True)
         shipped = {"startup": startup_seconds(env), "rss": rss_mb(line),
                    "menu key": results[4, "menu key"]["line"]}

@@ -5,11 +5,13 @@ the app's, not gunicorn's own, not its access log."""
 from __future__ import annotations
 
 import json
+import os
 import secrets
 import socket
+import subprocess
 
-from .conftest import CALLER
-from .servers import gunicorn, post
+from .conftest import CALLER, FIXTURES, ROOT
+from .servers import GUNICORN, gunicorn, post
 
 FORMS = [CALLER, "0612345678", "31612345678", "612345678"]
 # Request lines an attacker might send: a newline, a NUL, a number, non-ASCII, quotes,
@@ -56,3 +58,20 @@ def test_every_line_is_one_json_object_and_none_holds_a_number(tmp_path):
     text = "\n".join(lines)
     for form in FORMS:
         assert form not in text
+
+
+def test_a_refused_start_writes_json_lines_only(tmp_path):
+    # A menus.yaml with four problems under the Procfile's command: one JSON line saying
+    # what to fix, then one a problem; no plain-text SystemExit message after them.
+    env = {**os.environ, "TWILIO_AUTH_TOKEN": "t" * 32, "SECRET_KEY": secrets.token_hex(32),
+           "MENUS_PATH": str(FIXTURES / "broken" / "many_problems.yaml")}
+    done = subprocess.run([str(GUNICORN), "--config", "gunicorn.conf.py", "--bind",
+                           "127.0.0.1:0", "app:app"], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode != 0
+    entries = [json.loads(line) for line in done.stderr.splitlines() + done.stdout.splitlines()]
+    refusals = [e["message"] for e in entries if e["message"].startswith("Refusing to start")]
+    assert refusals[0] == ("Refusing to start: fix many_problems.yaml (make check lists the "
+                           "problems).")
+    assert any("unknown target 'reprot' (did you mean 'report'?)" in m for m in refusals)
+    assert len(refusals) == 1 + 1 + 4  # what to fix, the count, each problem

@@ -215,7 +215,7 @@ def test_a_slow_twilio_api_is_a_failure_not_a_hang():
 def test_a_limit_that_is_not_a_limit_stops_the_start():
     with pytest.raises(SystemExit) as stopped:
         line(SMS_PER_NUMBER="3/dag")
-    assert "SMS_PER_NUMBER='3/dag' is not a limit" in str(stopped.value)
+    assert "SMS_PER_NUMBER='3/dag' is not a limit" in stopped.value.message
 
 
 def test_texts_sent_and_refused_are_counted():
