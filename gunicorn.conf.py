@@ -77,6 +77,9 @@ MIN_SECRET_LENGTH = 32
 MIN_PASSWORD_LENGTH = 16  # SIMULATOR_PASSWORD and METRICS_TOKEN (issue 14.5)
 
 
+IDLE_WAIT = 0.05  # seconds: post_request
+
+
 def post_request(worker, req, environ, resp):
     # After each answer (already written), wait until this worker's event loop has nothing
     # else pending before reading the connection's next request (gevent.idle, a libev idle
@@ -84,11 +87,15 @@ def post_request(worker, req, environ, resp):
     # connection kept the others waiting: p99 1.2 s at saturation without a yield, 0.1-0.3 s
     # with gevent.sleep(0), which resumes it before the loop next polls the other sockets;
     # 16 ms with idle(), the secure minimum on sync workers 14 ms (bench/run.py, 32
-    # connections). When the loop is idle anyway, idle() returns at once.
-    if WORKER_CLASS == "gevent":
-        from gevent import idle
+    # connections). When the loop is idle anyway, idle() returns at once. Never longer than
+    # IDLE_WAIT: a loop kept busy (a flood of new connections) would otherwise never be
+    # idle, and a kept-alive connection, as Twilio keeps them, would wait for ever. A
+    # connection that closes now, or a worker that stops, has nothing to wait for.
+    if WORKER_CLASS == "gevent" and worker.alive and not resp.should_close():
+        from gevent import Timeout, idle
 
-        idle()
+        with Timeout(IDLE_WAIT, False):
+            idle()
 
 
 def child_exit(server, worker):
