@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
 from flask import Flask, Request, Response, request
@@ -27,6 +27,7 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.wrappers import Response as BaseResponse
 
 from ivr import audio_views, metrics, voice
 from ivr import views as voice_views
@@ -50,16 +51,21 @@ log = logging.getLogger("app")
 
 
 class StartRefused(SystemExit):
-    """The line must not start; what to fix is logged first (issue 14.4: under gunicorn
-    every line is one JSON object, and a SystemExit with a message would be printed by
-    Python as plain text after it). Exit status 1; `message` holds what was logged."""
+    """The line must not start: exit status 1, with no message for Python to print as
+    plain text (issue 14.4: under gunicorn every line is one JSON object). `message` is
+    what refuse() logged."""
 
-    def __init__(self, message: str, details: tuple[str, ...] = ()) -> None:
+    def __init__(self, message: str) -> None:
         super().__init__(1)
-        self.message = "\n".join((message, *details))
-        log.critical("Refusing to start: %s", message)
-        for detail in details:  # one line each, readable one by one
-            log.error("Refusing to start: %s", detail)
+        self.message = message
+
+
+def refuse(message: str, details: tuple[str, ...] = ()) -> NoReturn:
+    """Log why the line does not start, what to fix and then each detail on a line of its
+    own (all CRITICAL, so that no LOG_LEVEL hides one), and stop."""
+    for line in (message, *details):
+        log.critical("Refusing to start: %s", line)
+    raise StartRefused("\n".join((message, *details)))
 
 
 def _from_environment() -> dict[str, Any]:
@@ -113,8 +119,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         menus, warnings = load_menus(menus_path, app.config["AUDIO_DIR"])
     except MenuError as exc:
         # One line saying what to do, then every problem.
-        raise StartRefused(f"fix {menus_path.name} (make check lists the problems).",
-                           tuple(str(exc).splitlines())) from None
+        refuse(f"fix {menus_path.name} (make check lists the problems).",
+               tuple(str(exc).splitlines()))
     if app.config["AUDIO_BASE_URL"]:  # recordings from a CDN instead of this app
         menus = replace(menus, audio_base_url=app.config["AUDIO_BASE_URL"])
     for warning in warnings:
@@ -177,8 +183,8 @@ def _text_sender(app: Flask) -> TextSender:
         try:
             caps[name] = parse(config[name])
         except ValueError:
-            raise StartRefused(f"{name}={config[name]!r} is not a limit; write it like "
-                               "'3 per day' or '60 per hour'.") from None
+            refuse(f"{name}={config[name]!r} is not a limit; write it like "
+                   "'3 per day' or '60 per hour'.")
 
     def client() -> Client | None:
         if not (config["TWILIO_ACCOUNT_SID"] and config["TWILIO_AUTH_TOKEN"]):
@@ -206,7 +212,7 @@ def _limiter(config: dict[str, Any]) -> MovingWindowRateLimiter:
     try:
         return MovingWindowRateLimiter(storage_from_string(uri, **options))
     except (ConfigurationError, ValueError) as exc:
-        raise StartRefused(f"RATELIMIT_STORAGE_URI={uri!r}: {exc}") from None
+        refuse(f"RATELIMIT_STORAGE_URI={uri!r}: {exc}")
 
 
 class NoSession(SessionInterface):
@@ -227,7 +233,7 @@ def _healthz() -> Response:
     return jsonify(status="ok", menus_version=current_app.extensions["menus_version"])
 
 
-def _not_found(exc: HTTPException) -> Response | HTTPException:
+def _not_found(exc: HTTPException) -> BaseResponse | HTTPException:
     """Under /voice and /sms Twilio gets an answer it can use, not an HTML error page."""
     path = request.path
     if path == "/voice" or path.startswith("/voice/"):
@@ -241,8 +247,8 @@ def _check_public_base_url(url: str | None) -> None:
     # The line's URLs are relative to the host ("/voice/nl/main"); a path in the base URL
     # would be signed over but lost in every next request.
     if url and urlsplit(url).path.strip("/"):
-        raise StartRefused(f"PUBLIC_BASE_URL={url}: give only the scheme and host, such as "
-                           "https://line.example.org; the line must be served at the root")
+        refuse(f"PUBLIC_BASE_URL={url}: give only the scheme and host, such as "
+               "https://line.example.org; the line must be served at the root")
 
 
 def _logging(level: str) -> None:

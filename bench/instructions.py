@@ -21,6 +21,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from bench.requests import CALL, ROUTES, found
+
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "0" * 32  # in-process only: never a real token
 WARM_UP, COUNTED = 30, 100
@@ -34,8 +36,6 @@ def child(app_name: str) -> None:
     from twilio.request_validator import RequestValidator
     from werkzeug.test import EnvironBuilder
 
-    from bench.run import CALL, ROUTES
-
     module, _, name = APPS[app_name].partition(":")
     wsgi = getattr(__import__(module, fromlist=[name]), name).wsgi_app
     statuses: list[str] = []
@@ -44,7 +44,7 @@ def child(app_name: str) -> None:
             **{k: v for k, v in CALL.items() if k in ("AccountSid", "From", "To")}, **params}
         signature = RequestValidator(TOKEN).compute_signature("http://localhost" + path, form)
         environ = EnvironBuilder(path=path, method="POST", data=form,
-                                 headers={"X-Twilio-Signature": signature}).get_environ()
+                                 headers=[("X-Twilio-Signature", signature)]).get_environ()
         body = environ["wsgi.input"].read()
         environ["RAW_URI"] = path  # as gunicorn sets it
 
@@ -62,8 +62,6 @@ def child(app_name: str) -> None:
 def count(app_name: str) -> dict[str, int]:
     """Instructions per request for each route, from one process under callgrind: one
     profile is dumped after each counted loop (the last ones; the import may add some)."""
-    from bench.run import ROUTES
-
     env = {**os.environ, "TWILIO_AUTH_TOKEN": TOKEN, "SECRET_KEY": "k" * 64,
            "LOG_LEVEL": "WARNING" if app_name.endswith("no log line") else "INFO"}
     env.pop("PUBLIC_BASE_URL", None)
@@ -77,7 +75,7 @@ def count(app_name: str) -> dict[str, int]:
         if done.returncode:
             sys.exit(done.stderr[-2000:])
         dumps = sorted(Path(tmp).glob("cg.out.*"), key=lambda p: int(p.suffix[1:]))
-        totals = [int(re.search(r"^totals: (\d+)", d.read_text(), re.M).group(1))
+        totals = [int(found(r"^totals: (\d+)", d.read_text(), re.M).group(1))
                   for d in dumps[-len(ROUTES):]]
     return {route: total // COUNTED for route, total in zip(ROUTES, totals, strict=True)}
 

@@ -26,6 +26,7 @@ from pathlib import Path
 from twilio.request_validator import RequestValidator
 
 from bench import instructions
+from bench.requests import CALL, ROUTES, found
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = secrets.token_hex(16)
@@ -35,20 +36,7 @@ SECONDS = int(os.environ.get("BENCH_SECONDS", "3"))
 # much less.
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 CONCURRENCY = (4, 32)
-CALL = {"CallSid": "CA" + "0" * 32, "AccountSid": "AC" + "0" * 32, "From": "+31612345678",
-        "To": "+31101234567", "CallStatus": "in-progress", "Direction": "inbound",
-        "ApiVersion": "2010-04-01"}
-ROUTES = {
-    "incoming call": ("/voice", {}),
-    "menu key": ("/voice/nl/main/input?miss=0", {"Digits": "2"}),
-    # part=1: the key pressed after its offer was heard (voice._parts); without it the line
-    # answers with the offer first and never dials.
-    "forward": ("/voice/nl/contacts/input?miss=0&part=1", {"Digits": "1"}),
-    "dial failure": ("/voice/nl/call_police/dialed", {"DialCallStatus": "busy",
-                                                      "DialCallDuration": "0"}),
-    "sms keyword": ("/sms", {"Body": "POLITIE", "MessageSid": "SM" + "0" * 32,
-                             "NumMedia": "0"}),
-}
+
 
 
 def free_port() -> int:
@@ -108,7 +96,7 @@ def wrk(base: str, path: str, params: dict, connections: int) -> dict:
                           "-s", str(script), base], capture_output=True, text=True,
                          timeout=SECONDS + 30).stdout
     script.unlink()
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    rps = float(found(r"Requests/sec:\s+([\d.]+)", out).group(1))
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     return {"rps": rps, "p50": _ms(out, "50%"), "p99": _ms(out, "99%"),
             "errors": int(non2xx.group(1)) if non2xx else 0}
@@ -127,7 +115,7 @@ def ratio(runs: dict[str, list[dict]], app: str, reference: str) -> float:
 
 
 def _ms(out: str, percentile: str) -> float:
-    value, unit = re.search(rf"{percentile}\s+([\d.]+)(us|ms|s)", out).groups()
+    value, unit = found(rf"{percentile}\s+([\d.]+)(us|ms|s)", out).groups()
     return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
 
 
@@ -135,7 +123,7 @@ def rss_mb(server: subprocess.Popen) -> float:
     """The resident memory of the (first) worker: a child of the gunicorn master."""
     children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
     status = Path(f"/proc/{children[0]}/status").read_text()
-    return int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) / 1024
+    return int(found(r"VmRSS:\s+(\d+)", status).group(1)) / 1024
 
 
 def startup_seconds(env: dict) -> float:
@@ -188,6 +176,7 @@ def grow(target: Path, audio: Path) -> None:
     shutil.copytree(ROOT / "audio", audio)
     manifest = json.loads((audio / "manifest.json").read_text(encoding="utf-8"))
     menus, _ = check_file(target, audio, recordings=False)
+    assert menus is not None, f"{target}: the grown file does not load"
     by_text = {entry["text"]: uid for uid, entry in manifest["uk"].items()}
     for uid, utterance in every(menus, "uk").items():
         digest = text_hash(menus, "uk", utterance)

@@ -119,7 +119,8 @@ def render(folder: Path, lang: str, wanted: Mapping[str, tuple[str, str]], engin
     made, kept = [], []
     (folder / lang).mkdir(parents=True, exist_ok=True)
     for uid, (text, digest) in sorted(wanted.items()):
-        entry = entries.get(uid) if isinstance(entries.get(uid), dict) else {}
+        found = entries.get(uid)
+        entry = found if isinstance(found, dict) else {}
         path = recording_path(folder, lang, uid)
         fresh = entry.get("text") == digest and path.is_file()
         if fresh or (entry and entry.get("synthetic") is False and path.is_file()):

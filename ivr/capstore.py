@@ -19,7 +19,6 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
-from typing import ClassVar
 from urllib.parse import urlsplit
 
 from limits.storage import MovingWindowSupport, Storage
@@ -52,7 +51,9 @@ def _remove(path: str, owner: int) -> None:
 class SQLiteStorage(Storage, MovingWindowSupport):
     """`sqlite:///absolute/path.sqlite`. Only the moving window (the line's strategy)."""
 
-    STORAGE_SCHEME: ClassVar[list[str]] = ["sqlite"]  # storage_from_string finds it
+    # storage_from_string finds it here. A list, as limits' Storage declares it (an
+    # instance attribute there, so not a ClassVar here).
+    STORAGE_SCHEME = ["sqlite"]  # noqa: RUF012
 
     def __init__(self, uri: str, wrap_exceptions: bool = False, timeout: float = 2,
                  **options: float | str | bool) -> None:

@@ -95,7 +95,8 @@ def menus_map(lang: str | None, fmt: str, output: str | None, readme: bool) -> N
     """The call flow: Mermaid (GitHub shows it in Markdown), DOT, or SVG via Graphviz."""
     menus = current_app.extensions["menus"]
     if readme and lang:
-        raise click.BadParameter("the README's map is in the default language", "--lang")
+        raise click.BadParameter("the README's map is in the default language",
+                                param_hint="--lang")
     lang = lang or menus.settings.default_language
     if lang not in menus.languages:
         raise click.BadParameter(f"unknown language '{lang}'", param_hint="--lang")

@@ -181,7 +181,8 @@ def _dial(menus: m.Menus, element: ET.Element, lang: str) -> Forward:
                    contact.anonymous, lang)
 
 
-READERS = {"Say": _say, "Play": _play, "Dial": _dial, "Hangup": lambda *_: Hangup()}
+READERS: dict[str, Callable[[m.Menus, ET.Element, str], Event]] = {
+    "Say": _say, "Play": _play, "Dial": _dial, "Hangup": lambda *_: Hangup()}
 
 
 def _call_language(root: ET.Element) -> str:
@@ -248,7 +249,7 @@ def call(app: Flask, caller: str, keys: Iterator[str | None], echo: Callable[[st
         for event in step.events[:len(step.events) - later]:
             echo(f"  {describe(event)}")
         if step.gather is not None:
-            key = next(keys, None)
+            gather, key = step.gather, next(keys, None)
             if key is None:
                 echo("  (the caller hangs up)")
                 return
@@ -264,7 +265,7 @@ def call(app: Flask, caller: str, keys: Iterator[str | None], echo: Callable[[st
                 step = read(menus, phone.post(step.on_timeout))
             else:
                 echo(f"  waits for a key: {key}")
-                step = read(menus, phone.post(step.gather, Digits=key))
+                step = read(menus, phone.post(gather, Digits=key))
         elif step.dial is not None and dial_status:
             echo(f"  (the forward ends: {dial_status})")
             step = read(menus, phone.post(step.dial, DialCallStatus=dial_status))

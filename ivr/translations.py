@@ -16,7 +16,7 @@ import textwrap
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import polib
 from ruamel.yaml import YAML
@@ -205,7 +205,8 @@ def _apply(po: polib.POFile, po_path: Path, doc: Any, lock: dict, dutch: str,
     """Set each entry's text in the document and its source in the lock; the PO line of
     each text id, for naming problems."""
     by_id = {slot.tid: slot for slot in cat.slots(doc)}
-    problems, lines = [], {}
+    problems: list[str] = []
+    lines: dict[str, int] = {}
     for entry in po:
         where = f"{po_path.name} line {entry.linenum}: {entry.msgctxt}"
         slot = by_id.get(entry.msgctxt or "")
@@ -213,7 +214,7 @@ def _apply(po: polib.POFile, po_path: Path, doc: Any, lock: dict, dutch: str,
             problems.append(f"{where}: not a text of menus.yaml"
                             f"{suggest(entry.msgctxt or '', list(by_id))}; export the file again")
             continue
-        lines[slot.tid] = entry.linenum
+        lines[slot.tid] = entry.linenum or 0
         problem = _entry(entry, slot, doc, lock, dutch, result)
         if problem:
             problems.append(f"{where}: {problem}")
@@ -253,7 +254,7 @@ def _record(slot: cat.Slot, source: str, new: str, doc: Any, lock: dict,
     known = texts.get(slot.tid, {})
     digest = cat.source_hash(source)
     if new != old:
-        _set(cat.texts_of(doc, slot), result.lang, new, slot.words)
+        _set(cast(CommentedMap, cat.texts_of(doc, slot)), result.lang, new, slot.words)
         result.changed.append(slot.tid)
     was_reviewed = known.get("reviewed") is True and known.get("source") == digest
     reviewed = result.reviewer or (was_reviewed and new == old)
@@ -303,7 +304,7 @@ def _folded(text: str, indent: int) -> FoldedScalarString:
         at += len(line)
         positions.append(at)
         at += 1
-    folded.fold_pos = positions  # type: ignore[attr-defined]
+    folded.fold_pos = positions
     return folded
 
 

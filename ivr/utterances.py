@@ -131,8 +131,8 @@ def every(menus: m.Menus, lang: str) -> dict[str, Utterance]:
     for node in menus.nodes.values():
         items.append(node_text(node, lang))
         items.extend(node_option(menus, lang, opt) for opt in node.options)
-        if node.kind == m.FORWARD and node.contact in menus.contacts:
-            contact = menus.contacts[node.contact]
+        contact = menus.contacts.get(node.contact or "") if node.kind == m.FORWARD else None
+        if contact is not None:
             items.extend(contact_prompt(menus, lang, pid, contact)
                          for pid in ("caller_id_shared", "after_call", "dial_failed"))
             items.extend(closed(menus, lang, contact, o) for o in contact.hours)

@@ -189,7 +189,8 @@ def _forward(menus: m.Menus, node: m.Node, out: Collector) -> None:
     where = f"node '{node.id}' field 'contact'"
     contact = menus.contacts.get(node.contact or "")
     if contact is None:
-        out.error(where, f"unknown contact '{node.contact}'{suggest(node.contact, menus.contacts)}")
+        out.error(where, f"unknown contact '{node.contact}'"
+                         f"{suggest(node.contact or '', menus.contacts)}")
     elif contact.emergency:
         out.error(where, f"'{contact.id}' is an emergency number, which Twilio cannot connect "
                   "in the Netherlands; tell callers to dial it themselves")

@@ -16,6 +16,7 @@ from flask.globals import request_ctx
 from phonenumbers import COUNTRY_CODE_TO_REGION_CODE, UNKNOWN_REGION
 from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response as BaseResponse
 
 from sms.replies import numbers_text
 
@@ -121,7 +122,7 @@ guard(bp, "voice", log, _about)
 
 
 @bp.errorhandler(Exception)
-def on_error(exc: Exception) -> Response:
+def on_error(exc: Exception) -> BaseResponse:
     if isinstance(exc, HTTPException) and exc.code == 413:
         return exc.get_response()
     req = _request()
@@ -253,7 +254,7 @@ def failed_input(lang: str, node_id: str) -> Response:
                            _call(req), *_parts(req)))
 
 
-def unknown() -> Response:
+def unknown() -> BaseResponse:
     """Any other URL or method under /voice: the main menu of its language, or the
     language choice. Called by the app's 404 and 405 handler (see app.py), because URLs
     such as /voice//nl match no route at all."""

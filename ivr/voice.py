@@ -423,7 +423,7 @@ def _dial(menus: m.Menus, lang: str, node: m.Node, contact: m.Contact,
 
     # A signed To is one of the line's few numbers; an unsigned one (no TWILIO_AUTH_TOKEN,
     # development) could be anything: past a few numbers, made each time, not kept.
-    numbers = menus.cached(("dial numbers",), set)
+    numbers: set[str | None] = menus.cached(("dial numbers",), set)
     if caller_id not in numbers and len(numbers) >= LINE_NUMBERS_KEPT:
         return make()
     numbers.add(caller_id)

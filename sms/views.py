@@ -13,6 +13,7 @@ from flask import Blueprint, Request, Response, current_app
 from flask.globals import request_ctx
 from twilio.twiml.messaging_response import MessagingResponse
 from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response as BaseResponse
 
 from ivr import logs, metrics
 from ivr.model import Menus
@@ -59,10 +60,11 @@ def load_state(menus: Menus, data: object) -> State:
     lang = lang if isinstance(lang, str) and lang in menus.languages else None
     known = isinstance(topic, str) and (topic in menus.sms.topics or topic in (INDEX,
                                                                               LANGUAGE_LIST))
-    page_ok = type(page) is int and 0 <= page < MAX_PAGE  # not a bool, not a float
+    # An int, not a bool (a subclass of int), not a float.
+    ok = isinstance(page, int) and not isinstance(page, bool) and 0 <= page < MAX_PAGE
     # A topic's pages need the language they are read in; the index's pages do not.
     topic = topic if known and (lang or topic == INDEX) else None
-    return State(lang=lang, topic=topic, page=page if page_ok else 0,
+    return State(lang=lang, topic=topic, page=page if ok and isinstance(page, int) else 0,
                  index=fields.get("index") is True)
 
 
@@ -119,7 +121,7 @@ def incoming() -> Response:
 
 
 @bp.errorhandler(Exception)
-def on_error(exc: Exception) -> Response:
+def on_error(exc: Exception) -> BaseResponse:
     if isinstance(exc, HTTPException) and exc.code == 413:
         return exc.get_response()
     log.exception("sms webhook failed; the sender got the index")
@@ -128,7 +130,7 @@ def on_error(exc: Exception) -> Response:
     return twiml(current_app.extensions["sms_last_resort"])
 
 
-def unknown() -> Response:
+def unknown() -> BaseResponse:
     """Any other URL or method under /sms: answered as /sms is."""
     refused = refuse_unsigned()
     if refused is not None:

@@ -17,7 +17,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from app import create_app
-from ivr.simulate import read
+from ivr.simulate import Event, Play, Say, read
 from simulator import api
 from sms.replies import header, pages
 from sms.segments import count
@@ -95,9 +95,15 @@ def shot(page: Page, name: str) -> None:
     page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True)
 
 
+def said(event: Event) -> str:
+    """What a spoken or played event says."""
+    assert isinstance(event, Say | Play), event
+    return event.text
+
+
 def first_text(app, path: str, **params: str) -> str:
     """What the line says first at `path`, asked directly as Twilio would."""
-    return read(MENUS, Twilio(app.test_client()).post(path, **params).root).events[0].text
+    return said(read(MENUS, Twilio(app.test_client()).post(path, **params).root).events[0])
 
 
 KEY_NAMES = {"*": "star", "#": "hash"}
@@ -192,8 +198,8 @@ def test_silence_in_a_menu_ends_in_the_numbers_and_an_offer_never_a_forward(
     transcript = page.locator("#transcript")
     last = read(MENUS, Twilio(line[0].test_client()).post(
         f"/voice/nl/{MENUS.settings.main_node}/input?miss={MENUS.settings.max_misses - 1}").root)
-    offer = last.events[len(last.events) - last.heard_on_timeout - 1].text
-    expect(transcript).to_contain_text(last.events[0].text)  # 112 and the police number
+    offer = said(last.events[len(last.events) - last.heard_on_timeout - 1])
+    expect(transcript).to_contain_text(said(last.events[0]))  # 112 and the police number
     expect(transcript).to_contain_text(offer)  # "the police: press 1"
     expect(page.locator("#keypad")).to_have_class("keypad listening")
     goodbye = MENUS.prompt("goodbye", "nl")

@@ -39,7 +39,7 @@ def test_each_webhook_is_one_line_at_the_level_of_what_it_did(
 
 def test_a_refusal_is_an_event(twilio, caplog):
     caplog.set_level(logging.DEBUG)
-    assert twilio.post("/voice", sign=False).status == 403
+    assert twilio.post_unsigned("/voice").status == 403
     assert webhook_lines(caplog) == [("INFO", "refused")]
 
 

@@ -229,10 +229,10 @@ def read_all(twilio, lang: str, word: str, sender: str = SENDER) -> list[str]:
     """A reply and every further page, as a sender reads them: the word, then MORE until
     the reply no longer asks for it."""
     footer = "\n" + more_footer(MENUS, lang)
-    received = [text(twilio, word, sender=sender)]
+    received = [text(twilio, word, sender=sender) or ""]
     while received[-1].endswith(footer):
         assert len(received) < 20, "MORE never ends"
-        received.append(text(twilio, MENUS.sms.more[lang][0], sender=sender))
+        received.append(text(twilio, MENUS.sms.more[lang][0], sender=sender) or "")
     return received
 
 
@@ -596,8 +596,8 @@ def test_a_keyword_two_languages_claim_differently_is_refused(tmp_path):
 
 
 def test_unsigned_sms_is_refused(twilio):
-    assert twilio.post("/sms", sign=False, Body="HULP").status == 403
-    assert twilio.post("/sms/anything", sign=False, Body="HULP").status == 403
+    assert twilio.post_unsigned("/sms", Body="HULP").status == 403
+    assert twilio.post_unsigned("/sms/anything", Body="HULP").status == 403
 
 
 def test_other_sms_urls_answer_the_index(twilio):
@@ -637,7 +637,9 @@ def test_an_exception_on_an_unrouted_voice_url_answers_twiml(twilio, monkeypatch
 
 
 def text_at(twilio, url: str) -> str:
-    return ET.fromstring(twilio.post(url, Body="", From=SENDER).body).find("Message").text
+    message = ET.fromstring(twilio.post(url, Body="", From=SENDER).body).find("Message")
+    assert message is not None and message.text, "no text"
+    return message.text
 
 
 def test_an_exception_still_answers_the_index(twilio, monkeypatch, caplog):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import runpy
+import time
+from types import SimpleNamespace
 
 import pytest
 
@@ -78,7 +80,7 @@ def test_config_is_read_in_the_factory(monkeypatch, tmp_path):
 
 
 def test_unsigned_request_to_an_unrouted_voice_url_is_refused(twilio):
-    assert twilio.post("/voice//nl", sign=False).status == 403
+    assert twilio.post_unsigned("/voice//nl").status == 403
     assert twilio.post("/voice//nl").status == 200
 
 
@@ -107,3 +109,27 @@ def test_the_app_leaves_phonenumbers_heavy_data_unloaded():
         cwd=ROOT, capture_output=True, text=True, check=True,
         env={"PATH": "/usr/bin:/bin", "LOG_LEVEL": "ERROR"}).stdout.strip()
     assert loaded == "[]"
+
+
+def test_a_kept_alive_connection_waits_its_turn_a_bounded_time():
+    # post_request waits until the gevent worker's loop is idle; a loop that is never idle
+    # (here two greenlets passing a byte back and forth, as a flood would keep it) must not
+    # hold the connection longer than IDLE_WAIT.
+    import gevent
+    from gevent import socket as gsocket
+
+    def echo(sock: gsocket.socket) -> None:
+        while True:
+            sock.sendall(sock.recv(1))
+
+    a, b = gsocket.socketpair()
+    busy = [gevent.spawn(echo, a), gevent.spawn(echo, b)]
+    a.sendall(b"x")
+    worker, resp = SimpleNamespace(alive=True), SimpleNamespace(should_close=lambda: False)
+    started = time.monotonic()
+    CONF["post_request"](worker, None, {}, resp)
+    waited = time.monotonic() - started
+    gevent.killall(busy)
+    a.close()
+    b.close()
+    assert CONF["IDLE_WAIT"] * 0.8 <= waited < CONF["IDLE_WAIT"] + 1

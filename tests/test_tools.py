@@ -427,7 +427,8 @@ def fallback_documents(output: str) -> dict[str, ET.Element]:
                                                                        strict=True)}
 
 
-def greeting_says(root: ET.Element, prompt_id: str, **values: str) -> list[ET.Element]:
+def greeting_says(root: ET.Element, prompt_id: str,
+                  **values: dict[str, str]) -> list[ET.Element]:
     """The <Say>s of a prompt in the greeting languages, in their order."""
     texts = [said(lang, MENUS.prompt(prompt_id, lang), **values.get(lang, {}))
              for lang in SETTINGS.greeting_languages]

@@ -22,6 +22,13 @@ from .conftest import MENUS_PATH, ROOT, shipped_menus
 LANGS = [code for code in shipped_menus().languages if code != "nl"]
 
 
+def lock_of(line) -> dict:
+    """The line's lock file, which these tests expect to exist."""
+    lock = cat.read_lock(line)
+    assert lock is not None, f"no lock file beside {line}"
+    return lock
+
+
 def _need(tool: str) -> None:
     """A real tool, or a skip on a developer's machine; CI (.ci/run) installs it."""
     if shutil.which(tool) is None:
@@ -181,14 +188,14 @@ def test_a_reviewers_file_marks_its_texts_reviewed(line: Path, tmp_path: Path):
     po.metadata[tr.REVIEWER] = "Ana Pop"
     po.save(str(tmp_path / "ro.po"))
     raw, _ = read_yaml(line)
-    assert cat.status(raw, cat.read_lock(line), "ro", "nl").reviewed == 0
+    assert cat.status(raw, lock_of(line), "ro", "nl").reviewed == 0
     done = import_(line, tmp_path / "ro.po")
     assert done.changed == [] and len(done.reviewed) == len(po)
-    status = cat.status(raw, cat.read_lock(line), "ro", "nl")
+    status = cat.status(raw, lock_of(line), "ro", "nl")
     assert status.reviewed == status.total
     # A translator's later change to a text takes its review away again.
     import_(line, edited(line, "ro", tmp_path / "ro2.po", contacts__iom__name="OIM"))
-    assert cat.status(raw, cat.read_lock(line), "ro", "nl").reviewed == status.total - 1
+    assert cat.status(raw, lock_of(line), "ro", "nl").reviewed == status.total - 1
 
 
 def test_a_reviewers_export_asks_for_each_text_to_be_passed(line: Path, tmp_path: Path):
@@ -213,18 +220,18 @@ def test_a_changed_dutch_text_is_stale_and_exported_fuzzy(line: Path, tmp_path: 
     line.write_text(text.replace("      nl: de politie\n", "      nl: de Nederlandse politie\n"),
                     encoding="utf-8")
     raw, _ = read_yaml(line)
-    assert cat.status(raw, cat.read_lock(line), "fr", "nl").stale == ("contacts.police.name",)
+    assert cat.status(raw, lock_of(line), "fr", "nl").stale == ("contacts.police.name",)
     po = export(line, "fr", tmp_path / "fr.po")
     entry = next(e for e in po if e.msgctxt == "contacts.police.name")
     assert entry.fuzzy and entry.previous_msgid == "de politie"
     assert entry.msgid == "de Nederlandse politie" and entry.msgstr == "la police"
     # Imported as it is, a fuzzy entry stays stale; once unmarked, it is current again.
     import_(line, tmp_path / "fr.po")
-    assert cat.status(raw, cat.read_lock(line), "fr", "nl").stale == ("contacts.police.name",)
+    assert cat.status(raw, lock_of(line), "fr", "nl").stale == ("contacts.police.name",)
     entry.flags.remove("fuzzy")
     po.save(str(tmp_path / "fr.po"))
     import_(line, tmp_path / "fr.po")
-    assert cat.status(raw, cat.read_lock(line), "fr", "nl").stale == ()
+    assert cat.status(raw, lock_of(line), "fr", "nl").stale == ()
 
 
 def test_make_check_lists_stale_texts_and_reviews_per_language(line: Path):

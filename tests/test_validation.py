@@ -191,9 +191,9 @@ def test_a_missing_file_is_named():
 
 def test_the_model_is_immutable(menus):
     with pytest.raises(TypeError):
-        menus.nodes["main"] = None  # type: ignore[index]
+        menus.nodes["main"] = None
     with pytest.raises(AttributeError):
-        menus.nodes["main"].say = {}  # type: ignore[misc]
+        menus.nodes["main"].say = {}
 
 
 def test_adding_a_node_is_a_yaml_change_only(tmp_path):

@@ -27,7 +27,7 @@ def key_path(target: str) -> list[str]:
     global key that leads to a person (the contacts menu)."""
     start = MENUS.settings.main_node
     contacts = next(g.key for g in MENUS.settings.global_keys if g.action == m.CONTACTS)
-    paths = {start: []}
+    paths: dict[str, list[str]] = {start: []}
     todo = deque([start])
     while todo:
         node = MENUS.nodes[todo.popleft()]
@@ -133,7 +133,8 @@ def walk(region: str | None):
     todo = deque([first])
     while todo:
         current = todo.popleft()
-        presses = [(key, url) for url in gather_actions(current) for key in KEYS if key]
+        presses: list[tuple[str, str | None]] = [
+            (key, url) for url in gather_actions(current) for key in KEYS if key]
         presses.append(("", _redirect(current)))
         for key, url in presses:
             following = timing.answer(MENUS, url, key, call) if url else None
