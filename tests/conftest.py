@@ -24,9 +24,29 @@ LINE = "+3197010000000"  # the line's own number in these tests
 CALLER = "+31612345678"  # a caller; it must never appear in a log line or a Dial
 
 
+# Every line in the repository: the shipped one and each example (issue 15). The tests
+# that walk a line's menus, speak its prompts and send its texts run over all of them.
+LINES = {"menus.yaml": MENUS_PATH, **{f"examples/{path.parent.name}": path for path in
+                                     sorted((ROOT / "examples").glob("*/menus.yaml"))}}
+
+
 @functools.cache
 def shipped_menus():
     return load_menus(MENUS_PATH)[0]
+
+
+@functools.cache
+def line_menus(name: str):
+    """The menus of one of LINES, loaded as the app loads them."""
+    return load_menus(LINES[name])[0]
+
+
+@functools.cache
+def line_app(name: str):
+    """An app serving one of LINES; like the `app` fixture, it keeps no state between
+    requests."""
+    return create_app({"TWILIO_AUTH_TOKEN": TOKEN, "MENUS_PATH": str(LINES[name]),
+                       "PUBLIC_BASE_URL": None, "TESTING": True})
 
 
 @dataclass
