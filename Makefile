@@ -26,7 +26,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 check: $(STAMP)
-	$(BIN)/python -m ivr.check $(ARGS)
+	$(BIN)/python -m ivr.tools.check $(ARGS)
 
 map: $(STAMP)
 	$(BIN)/flask --app app menus map --readme

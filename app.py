@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
-from flask import Flask, Request, Response, request
+from flask import Flask, Request, Response, current_app, jsonify, request
 from flask.sessions import SessionInterface, SessionMixin
 from limits import parse
 from limits.errors import ConfigurationError
@@ -29,16 +29,17 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response as BaseResponse
 
-from ivr import audio_views, metrics, voice
-from ivr import views as voice_views
-from ivr.capstore import default_uri
-from ivr.cli import audio_cli, call_command, menus_cli, text_command, translations_cli
-from ivr.hours import AMSTERDAM
-from ivr.loader import load_menus
-from ivr.logs import JsonFormatter
-from ivr.privacy import install_number_masking
-from ivr.problems import MenuError
-from ivr.texting import TextSender
+from ivr.content.hours import AMSTERDAM
+from ivr.content.problems import MenuError
+from ivr.lines import load_menus
+from ivr.tools.cli import audio_cli, call_command, menus_cli, text_command, translations_cli
+from ivr.voice import answers as voice
+from ivr.web import audio_views, metrics
+from ivr.web import views as voice_views
+from ivr.web.capstore import default_uri
+from ivr.web.logs import JsonFormatter
+from ivr.web.privacy import install_number_masking
+from ivr.web.texting import TextSender
 from simulator import access as simulator_access
 from simulator import views as simulator_views
 from sms import views as sms_views
@@ -228,7 +229,6 @@ class NoSession(SessionInterface):
 def _healthz() -> Response:
     """Unsigned, for the platform's health check: the menus are loaded, and which version.
     Nothing else: no counts, no configuration, nothing about calls."""
-    from flask import current_app, jsonify
 
     return jsonify(status="ok", menus_version=current_app.extensions["menus_version"])
 

@@ -55,15 +55,15 @@ control_socket_disable = True
 # Every line is one JSON object (issue 14.4): gunicorn's own lines, its access log (one
 # a request: method, path without its query, status, time; never the client's address,
 # headers or form) and the app's, all through python-json-logger's formatter
-# (ivr.logs.JsonFormatter) on stderr. gunicorn's plain-text handlers are left out
+# (ivr.web.logs.JsonFormatter) on stderr. gunicorn's plain-text handlers are left out
 # (errorlog and accesslog None) so that nothing is written twice.
 errorlog = None
 accesslog = None
-logger_class = "ivr.logs.GunicornLogger"
+logger_class = "ivr.web.logs.GunicornLogger"
 logconfig_dict = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"json": {"()": "ivr.logs.JsonFormatter"}},
+    "formatters": {"json": {"()": "ivr.web.logs.JsonFormatter"}},
     "handlers": {"json": {"class": "logging.StreamHandler", "formatter": "json",
                           "stream": "ext://sys.stderr"}},
     "root": {"level": os.environ.get("LOG_LEVEL", "INFO"), "handlers": ["json"]},

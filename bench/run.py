@@ -27,6 +27,10 @@ from twilio.request_validator import RequestValidator
 
 from bench import instructions
 from bench.requests import CALL, ROUTES, found
+from ivr.lines import check_file
+from ivr.tools.audio import espeak_ng, render
+from ivr.voice.speech import plain, text_hash
+from ivr.voice.utterances import every
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = secrets.token_hex(16)
@@ -145,9 +149,6 @@ def grow(target: Path, audio: Path) -> None:
 
     import yaml
 
-    from ivr.loader import check_file
-    from ivr.speech import text_hash
-    from ivr.utterances import every
 
     raw = yaml.safe_load((ROOT / "menus.yaml").read_text(encoding="utf-8"))
     nodes = raw["nodes"]
@@ -186,8 +187,6 @@ def grow(target: Path, audio: Path) -> None:
     (audio / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     # What is new (the copies' key 9) is made with espeak-ng, where it is installed.
     if shutil.which("espeak-ng") and shutil.which("sox"):
-        from ivr.audio import espeak_ng, render
-        from ivr.speech import plain
 
         wanted = {uid: (plain(menus, "uk", u), text_hash(menus, "uk", u))
                   for uid, u in every(menus, "uk").items()}

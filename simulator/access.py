@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, Request, Response
 
-from ivr import guesses
+from ivr.web import guesses
 
 LOOPBACK = frozenset({"127.0.0.1", "::1", "::ffff:127.0.0.1"})
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})

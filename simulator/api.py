@@ -11,10 +11,10 @@ from urllib.parse import parse_qsl
 
 import phonenumbers
 
-from ivr import model as m
-from ivr.logs import DIAL_STATUSES
-from ivr.simulate import Step, example_number
-from ivr.texting import Text
+from ivr.content import model as m
+from ivr.voice.simulate import Step, example_number
+from ivr.web.logs import DIAL_STATUSES
+from ivr.web.texting import Text
 from sms.segments import count
 
 WITHHELD = "withheld"

@@ -8,11 +8,10 @@ from pathlib import Path
 
 from flask import Blueprint, Response, current_app, jsonify, request, send_from_directory
 
-from ivr.model import Menus
-from ivr.simulate import NoTwiML, Phone, read
-from ivr.texting import OUTBOX, Text
-
-from . import access, api
+from ivr.content.model import Menus
+from ivr.voice.simulate import NoTwiML, Phone, read
+from ivr.web.texting import OUTBOX, Text
+from simulator import access, api
 
 STATIC = Path(__file__).resolve().parent / "static"
 bp = Blueprint("simulator", __name__, url_prefix="/simulator", static_folder=STATIC,

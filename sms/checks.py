@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import re
 
-from ivr import model as m
-from ivr.problems import Collector, suggest
-from ivr.validate import PLACEHOLDER_RE
-
-from .keywords import CARRIER_HELP_WORDS, CARRIER_WORDS, keyword_table, normalize
-from .replies import (
+from ivr.content import model as m
+from ivr.content.model import PLACEHOLDER_RE
+from ivr.content.problems import Collector, suggest
+from sms.keywords import CARRIER_HELP_WORDS, CARRIER_WORDS, keyword_table, normalize
+from sms.replies import (
     MAX_BODY,
     MAX_CHOICES,
     choice,
@@ -19,7 +18,7 @@ from .replies import (
     numbers_text,
     pages,
 )
-from .segments import count
+from sms.segments import count
 
 LOCK_SCREEN = 60  # the characters of a text that a locked phone shows
 SENTENCE_END = re.compile(r"[.!?]\s*$")

@@ -8,7 +8,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ivr import model as m
+from ivr.content import model as m
 
 MAX_WORDS = 8  # longer than this, a message is a story, not a request for a topic
 TYPO_MIN_LENGTH = 5  # one wrong letter is forgiven in keywords of this length or more...

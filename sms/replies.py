@@ -11,10 +11,9 @@ from dataclasses import dataclass, replace
 
 from twilio.twiml.messaging_response import MessagingResponse
 
-from ivr import model as m
-from ivr.validate import PLACEHOLDER_RE
-
-from .keywords import (
+from ivr.content import model as m
+from ivr.content.model import PLACEHOLDER_RE
+from sms.keywords import (
     CARRIER_WORDS,
     LANGUAGE_CODE,
     LANGUAGES,
@@ -24,7 +23,7 @@ from .keywords import (
     Match,
     normalize,
 )
-from .segments import count, plain_letters
+from sms.segments import count, plain_letters
 
 MAX_BODY = 1600  # Twilio's limit for an incoming and an outgoing message
 INDEX = ":index"  # the topic of the state while the pages of a long index are read

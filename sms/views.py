@@ -15,14 +15,13 @@ from twilio.twiml.messaging_response import MessagingResponse
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as BaseResponse
 
-from ivr import logs, metrics
-from ivr.model import Menus
-from ivr.serialise import TWIML_TYPE, document
-from ivr.signature import guard, refuse_unsigned
-from ivr.views import caller_region
-
-from .cookies import StateCookie
-from .replies import INDEX, LANGUAGE_LIST, Incoming, State, respond
+from ivr.content.model import Menus
+from ivr.voice.serialise import TWIML_TYPE, document
+from ivr.web import counters, logs
+from ivr.web.signature import guard, refuse_unsigned
+from ivr.web.views import caller_region
+from sms.cookies import StateCookie
+from sms.replies import INDEX, LANGUAGE_LIST, Incoming, State, respond
 
 log = logging.getLogger("sms")
 bp = Blueprint("sms", __name__)
@@ -111,7 +110,7 @@ def incoming() -> Response:
     # The message itself is never logged: it may say who the sender is.
     logs.note(outcome="no reply" if text is None else "reply", language=new.lang,
               node=new.topic)
-    metrics.count(metrics.TEXTS, new.asked or "other", new.lang or "unknown")
+    counters.count(counters.TEXTS, new.asked or "other", new.lang or "unknown")
     response = twiml(text)
     # Written only when it changed: no signing and no header otherwise.
     if _kept(new) != _kept(state):
@@ -126,7 +125,7 @@ def on_error(exc: Exception) -> BaseResponse:
         return exc.get_response()
     log.exception("sms webhook failed; the sender got the index")
     logs.note(outcome="error")
-    metrics.count(metrics.ERRORS, "sms")
+    counters.count(counters.ERRORS, "sms")
     return twiml(current_app.extensions["sms_last_resort"])
 
 

@@ -13,8 +13,11 @@ from hypothesis import settings as hypothesis_settings
 from twilio.request_validator import RequestValidator
 
 from app import create_app
-from ivr.loader import load_menus
-from ivr.simulate import path_of
+from ivr.lines import load_menus
+from ivr.voice.simulate import path_of
+from ivr.voice.speech import plain
+from ivr.voice.utterances import every
+from sms.keywords import normalize
 
 ROOT = Path(__file__).resolve().parent.parent
 MENUS_PATH = ROOT / "menus.yaml"
@@ -79,8 +82,6 @@ class Answer:
 
 def played_text(url: str) -> str:
     """The text a recording at /audio/<lang>/<id>.wav was made from."""
-    from ivr.speech import plain
-    from ivr.utterances import every
 
     lang, name = url.split("?")[0].rsplit("/", 2)[-2:]
     menus = shipped_menus()
@@ -131,7 +132,6 @@ LOCK_SCREEN = 60  # the characters of a text that a locked phone shows
 def lock_screen_words_in(text: str, menus=None) -> list[str]:
     """The words of any language's sms.lock_screen_words that a locked phone would show:
     those in the text's first 60 characters, compared without case and accents."""
-    from sms.keywords import normalize
 
     menus = menus or shipped_menus()
     preview = normalize(text[:LOCK_SCREEN])

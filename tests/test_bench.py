@@ -11,9 +11,9 @@ from datetime import datetime
 
 import pytest
 
-from ivr import voice
-from ivr.hours import AMSTERDAM
-from ivr.serialise import document
+from ivr.content.hours import AMSTERDAM
+from ivr.voice import answers as voice
+from ivr.voice.serialise import document
 from sms.keywords import KeywordIndex
 from sms.replies import Incoming, State, respond
 

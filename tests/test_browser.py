@@ -17,7 +17,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from app import create_app
-from ivr.simulate import Event, Play, Say, read
+from ivr.voice.simulate import Event, Play, Say, read
 from simulator import api
 from sms.replies import header, pages
 from sms.segments import count

@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 import pytest
 
 from app import create_app
-from ivr.hours import AMSTERDAM, Opening, is_open, next_opening
-from ivr.loader import check_file
+from ivr.content.hours import AMSTERDAM, Opening, is_open, next_opening
+from ivr.lines import check_file
 
 from .conftest import LINE, MENUS_PATH, ROOT, TOKEN, Twilio, shipped_menus
 

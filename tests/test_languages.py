@@ -10,12 +10,12 @@ import wave
 import pytest
 
 from app import create_app
-from ivr import voice
-from ivr.audio import read_manifest
-from ivr.loader import check_file, load_menus
-from ivr.problems import MenuError
-from ivr.speech import text_hash
-from ivr.utterances import every
+from ivr.content.problems import MenuError
+from ivr.content.recordings import read_manifest
+from ivr.lines import check_file, load_menus
+from ivr.voice import answers as voice
+from ivr.voice.speech import text_hash
+from ivr.voice.utterances import every
 from sms.replies import index_pages
 
 from .conftest import CALLER, MENUS_PATH, ROOT, TOKEN, Twilio, shipped_menus
@@ -251,7 +251,7 @@ def test_nothing_outside_audio_can_be_fetched(app, path):
 def test_the_audio_view_itself_refuses_traversal(app, name):
     from werkzeug.exceptions import NotFound
 
-    from ivr.audio_views import recording
+    from ivr.web.audio_views import recording
 
     with app.test_request_context(), pytest.raises(NotFound):
         recording("uk", name)
@@ -292,7 +292,7 @@ def test_audio_base_url_sends_twilio_to_a_cdn():
 
 
 def test_render_makes_missing_and_stale_recordings_and_keeps_the_rest(audio_copy, monkeypatch):
-    import ivr.cli
+    import ivr.tools.cli
 
     made = []
 
@@ -300,7 +300,7 @@ def test_render_makes_missing_and_stale_recordings_and_keeps_the_rest(audio_copy
         made.append(target.stem)
         _silence(target)
 
-    monkeypatch.setattr(ivr.cli, "espeak_ng", fake_engine)
+    monkeypatch.setattr(ivr.tools.cli, "espeak_ng", fake_engine)
     (audio_copy / "audio" / "uk" / "node.signals.wav").unlink()
     app = create_app({"MENUS_PATH": str(audio_copy / "menus.yaml")})
     result = app.test_cli_runner().invoke(args=["audio", "render", "--lang", "uk"])

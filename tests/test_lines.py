@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from ivr import model as m
-from ivr import timing
-from ivr.report import build_report
+from ivr.content import model as m
+from ivr.tools.report import build_report
+from ivr.voice import timing
 from sms.keywords import normalize
 from sms.replies import pages
 

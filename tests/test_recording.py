@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from ivr import recording
-from ivr.audio import read_manifest
-from ivr.speech import text_hash
-from ivr.utterances import every
+from ivr.content.recordings import read_manifest
+from ivr.tools import recording
+from ivr.voice.speech import text_hash
+from ivr.voice.utterances import every
 
 from .conftest import ROOT, shipped_menus
 from .test_translations import _need

@@ -7,7 +7,7 @@ from twilio.request_validator import RequestValidator
 from werkzeug.test import EnvironBuilder
 
 from app import create_app
-from ivr.signature import is_valid, signed_url
+from ivr.web.signature import is_valid, signed_url
 
 from .conftest import MENUS_PATH, TOKEN, Twilio, shipped_menus
 

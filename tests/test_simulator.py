@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app import create_app
-from ivr.simulate import read
-from ivr.voice import fallback, fallback_connect
+from ivr.voice.answers import fallback, fallback_connect
+from ivr.voice.simulate import read
 from simulator import api
 from simulator.views import STATIC
 from sms.replies import header, pages

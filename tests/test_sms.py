@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app import create_app
-from ivr.logs import JsonFormatter
+from ivr.web.logs import JsonFormatter
 from sms import views as sms_views
 from sms.cookies import StateCookie
 from sms.keywords import normalize, one_edit_apart
@@ -571,7 +571,7 @@ def test_normalize_shortcut_on_every_ascii_character():
 
 
 def test_more_than_three_segments_cannot_be_allowed(tmp_path):
-    from ivr.loader import check_file
+    from ivr.lines import check_file
 
     path = tmp_path / "menus.yaml"
     path.write_text(MENUS_PATH.read_text().replace("max_segments: 3", "max_segments: 6"))
@@ -580,7 +580,7 @@ def test_more_than_three_segments_cannot_be_allowed(tmp_path):
 
 
 def test_a_keyword_two_languages_claim_differently_is_refused(tmp_path):
-    from ivr.loader import check_file
+    from ivr.lines import check_file
 
     source = MENUS_PATH.read_text().replace('en: ["RIGHTS"]', 'en: ["RIGHTS", "HULP"]')
     assert source != MENUS_PATH.read_text()
@@ -616,7 +616,7 @@ def test_an_exception_on_any_sms_url_answers_the_index(twilio, monkeypatch, url)
 
 
 def test_an_exception_on_an_unrouted_voice_url_answers_twiml(twilio, monkeypatch):
-    from ivr import voice
+    from ivr.voice import answers as voice
 
     def broken(*args, **kwargs):
         raise RuntimeError("boom")

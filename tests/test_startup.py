@@ -52,7 +52,7 @@ def test_gunicorn_starts_when_safe_or_explicitly_local(env):
 
 
 def test_gunicorn_loads_the_app_once_and_logs_only_through_the_json_formatter():
-    from ivr.logs import GunicornLogger, JsonFormatter
+    from ivr.web.logs import GunicornLogger, JsonFormatter
 
     assert CONF["preload_app"] is True
     assert CONF["errorlog"] is None and CONF["accesslog"] is None  # no plain-text handler

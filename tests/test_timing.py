@@ -13,11 +13,12 @@ import wave
 import pytest
 from twilio.twiml.voice_response import Say
 
-from ivr import model as m
-from ivr import timing, voice
-from ivr.speech import GROUP_PAUSE, REPEAT_PAUSE, say_seconds, speak
-from ivr.utterances import every, prompt
-from ivr.validate import PLACEHOLDER_RE
+from ivr.content import model as m
+from ivr.content.model import PLACEHOLDER_RE
+from ivr.voice import answers as voice
+from ivr.voice import timing
+from ivr.voice.speech import GROUP_PAUSE, REPEAT_PAUSE, say_seconds, speak
+from ivr.voice.utterances import every, prompt
 
 from .conftest import LINE, ROOT, shipped_menus
 

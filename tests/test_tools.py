@@ -10,14 +10,14 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from ivr import catalogue
-from ivr import model as m
-from ivr.cli import with_map
-from ivr.flowmap import mermaid
-from ivr.utterances import every
-from ivr.validate import PLACEHOLDER_RE
-from ivr.voice import greeting_order
-from ivr.yamlfile import read_yaml
+from ivr.content import catalogue
+from ivr.content import model as m
+from ivr.content.model import PLACEHOLDER_RE
+from ivr.content.yamlfile import read_yaml
+from ivr.tools.cli import with_map
+from ivr.tools.flowmap import mermaid
+from ivr.voice.answers import greeting_order
+from ivr.voice.utterances import every
 from sms.replies import render
 
 from .conftest import FIXTURES, MENUS_PATH, ROOT, shipped_menus
@@ -92,7 +92,7 @@ def test_check_fails_on_a_broken_time_goal_though_the_line_starts(app, tmp_path,
     check report holds (make check, python -m ivr.check, flask menus check)."""
     from click.testing import CliRunner
 
-    from ivr.check import main
+    from ivr.tools.check import main
 
     path = tmp_path / "menus.yaml"
     shutil.copy(FIXTURES / "slow" / f"{name}.yaml", path)
@@ -115,7 +115,7 @@ def test_the_verdict_on_a_broken_time_goal_names_what_to_fix(app, tmp_path):
 
 
 def test_check_shows_the_time_goals_of_the_shipped_menus(app):
-    from ivr import timing
+    from ivr.voice import timing
 
     report = json.loads(run(app, "menus", "check", "--json").output)
     assert 0 < report["greeting_seconds"] <= timing.GREETING_MAX
@@ -134,7 +134,7 @@ def test_check_shows_the_time_goals_of_the_shipped_menus(app):
 def test_check_runs_without_the_app_on_a_file_that_would_stop_it(tmp_path, monkeypatch):
     from click.testing import CliRunner
 
-    from ivr.check import main
+    from ivr.tools.check import main
 
     broken = tmp_path / "menus.yaml"
     source = (ROOT / "menus.yaml").read_text()
@@ -432,7 +432,7 @@ def greeting_says(root: ET.Element, prompt_id: str,
     """The <Say>s of a prompt in the greeting languages, in their order."""
     texts = [said(lang, MENUS.prompt(prompt_id, lang), **values.get(lang, {}))
              for lang in SETTINGS.greeting_languages]
-    from ivr.simulate import spoken
+    from ivr.voice.simulate import spoken
 
     found = [say for say in root.iter("Say") if spoken(say) in texts]
     assert [spoken(say) for say in found] == texts, [spoken(say) for say in root.iter("Say")]

@@ -11,11 +11,11 @@ from pathlib import Path
 import polib
 import pytest
 
-from ivr import catalogue as cat
-from ivr import translations as tr
-from ivr.loader import load_menus
-from ivr.report import build_report, render_text
-from ivr.yamlfile import read_yaml
+from ivr.content import catalogue as cat
+from ivr.content.yamlfile import read_yaml
+from ivr.lines import load_menus
+from ivr.tools import translations as tr
+from ivr.tools.report import build_report, render_text
 
 from .conftest import MENUS_PATH, ROOT, shipped_menus
 

@@ -7,8 +7,8 @@ import shutil
 import pytest
 
 from app import create_app
-from ivr.loader import check_file, load_menus
-from ivr.problems import MenuError
+from ivr.content.problems import MenuError
+from ivr.lines import check_file, load_menus
 
 from .conftest import FIXTURES, MENUS_PATH, TOKEN, Twilio, shipped_menus
 
@@ -238,7 +238,7 @@ def test_cli_check_fails_on_a_broken_file_and_lists_every_problem(app, tmp_path)
     ("alice", "nl-NL", "'alice' is not a Polly. or Google. voice name"),
 ])
 def test_voice_must_speak_the_language(voice, language, problem):
-    from ivr.voices import voice_problem
+    from ivr.content.voices import voice_problem
 
     assert voice_problem(voice, language) == problem
 
@@ -247,7 +247,7 @@ def test_voice_must_speak_the_language(voice, language, problem):
 def test_a_broken_time_goal_loads_and_serves_but_fails_the_check(name):
     """A main menu with 7 choices or a prompt over 25 s is no reason to refuse to start
     (the caller still gets an answer), but make check fails on it with its exact message."""
-    from ivr.report import build_report
+    from ivr.tools.report import build_report
 
     path = FIXTURES / "slow" / f"{name}.yaml"
     menus, problems = check_file(path)
@@ -258,7 +258,7 @@ def test_a_broken_time_goal_loads_and_serves_but_fails_the_check(name):
 
 
 def test_the_minimal_fixture_meets_the_time_goals():
-    from ivr import timing
+    from ivr.voice import timing
 
     menus, _ = load_menus(FIXTURES / "minimal.yaml")
     assert timing.problems(menus, "minimal.yaml") == []

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from ivr import model as m
-from ivr import voice
+from ivr.content import model as m
+from ivr.voice import answers as voice
 
 from .conftest import LINE, shipped_menus
 

@@ -12,10 +12,11 @@ from collections import deque
 
 import pytest
 
-from ivr import model as m
-from ivr import timing, utterances, voice
-from ivr.serialise import document
-from ivr.speech import speak
+from ivr.content import model as m
+from ivr.voice import answers as voice
+from ivr.voice import timing, utterances
+from ivr.voice.serialise import document
+from ivr.voice.speech import speak
 
 from .conftest import LINE, LINES, Twilio, line_app, line_menus
 

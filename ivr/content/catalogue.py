@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .loader import fold
+from ivr.content.loader import fold
 
 LOCK_NAME = "menus.sources.json"
 SEPARATOR = ", "  # between the words of a keyword list in a PO file

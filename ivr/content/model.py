@@ -6,12 +6,16 @@ the code only decides which of them to use.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, TypeVar
 
-from .hours import Opening
+from ivr.content.hours import Opening
+
+# A placeholder in a text: {police} for a contact's number, {title} and {key} in prompts.
+PLACEHOLDER_RE = re.compile(r"\{([^{}]*)\}")
 
 # Texts keyed by language code.
 Texts = Mapping[str, str]

@@ -40,7 +40,7 @@ class Rendered(TwiML):
         self.element = element
         self.text = element.to_xml(xml_declaration=False)
         # The key this utterance offers ("Signs: press 2" offers 2), and how long it is
-        # heard: what ivr.timing reads to time a call and to check that every key that
+        # heard: what ivr.voice.timing reads to time a call and to check that every key that
         # leads to a <Dial> was offered first.
         self.offers = offers
         self.seconds = seconds

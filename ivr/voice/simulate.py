@@ -16,10 +16,13 @@ import phonenumbers
 from flask import Flask
 from twilio.request_validator import RequestValidator
 
-from . import model as m
-from .flowmap import CALLER_ID
-from .speech import REPEAT_PAUSE, plain
-from .utterances import every
+from ivr.content import model as m
+from ivr.voice.speech import REPEAT_PAUSE, plain
+from ivr.voice.utterances import every
+
+# What the caller ID of a forward is, in words (the call map says it too).
+CALLER_ID = {m.CALLER_ID_LINE: "caller ID: line's own number",
+             m.CALLER_ID_CALLER: "caller ID: the caller's number"}
 
 
 def example_number(kind: int, region: str = "NL") -> str | None:

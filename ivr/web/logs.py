@@ -19,7 +19,7 @@ from gunicorn.glogging import Logger as GunicornBaseLogger
 from pythonjsonlogger.json import JsonEncoder
 from pythonjsonlogger.orjson import OrjsonFormatter
 
-from .privacy import NUMBER_RE, mask_number
+from ivr.web.privacy import NUMBER_RE, mask_number
 
 DIAL_STATUSES = ("completed", "busy", "no-answer", "failed", "canceled")
 # Fields the line makes itself, with digits that are no phone number: a random request id

@@ -1,4 +1,4 @@
-"""The voice webhooks: thin views that read the request and call ivr.voice.
+"""The voice webhooks: thin views that read the request and call ivr.voice.answers.
 
 Whatever happens, Twilio gets TwiML back from /voice: an unknown language or node leads
 to the language choice or the main menu, and an exception to an apology and a forward.
@@ -18,14 +18,14 @@ from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as BaseResponse
 
+from ivr.content.hours import is_open
+from ivr.content.model import FORWARD, TEXT, Menus, Node
+from ivr.voice import answers as voice
+from ivr.voice.serialise import TWIML_TYPE, document
+from ivr.web import counters, logs
+from ivr.web.signature import guard, refuse_unsigned
+from ivr.web.texting import OUTBOX, SENT, SIMULATED
 from sms.replies import numbers_text
-
-from . import logs, metrics, voice
-from .hours import is_open
-from .model import FORWARD, TEXT, Menus, Node
-from .serialise import TWIML_TYPE, document
-from .signature import guard, refuse_unsigned
-from .texting import OUTBOX, SENT, SIMULATED
 
 log = logging.getLogger("ivr.voice")
 bp = Blueprint("voice", __name__)
@@ -45,7 +45,7 @@ def menus() -> Menus:
 def twiml(response: VoiceResponse | str) -> Response:
     about = logs.entry()
     if about.node and about.language:
-        metrics.count(metrics.NODES, about.node, about.language)
+        counters.count(counters.NODES, about.node, about.language)
     if isinstance(response, VoiceResponse) and about.outcome is None:
         # The most telling verb of the answer: a forward, else a menu, else a hang-up.
         ranks = [OUTCOMES.get(verb.name, OTHER) for verb in response.verbs]
@@ -128,7 +128,7 @@ def on_error(exc: Exception) -> BaseResponse:
     req = _request()
     log.exception("voice webhook failed at %s; the caller got the apology", req.path)
     logs.note(outcome="error")
-    metrics.count(metrics.ERRORS, "voice")
+    counters.count(counters.ERRORS, "voice")
     known = menus()
     lang = (req.view_args or {}).get("lang")
     lang = lang if lang in known.languages else None  # None: in the greeting's languages
@@ -141,7 +141,7 @@ def on_error(exc: Exception) -> BaseResponse:
 
 @bp.route("/voice", methods=ANY)
 def incoming() -> Response:
-    metrics.CALLS.inc()
+    counters.CALLS.inc()
     return twiml(voice.incoming(menus(), _call(_request())))
 
 
@@ -153,7 +153,7 @@ def language_input() -> Response:
     answer = voice.language_input(known, digits, miss, _call(req), second_page)
     chosen = voice.chosen_language(known, digits, second_page)
     if chosen:
-        metrics.count(metrics.LANGUAGES, chosen.code)
+        counters.count(counters.LANGUAGES, chosen.code)
     elif digits != "9" and miss + 1 >= known.settings.max_misses:
         logs.note(outcome=MISS_LIMIT)
     return twiml(answer)
@@ -231,7 +231,7 @@ def dialed(lang: str, node_id: str) -> Response:
     node = known.nodes.get(node_id)
     if node is not None and node.contact and lang in known.languages:
         status_word = status if status in logs.DIAL_STATUSES else "other"
-        metrics.count(metrics.FORWARDS, node.contact, status_word)
+        counters.count(counters.FORWARDS, node.contact, status_word)
     return _known(req, known, lang, node_id, FORWARD) or twiml(
         voice.dial_result(known, lang, node_id, status, _call(req)))
 

@@ -22,12 +22,12 @@ from pathlib import Path
 
 from jinja2 import Environment
 
-from . import model as m
-from .audio import MANIFEST, read_manifest, recording_path
-from .catalogue import write_atomically
-from .problems import suggest
-from .speech import plain, say, say_seconds, text_hash
-from .utterances import every
+from ivr.content import model as m
+from ivr.content.catalogue import write_atomically
+from ivr.content.problems import suggest
+from ivr.content.recordings import MANIFEST, read_manifest, recording_path
+from ivr.voice.speech import plain, say, say_seconds, text_hash
+from ivr.voice.utterances import every
 
 SUFFIXES = (".wav", ".mp3", ".m4a", ".aac", ".ogg", ".flac")
 RATE = 8000
@@ -50,7 +50,7 @@ class Line:
 
 
 def script(menus: m.Menus, lang: str) -> list[Line]:
-    """Every utterance of the language, in the order of ivr.utterances.every: the
+    """Every utterance of the language, in the order of ivr.voice.utterances.every: the
     greeting and the prompts of a call's start and end, the language offer, the global
     keys, then each node of menus.yaml in file order followed by its options (close to
     the order a caller meets them), then what follows a failed forward."""

@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
-from . import model as m
-from .hours import DAYS, Opening
-from .prompts import KEY_NAME_PROMPTS
-from .validate import PLACEHOLDER_RE
+from ivr.content import model as m
+from ivr.content.hours import DAYS, Opening
+from ivr.content.model import PLACEHOLDER_RE
+from ivr.content.prompts import KEY_NAME_PROMPTS
 
 Value = str | m.Contact
 KEY_SLUGS = {"*": "star", "#": "hash"}  # file names and URLs without * and #

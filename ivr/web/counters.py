@@ -3,25 +3,12 @@
 Every label is an id from menus.yaml or a word Twilio defines (DialCallStatus): never a
 phone number and never free text from a request. Under gunicorn the counters of all
 workers are added up through PROMETHEUS_MULTIPROC_DIR (prometheus_client's multiprocess
-mode, see gunicorn.conf.py).
+mode, see gunicorn.conf.py); ivr.web.metrics serves them.
 """
 
 from __future__ import annotations
 
-import hmac
-import os
-
-from flask import Blueprint, Response, abort, current_app, request
-from prometheus_client import (
-    CONTENT_TYPE_LATEST,
-    REGISTRY,
-    CollectorRegistry,
-    Counter,
-    generate_latest,
-    multiprocess,
-)
-
-from . import guesses  # after the imports it needs, before the counters it counts in
+from prometheus_client import Counter
 
 CALLS = Counter("line_calls", "Calls answered")
 LANGUAGES = Counter("line_languages_chosen", "Languages chosen by callers", ["language"])
@@ -35,7 +22,6 @@ RATE_LIMITED = Counter("line_rate_limited", "Requests refused by a rate limit", 
 ERRORS = Counter("line_errors", "Exceptions answered with the apology or the index",
                  ["channel"])
 
-bp = Blueprint("metrics", __name__)
 # (counter, label values) -> the counter's child for them; the values are ids and Twilio's
 # words, so it stays small.
 _children: dict[tuple[Counter, tuple[str, ...]], Counter] = {}
@@ -43,30 +29,8 @@ _children: dict[tuple[Counter, tuple[str, ...]], Counter] = {}
 
 def count(counter: Counter, *labels: str) -> None:
     """counter.labels(*labels).inc(), looking the child up once: labels() checks its
-    values and takes a lock at every call, a few microseconds of each webhook (issue 8)."""
+    values and takes a lock at every call, a few microseconds of each webhook."""
     child = _children.get((counter, labels))
     if child is None:
         child = _children.setdefault((counter, labels), counter.labels(*labels))
     child.inc()
-
-
-@bp.route("/metrics")
-def metrics() -> Response:
-    """Prometheus format, for a bearer of METRICS_TOKEN; off (404) when it is unset."""
-    token = current_app.config.get("METRICS_TOKEN")
-    if not token:
-        abort(404)
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    throttled = guesses.throttled(app, request, "metrics")  # issue 14.5
-    if throttled is not None:
-        return throttled
-    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
-    if scheme != "Bearer" or not hmac.compare_digest(given.strip().encode(), token.encode()):
-        guesses.failed(app, request, "metrics")
-        return Response("Unauthorized\n", status=401, mimetype="text/plain",
-                        headers={"WWW-Authenticate": "Bearer"})
-    registry = REGISTRY
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        registry = CollectorRegistry()
-        multiprocess.MultiProcessCollector(registry)
-    return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)

@@ -1,4 +1,5 @@
-"""Turning the parsed menus.yaml into the immutable model, noting every problem on the way.
+"""Turning the parsed menus.yaml into the immutable model, noting every problem on the way
+(ivr.lines adds the voice's and the SMS line's checks, and loads a line).
 
 Field-level problems (a missing translation, a bad key, an invalid number) are found
 here; problems between parts of the file (targets, reachability) in ivr/validate.py.
@@ -15,48 +16,19 @@ from typing import Any
 import phonenumbers
 from phonenumbers import shortnumberinfo
 
-from . import model as m
-from .audio import playable, read_recordings
-from .hours import DAYS, Opening, parse_range
-from .problems import ERROR, WARNING, Collector, MenuError, Problem, suggest
-from .validate import cross_check
-from .voices import voice_problem
-from .yamlfile import duplicates, read_yaml
+from ivr.content import model as m
+from ivr.content.hours import DAYS, Opening, parse_range
+from ivr.content.problems import Collector, suggest
+from ivr.content.recordings import read_recordings
+from ivr.content.validate import cross_check
+from ivr.content.voices import voice_problem
+from ivr.content.yamlfile import duplicates, read_yaml
 
 ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 LANG_CODE_RE = re.compile(r"^[a-z]{2,3}$")
 SAY_LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(-[A-Z]{2})?$")
 KEYS = "0123456789*#"
 SECTIONS = ("settings", "languages", "contacts", "prompts", "nodes", "sms")
-
-
-def load_menus(path: str | Path, audio_dir: str | Path | None = None,
-               recordings: bool = True) -> tuple[m.Menus, list[Problem]]:
-    """The model and its warnings; raises MenuError listing every error.
-
-    A language whose only problems are its own (a missing translation, keyword or
-    recording) is left out, with a warning, so that one incomplete language does not take
-    the line down for everyone: no half language is ever offered.
-    """
-    menus, problems = check_file(path, audio_dir, recordings=recordings)
-    first = problems
-    dropped: frozenset[str] = frozenset()
-    notes: list[Problem] = []
-    while True:
-        errors = [p for p in problems if p.severity == ERROR]
-        if not errors:
-            assert menus is not None
-            return menus, notes + problems
-        incomplete = frozenset(p.lang for p in errors if p.lang)
-        if any(p.lang is None for p in errors) or default_language(path) in incomplete:
-            raise MenuError(notes + problems if dropped else first)
-        # Some checks run only once the texts are complete: drop, check again, repeat.
-        notes += [Problem(f"language '{lang}'", f"is not offered: {count} problem(s); run "
-                          "flask menus check", WARNING, Path(path).name, lang)
-                  for lang in sorted(incomplete)
-                  for count in [sum(p.lang == lang for p in errors)]]
-        dropped |= incomplete
-        menus, problems = check_file(path, audio_dir, dropped, recordings)
 
 
 def default_language(path: str | Path) -> str | None:
@@ -66,26 +38,24 @@ def default_language(path: str | Path) -> str | None:
     return str(settings.get("default_language")) if isinstance(settings, dict) else None
 
 
-def check_file(path: str | Path, audio_dir: str | Path | None = None,
-               dropped: frozenset[str] = frozenset(),
-               recordings: bool = True) -> tuple[m.Menus | None, list[Problem]]:
-    """Every problem in the file, and the model when it could be built (with recordings
-    False: whether or not the recordings are there, for making them)."""
+def read_file(path: str | Path, audio_dir: str | Path | None = None,
+              dropped: frozenset[str] = frozenset()) -> tuple[m.Menus | None, Collector]:
+    """The model as the file builds it (None when it cannot be built), with its recordings,
+    and every problem of the content's own: of its fields and between its parts. The
+    voice's and the SMS line's checks follow in ivr.lines."""
     path = Path(path)
     out = Collector(path.name, dropped)
     raw, error = read_yaml(path)
     if error:
         out.error("", error)
-        return None, out.problems
+        return None, out
     menus = build(raw, out)
     if menus is not None:
         folder = Path(audio_dir) if audio_dir else path.parent / "audio"
         menus = replace(menus, recordings=read_recordings(folder, tuple(menus.languages)))
         # Even with field errors, so that one run lists every problem in the file.
-        cross_check(menus, out, recordings)
-    if menus is None or out.errors:
-        return None, out.problems
-    return replace(menus, playable=playable(menus)), out.problems
+        cross_check(menus, out)
+    return menus, out
 
 
 def build(raw: Any, out: Collector) -> m.Menus | None:

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from . import model as m
-from . import timing
-from .catalogue import Slot
-from .speech import say, say_seconds
-from .utterances import every
-from .validate import PLACEHOLDER_RE
+from ivr.content import model as m
+from ivr.content.catalogue import Slot
+from ivr.content.model import PLACEHOLDER_RE
+from ivr.voice import timing
+from ivr.voice.speech import say, say_seconds
+from ivr.voice.utterances import every
+from sms.checks import replies
+from sms.segments import count
 
 # Option-like utterances are made of a title (or prompt) and the 'option' prompt.
 _OPTION_PROMPTS = {"failed.retry": "dial_retry", "text.confirm": "text_confirm"}
@@ -62,8 +64,6 @@ def heard(menus: m.Menus, lang: str) -> dict[str, tuple[str, float]]:
 def sms_costs(menus: m.Menus, lang: str) -> dict[str, tuple[int, int]]:
     """For each SMS text id: the most segments one message with it costs, and in how many
     messages it is sent (a topic is cut into pages that each fit the budget)."""
-    from sms.checks import replies  # the SMS line builds on the voice model
-    from sms.segments import count
 
     shared = [f"prompts.{pid}" for pid in menus.prompts if pid.startswith("sms_")]
     costs: dict[str, tuple[int, int]] = defaultdict(lambda: (0, 0))

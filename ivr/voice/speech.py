@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import hashlib
 import xml.etree.ElementTree as ET
+from collections.abc import Mapping
+from types import MappingProxyType
 
 from twilio.twiml.voice_response import Play, Say
 
-from . import model as m
-from .serialise import Rendered
-from .utterances import Utterance
-from .validate import PLACEHOLDER_RE
+from ivr.content import model as m
+from ivr.content.model import PLACEHOLDER_RE
+from ivr.voice.serialise import Rendered
+from ivr.voice.utterances import Utterance, every
 
 GROUP_PAUSE = "400ms"  # between digit groups, as a person reads a number out
 REPEAT_PAUSE = "700ms"  # before the number is said again
@@ -150,3 +152,19 @@ def plain(menus: m.Menus, lang: str, utterance: Utterance) -> str:
 def text_hash(menus: m.Menus, lang: str, utterance: Utterance) -> str:
     """What a recording was made from: it is stale when this changes."""
     return hashlib.sha256(plain(menus, lang, utterance).encode()).hexdigest()[:16]
+
+
+def playable(menus) -> Mapping[str, Mapping[str, str]]:
+    """The recordings that play instead of <Say>: made from the current text, or, where the
+    language has no voice to say the new text, any recording of the utterance."""
+    result = {}
+    for lang, recordings in menus.recordings.items():
+        language = menus.languages.get(lang)
+        if language is None:
+            continue
+        utterances = every(menus, lang)
+        result[lang] = MappingProxyType({
+            uid: recording.version for uid, recording in recordings.items()
+            if uid in utterances and (language.voice is None or recording.text == text_hash(
+                menus, lang, utterances[uid]))})
+    return MappingProxyType(result)

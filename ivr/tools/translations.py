@@ -28,14 +28,14 @@ from ruamel.yaml.scalarstring import (
     LiteralScalarString,
 )
 
-from . import catalogue as cat
-from . import model as m
-from . import timing
-from .loader import check_file
-from .po_notes import Notes, text_ids
-from .problems import ERROR, Problem, suggest
-from .validate import PLACEHOLDER_RE
-from .yamlfile import read_yaml
+from ivr.content import catalogue as cat
+from ivr.content import model as m
+from ivr.content.model import PLACEHOLDER_RE
+from ivr.content.problems import ERROR, Problem, suggest
+from ivr.content.yamlfile import read_yaml
+from ivr.lines import check_file
+from ivr.tools.po_notes import Notes, text_ids
+from ivr.voice import timing
 
 REVIEWER = "X-Reviewer"  # a reviewer's file names them here; a translator's leaves it empty
 WIDTH = 92  # the column menus.yaml's folded texts are wrapped at

@@ -15,7 +15,7 @@ from limits import RateLimitItem
 from limits.strategies import RateLimiter
 from twilio.rest import Client
 
-from . import metrics
+from ivr.web import counters
 
 log = logging.getLogger("ivr.texting")
 
@@ -34,7 +34,7 @@ class Text:
 
 @dataclass
 class TextSender:
-    limiter: RateLimiter  # limits' moving window, over SQLite (ivr.capstore) or Redis
+    limiter: RateLimiter  # limits' moving window, over SQLite (ivr.web.capstore) or Redis
     secret: bytes
     allowed_countries: frozenset[str]
     per_number: RateLimitItem  # e.g. 3 per day
@@ -55,7 +55,7 @@ class TextSender:
         if reason is None:
             reason = self._create(number, line or "", body)
         if reason is None:
-            metrics.TEXTS_SENT.inc()
+            counters.TEXTS_SENT.inc()
             return SENT
         log.warning("numbers by text not sent: %s", reason)
         return NOT_SENT
@@ -98,7 +98,7 @@ class TextSender:
 
     @staticmethod
     def _refused(what: str, reason: str) -> str:
-        metrics.count(metrics.RATE_LIMITED, what)
+        counters.count(counters.RATE_LIMITED, what)
         return reason
 
     def _create(self, to: str, line: str, body: str) -> str | None:

@@ -11,6 +11,8 @@ from flask import Blueprint, Response, current_app, request
 from twilio.request_validator import RequestValidator
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from ivr.web import logs
+
 log = logging.getLogger("ivr.signature")
 
 
@@ -95,8 +97,6 @@ def guard(bp: Blueprint, channel: str, logger: logging.Logger,
     """Every webhook of a blueprint: a log id and clock first, then the signature check;
     one JSON log line after. `note` adds what the request is about (node, language) to
     the request's new logs.Entry."""
-    from . import logs  # logs builds on privacy, not on this module
-
     @bp.before_request
     def check_signature() -> Response | None:
         note(logs.begin())

@@ -18,13 +18,13 @@ from urllib.parse import parse_qs, urlsplit
 from twilio.twiml import TwiML
 from twilio.twiml.voice_response import Gather, Say, VoiceResponse
 
-from . import model as m
-from . import voice
-from .problems import ERROR, Problem
-from .serialise import Rendered, document
-from .simulate import SIMULATED_LINE
-from .speech import say_seconds, speak
-from .utterances import every
+from ivr.content import model as m
+from ivr.content.problems import ERROR, Problem
+from ivr.voice import answers as voice
+from ivr.voice.serialise import Rendered, document
+from ivr.voice.simulate import SIMULATED_LINE
+from ivr.voice.speech import say_seconds, speak
+from ivr.voice.utterances import every
 
 # The goals of the caller-first issue, in seconds of listening.
 GREETING_MAX = 10  # the greeting, before the first language is offered

@@ -13,12 +13,12 @@ from datetime import datetime
 
 from twilio.twiml.voice_response import Dial, Gather, Redirect, VoiceResponse
 
-from . import model as m
-from . import urls
-from . import utterances as u
-from .hours import is_open, next_opening
-from .serialise import Rendered
-from .speech import say, speak
+from ivr.content import model as m
+from ivr.content.hours import is_open, next_opening
+from ivr.voice import urls
+from ivr.voice import utterances as u
+from ivr.voice.serialise import Rendered
+from ivr.voice.speech import say, speak
 
 LINE_NUMBERS_KEPT = 16  # the line's own numbers whose <Dial>s are kept (see _dial)
 PART_PAUSE = 1  # seconds between the parts of an answer (see _parts): Twilio's shortest

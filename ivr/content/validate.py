@@ -5,24 +5,16 @@ from __future__ import annotations
 import re
 from collections import deque
 
-from . import model as m
-from .problems import Collector, suggest
-from .prompts import PROMPTS
-
-PLACEHOLDER_RE = re.compile(r"\{([^{}]*)\}")
+from ivr.content import model as m
+from ivr.content.problems import Collector, suggest
+from ivr.content.prompts import PROMPTS
 
 
-def cross_check(menus: m.Menus, out: Collector, recordings: bool = True) -> None:
+def cross_check(menus: m.Menus, out: Collector) -> None:
+    """The content's own checks; ivr.lines runs the voice's and the SMS line's after."""
     for check in (_settings, _prompts, _contacts, _nodes, _placeholders, _reachable):
         check(menus, out)
     _review(menus, out)
-    if not out.errors:
-        # The SMS replies and the recordings are built from the texts checked above.
-        from sms.checks import check_sms  # the SMS line builds on this model
-
-        check_sms(menus, out)
-        if recordings:
-            _recordings(menus, out)
 
 
 def _review(menus: m.Menus, out: Collector) -> None:
@@ -30,34 +22,6 @@ def _review(menus: m.Menus, out: Collector) -> None:
         if not language.reviewed:
             out.warn(f"language '{lang}'", "not yet reviewed by a native speaker "
                      "(reviewed: false)", lang)
-
-
-def _recordings(menus: m.Menus, out: Collector) -> None:
-    from .speech import text_hash  # speech builds on this module
-    from .utterances import every
-
-    for lang, language in menus.languages.items():
-        recorded = menus.recordings.get(lang, {})
-        missing = []
-        for uid, utterance in every(menus, lang).items():
-            have = recorded.get(uid)
-            if have is None:
-                missing.append(uid)
-            elif have.text != text_hash(menus, lang, utterance):
-                numbers = any(name in menus.contacts for name in
-                              PLACEHOLDER_RE.findall(utterance.text))
-                if language.voice is None and numbers:
-                    # Played anyway where there is no voice: never with an old number.
-                    missing.append(uid)
-                    continue
-                out.warn(f"language '{lang}' recording '{uid}'", "stale: its text changed "
-                         "since it was recorded; record it again, or run flask audio render "
-                         f"--lang {lang}", lang)
-        if language.voice is None and missing:
-            out.error(f"language '{lang}'", f"Twilio has no voice for it, and {len(missing)} "
-                      f"prompt(s) have no recording of their current text, such as "
-                      f"'{missing[0]}'; record them, or run flask audio render --lang {lang}",
-                      lang)
 
 
 def _settings(menus: m.Menus, out: Collector) -> None:
@@ -118,7 +82,7 @@ def _prompts(menus: m.Menus, out: Collector) -> None:
             out.error(f"prompt '{pid}'", f"unknown prompt{suggest(pid, PROMPTS)}")
             continue
         for lang, text in texts.items():
-            used = set(PLACEHOLDER_RE.findall(text))
+            used = set(m.PLACEHOLDER_RE.findall(text))
             for name in sorted(spec.required - used):
                 out.error(f"prompt '{pid}' ({lang})", f"must use the placeholder '{{{name}}}'",
                           lang)
@@ -217,12 +181,12 @@ def _placeholders(menus: m.Menus, out: Collector) -> None:
 
 def _check_text(out: Collector, where: str, text: str, allowed: set[str] | frozenset[str],
                 lang: str) -> None:
-    for name in PLACEHOLDER_RE.findall(text):
+    for name in m.PLACEHOLDER_RE.findall(text):
         if name not in allowed:
             out.error(where, f"unknown placeholder '{{{name}}}'{suggest(name, allowed)}", lang)
-    if PLACEHOLDER_RE.sub("", text).count("{") or PLACEHOLDER_RE.sub("", text).count("}"):
+    if m.PLACEHOLDER_RE.sub("", text).count("{") or m.PLACEHOLDER_RE.sub("", text).count("}"):
         out.error(where, "unbalanced '{' or '}'", lang)
-    if re.search(r"\d{3,}", PLACEHOLDER_RE.sub("", text)):
+    if re.search(r"\d{3,}", m.PLACEHOLDER_RE.sub("", text)):
         out.error(where, "write phone numbers as a contact placeholder such as {police}, "
                   "so that they are spoken digit by digit and checked", lang)
 

@@ -17,7 +17,7 @@ import logging
 from flask import Flask, Request, Response
 from limits import parse
 
-from . import metrics
+from ivr.web import counters
 
 log = logging.getLogger("ivr.guesses")
 
@@ -47,7 +47,7 @@ def throttled(app: Flask, request: Request, what: str) -> Response | None:
         allowed = False
     if allowed:
         return None
-    metrics.count(metrics.RATE_LIMITED, f"{what} guesses")
+    counters.count(counters.RATE_LIMITED, f"{what} guesses")
     return Response("Too many wrong attempts; try again in a minute.\n", status=429,
                     mimetype="text/plain", headers={"Retry-After": "60"})
 

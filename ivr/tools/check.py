@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from .report import Report, build_report, render_text
+from ivr.tools.report import Report, build_report, render_text
 
 HERE = Path(__file__).resolve().parent.parent
 

@@ -9,13 +9,16 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 
-from . import catalogue, timing
-from . import model as m
-from .loader import check_file, load_menus
-from .problems import ERROR, MenuError, Problem
-from .speech import text_hash
-from .utterances import every
-from .yamlfile import read_yaml
+from ivr.content import catalogue
+from ivr.content import model as m
+from ivr.content.problems import ERROR, MenuError, Problem
+from ivr.content.yamlfile import read_yaml
+from ivr.lines import check_file, load_menus
+from ivr.voice import timing
+from ivr.voice.speech import text_hash
+from ivr.voice.utterances import every
+from sms.checks import LOCK_SCREEN, replies
+from sms.segments import count
 
 
 @dataclass
@@ -86,8 +89,6 @@ def build_report(path: str | Path, audio_dir: str | Path | None) -> Report:
 def _sms(menus: m.Menus, lang: str | None) -> list[dict]:
     """The cost of each SMS reply of a language (None: the first replies to a new sender),
     with what a locked phone shows of it."""
-    from sms.checks import LOCK_SCREEN, replies
-    from sms.segments import count
 
     result = []
     for where, text, budget, reply_lang in replies(menus):

@@ -10,20 +10,20 @@ import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
+from ivr.content import catalogue
+from ivr.content.problems import MenuError
+from ivr.content.yamlfile import read_yaml
+from ivr.lines import load_menus
+from ivr.tools import recording, translations
+from ivr.tools.audio import espeak_ng, render
+from ivr.tools.check import main as check_main
+from ivr.tools.flowmap import dot, mermaid
+from ivr.voice.answers import E164_RE, fallback, fallback_connect
+from ivr.voice.simulate import SIMULATED_CALLER, NoTwiML, Phone, call, language_keys
+from ivr.voice.speech import plain, text_hash
+from ivr.voice.utterances import every
 from sms.replies import sms_fallback
 from sms.segments import count
-
-from . import catalogue, recording, translations
-from .audio import espeak_ng, render
-from .check import main as check_main
-from .flowmap import dot, mermaid
-from .loader import load_menus
-from .problems import MenuError
-from .simulate import SIMULATED_CALLER, NoTwiML, Phone, call, language_keys
-from .speech import plain, text_hash
-from .utterances import every
-from .voice import E164_RE, fallback, fallback_connect
-from .yamlfile import read_yaml
 
 menus_cli = AppGroup("menus", help="Check the menus file.")
 

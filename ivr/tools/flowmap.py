@@ -7,10 +7,8 @@ Nothing dotted ends in a forward: a <Dial> only ever answers a key.
 
 from __future__ import annotations
 
-from . import model as m
-
-CALLER_ID = {m.CALLER_ID_LINE: "caller ID: line's own number",
-             m.CALLER_ID_CALLER: "caller ID: the caller's number"}
+from ivr.content import model as m
+from ivr.voice.simulate import CALLER_ID
 
 
 def _forward_label(menus: m.Menus, node: m.Node, lang: str) -> str:

@@ -1,0 +1,42 @@
+"""/metrics: the counters of ivr.web.counters in Prometheus' format, for a bearer of
+METRICS_TOKEN, added up over all gunicorn workers (see gunicorn.conf.py)."""
+
+from __future__ import annotations
+
+import hmac
+import os
+
+from flask import Blueprint, Response, abort, current_app, request
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    generate_latest,
+    multiprocess,
+)
+
+from ivr.web import guesses
+
+bp = Blueprint("metrics", __name__)
+
+
+@bp.route("/metrics")
+def metrics() -> Response:
+    """Prometheus format, for a bearer of METRICS_TOKEN; off (404) when it is unset."""
+    token = current_app.config.get("METRICS_TOKEN")
+    if not token:
+        abort(404)
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    throttled = guesses.throttled(app, request, "metrics")  # issue 14.5
+    if throttled is not None:
+        return throttled
+    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    if scheme != "Bearer" or not hmac.compare_digest(given.strip().encode(), token.encode()):
+        guesses.failed(app, request, "metrics")
+        return Response("Unauthorized\n", status=401, mimetype="text/plain",
+                        headers={"WWW-Authenticate": "Bearer"})
+    registry = REGISTRY
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+    return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)

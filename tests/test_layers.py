@@ -1,0 +1,79 @@
+"""The code's layers, as the folders show them: imports point down only, and no module
+imports another that imports it back, not even inside a function (issue 15)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from .conftest import ROOT
+
+# Bottom up. A module may import its own layer's and the layers below.
+LAYERS = [
+    ("content", ["ivr.content"]),
+    ("renderers", ["ivr.voice", "sms.keywords", "sms.segments", "sms.replies", "sms.checks"]),
+    ("every check of a line", ["ivr.lines"]),
+    ("webhooks", ["ivr.web", "sms.views", "sms.cookies", "simulator"]),
+    ("app and tools", ["ivr.tools", "app", "bench"]),
+]
+SOURCES = [ROOT / "app.py", *(path for folder in ("ivr", "sms", "simulator", "bench")
+                              for path in (ROOT / folder).rglob("*.py"))]
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+MODULES = {module_name(p): p for p in SOURCES}
+
+
+def layer(module: str) -> int:
+    for number, (_, prefixes) in enumerate(LAYERS):
+        if any(module == p or module.startswith(p + ".") for p in prefixes):
+            return number
+    raise AssertionError(f"{module} is in no layer: add it to LAYERS")
+
+
+def imported(path: Path) -> set[str]:
+    """The line's own modules this file imports, anywhere in it."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            for alias in node.names:
+                full = f"{node.module}.{alias.name}"
+                found.add(full if full in MODULES else node.module)
+        elif isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level:
+            raise AssertionError(f"{path}: a relative import; write it absolute")
+    return {name for name in found if name in MODULES}
+
+
+GRAPH = {name: imported(path) - {name} for name, path in MODULES.items()}
+
+
+@pytest.mark.parametrize("module", sorted(MODULES))
+def test_imports_point_down(module):
+    upward = [other for other in GRAPH[module] if layer(other) > layer(module)]
+    assert not upward, (f"{module} ({LAYERS[layer(module)][0]}) imports from a layer above "
+                        f"it: {upward}")
+
+
+def reachable(start: str) -> set[str]:
+    """Every module `start` imports, directly or through others."""
+    seen: set[str] = set()
+    todo = list(GRAPH[start])
+    while todo:
+        module = todo.pop()
+        if module not in seen:
+            seen.add(module)
+            todo.extend(GRAPH[module])
+    return seen
+
+
+def test_no_import_cycle():
+    cycles = sorted(name for name in GRAPH if name in reachable(name))
+    assert cycles == [], f"modules on an import cycle: {cycles}"
