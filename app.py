@@ -1,6 +1,7 @@
 """The app factory for the human-trafficking information line.
 
-`app` at the bottom is what `flask --app app` and gunicorn (`app:app`) load.
+`create_app` is what `flask --app app` finds and gunicorn serves (`'app:create_app()'` in
+the Procfile). Importing this module builds nothing: no app, no menus read.
 """
 
 from __future__ import annotations
@@ -267,6 +268,3 @@ def _logging(level: str) -> None:
     logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
     # twilio's REST client logs each request with its form, the caller's number included.
     logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
-
-
-app = create_app()

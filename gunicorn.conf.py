@@ -1,5 +1,5 @@
 """gunicorn settings for the Procfile. gunicorn also reads this file by itself when
-started from this folder, so a bare `gunicorn app:app` gets the same checks."""
+started from this folder, so a bare `gunicorn 'app:create_app()'` gets the same checks."""
 
 import logging
 import os

@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "0" * 32  # in-process only: never a real token
 WARM_UP, COUNTED = 30, 100
 APPS = {"floor": "bench.reference:floor", "secure": "bench.reference:secure",
-        "line": "app:app", "line, no log line": "app:app"}
+        "line": "app:create_app()", "line, no log line": "app:create_app()"}
 
 
 def child(app_name: str) -> None:
@@ -37,7 +37,9 @@ def child(app_name: str) -> None:
     from werkzeug.test import EnvironBuilder
 
     module, _, name = APPS[app_name].partition(":")
-    wsgi = getattr(__import__(module, fromlist=[name]), name).wsgi_app
+    found = getattr(__import__(module, fromlist=[name.removesuffix("()")]),
+                    name.removesuffix("()"))
+    wsgi = (found() if name.endswith("()") else found).wsgi_app  # a factory, as gunicorn
     statuses: list[str] = []
     for path, params in ROUTES.values():
         form = {**CALL, **params} if path.startswith("/voice") else {

@@ -135,8 +135,8 @@ def startup_seconds(env: dict) -> float:
     times = []
     for _ in range(3):
         started = time.perf_counter()
-        subprocess.run([sys.executable, "-c", "import app"], cwd=ROOT, env=env, check=True,
-                       capture_output=True)
+        subprocess.run([sys.executable, "-c", "import app; app.create_app()"], cwd=ROOT,
+                       env=env, check=True, capture_output=True)
         times.append(time.perf_counter() - started)
     return statistics.median(times)
 
@@ -201,14 +201,15 @@ def main() -> None:
     env.pop("PUBLIC_BASE_URL", None)
     servers = []
     try:
-        line, line_url = start("app:app", env)
+        line, line_url = start("app:create_app()", env)
         floor, floor_url = start("bench.reference:floor", env, plain=True)
         secure, secure_url = start("bench.reference:secure", env, plain=True)
         # The line without its JSON line a request (LOG_LEVEL=WARNING): what that costs.
-        quiet, quiet_url = start("app:app", {**env, "LOG_LEVEL": "WARNING"})
+        quiet, quiet_url = start("app:create_app()", {**env, "LOG_LEVEL": "WARNING"})
         # The line on the threads it ran on before issue 14 (gthread, 2 threads a worker),
         # which slow clients stop: what the defence against them costs.
-        threads, threads_url = start("app:app", {**env, "GUNICORN_WORKER_CLASS": "gthread"})
+        threads, threads_url = start("app:create_app()",
+                                     {**env, "GUNICORN_WORKER_CLASS": "gthread"})
         servers += [line, floor, secure, quiet, threads]
         results = {}
         for connections in CONCURRENCY:
@@ -236,7 +237,7 @@ def main() -> None:
             big = Path(tmp) / "menus.yaml"
             grow(big, Path(tmp) / "audio")
             big_env = {**env, "MENUS_PATH": str(big), "AUDIO_DIR": str(Path(tmp) / "audio")}
-            grown, grown_url = start("app:app", big_env)
+            grown, grown_url = start("app:create_app()", big_env)
             servers.append(grown)
             path, params = ROUTES["menu key"]
             again, grown_runs = [], []

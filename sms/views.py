@@ -12,14 +12,12 @@ import logging
 from flask import Blueprint, Request, Response, current_app
 from flask.globals import request_ctx
 from twilio.twiml.messaging_response import MessagingResponse
-from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as BaseResponse
 
 from ivr.content.model import Menus
-from ivr.voice.serialise import TWIML_TYPE, document
+from ivr.voice.serialise import document
 from ivr.web import counters, logs
-from ivr.web.signature import guard, refuse_unsigned
-from ivr.web.views import caller_region
+from ivr.web.lifecycle import Channel, caller_region, install, sms_answer, unrouted
 from sms.cookies import StateCookie
 from sms.replies import INDEX, LANGUAGE_LIST, Incoming, State, respond
 
@@ -30,12 +28,8 @@ STATE_KEY = "sms"
 MAX_PAGE = 50
 
 
-def menus() -> Menus:
-    return current_app.extensions["menus"]
-
-
 def twiml(text: str | None) -> Response:
-    return Response(_document(text), status=200, content_type=TWIML_TYPE)
+    return sms_answer(_document(text))
 
 
 @functools.lru_cache(maxsize=512)
@@ -93,9 +87,6 @@ def _incoming(req: Request) -> Incoming:
                     region=caller_region(sender))
 
 
-guard(bp, "sms", log)
-
-
 @bp.route("/sms", methods=["GET", "POST"])
 def incoming() -> Response:
     # The request and the app looked up once: each read through flask.request or
@@ -119,24 +110,15 @@ def incoming() -> Response:
     return response
 
 
-@bp.errorhandler(Exception)
 def on_error(exc: Exception) -> BaseResponse:
-    if isinstance(exc, HTTPException) and exc.code == 413:
-        return exc.get_response()
-    log.exception("sms webhook failed; the sender got the index")
-    logs.note(outcome="error")
-    counters.count(counters.ERRORS, "sms")
+    """The index, in Dutch and English, made at start-up."""
     return twiml(current_app.extensions["sms_last_resort"])
+
+
+CHANNEL = Channel("sms", log, lambda entry: None, on_error)
+install(bp, CHANNEL)
 
 
 def unknown() -> BaseResponse:
     """Any other URL or method under /sms: answered as /sms is."""
-    refused = refuse_unsigned()
-    if refused is not None:
-        return refused
-    try:
-        return incoming()
-    except Exception as exc:
-        # The app-wide 404/405 handler runs outside the blueprint, whose error handler
-        # Flask therefore does not call: call it here.
-        return on_error(exc)
+    return unrouted(CHANNEL, incoming)

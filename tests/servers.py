@@ -92,7 +92,7 @@ def redis_server() -> Iterator[Redis]:
 
 @contextlib.contextmanager
 def gunicorn(log: Path, env: dict[str, str], *args: str,
-             app: str = "app:app") -> Iterator[str]:
+             app: str = "app:create_app()") -> Iterator[str]:
     """The Procfile's command (gunicorn with gunicorn.conf.py) on a free loopback port;
     yields its base URL, and stops it after. Everything it writes goes to `log`."""
     if not GUNICORN.exists():

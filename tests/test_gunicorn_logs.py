@@ -66,8 +66,8 @@ def test_a_refused_start_writes_json_lines_only(tmp_path):
     env = {**os.environ, "TWILIO_AUTH_TOKEN": "t" * 32, "SECRET_KEY": secrets.token_hex(32),
            "MENUS_PATH": str(FIXTURES / "broken" / "many_problems.yaml")}
     done = subprocess.run([str(GUNICORN), "--config", "gunicorn.conf.py", "--bind",
-                           "127.0.0.1:0", "app:app"], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=60)
+                           "127.0.0.1:0", "app:create_app()"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=60)
     assert done.returncode != 0
     entries = [json.loads(line) for line in done.stderr.splitlines() + done.stdout.splitlines()]
     refusals = [e["message"] for e in entries if e["message"].startswith("Refusing to start")]

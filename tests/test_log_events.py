@@ -29,6 +29,10 @@ def webhook_lines(caplog) -> list[tuple[str, str | None]]:
     ("/voice/language?miss=2", {"Digits": ""}, "INFO", "miss limit"),
     ("/voice/language?miss=0", {"Digits": "1"}, "DEBUG", "menu"),
     ("/sms", {"Body": "HULP"}, "DEBUG", "reply"),
+    # URLs no route matches go through the same lifecycle (ivr.web.lifecycle.unrouted).
+    ("/voice//nl", {}, "DEBUG", "menu"),
+    ("/voice/nl/main/extra/parts", {}, "DEBUG", "menu"),
+    ("/sms/anything", {"Body": "HULP"}, "DEBUG", "reply"),
 ])
 def test_each_webhook_is_one_line_at_the_level_of_what_it_did(
         twilio, caplog, url, params, level, outcome):
@@ -37,9 +41,10 @@ def test_each_webhook_is_one_line_at_the_level_of_what_it_did(
     assert webhook_lines(caplog) == [(level, outcome)]
 
 
-def test_a_refusal_is_an_event(twilio, caplog):
+@pytest.mark.parametrize("url", ["/voice", "/voice//nl", "/sms/anything"])
+def test_a_refusal_is_an_event(twilio, caplog, url):
     caplog.set_level(logging.DEBUG)
-    assert twilio.post_unsigned("/voice").status == 403
+    assert twilio.post_unsigned(url).status == 403
     assert webhook_lines(caplog) == [("INFO", "refused")]
 
 

@@ -1,4 +1,5 @@
-"""Production refuses to start unsigned; the module-level app is what gunicorn loads."""
+"""Production refuses to start unsigned; gunicorn serves the app factory, and importing
+the app module builds nothing."""
 
 from __future__ import annotations
 
@@ -65,7 +66,7 @@ def test_gunicorn_loads_the_app_once_and_logs_only_through_the_json_formatter():
 def test_procfile_runs_gunicorn_on_port():
     procfile = (ROOT / "Procfile").read_text()
     assert procfile.startswith("web: gunicorn ")
-    assert "0.0.0.0:$PORT" in procfile and "app:app" in procfile
+    assert "0.0.0.0:$PORT" in procfile and "'app:create_app()'" in procfile
 
 
 def test_config_is_read_in_the_factory(monkeypatch, tmp_path):
@@ -103,7 +104,8 @@ def test_the_app_leaves_phonenumbers_heavy_data_unloaded():
     import sys
 
     loaded = subprocess.run(
-        [sys.executable, "-c", "import sys, app; print(sorted(m for m in sys.modules "
+        [sys.executable, "-c", "import sys, app; app.create_app(); print(sorted(m for m in "
+         "sys.modules "
          "if m.startswith(('phonenumbers.geodata', 'phonenumbers.carrierdata', "
          "'phonenumbers.tzdata'))))"],
         cwd=ROOT, capture_output=True, text=True, check=True,
@@ -133,3 +135,20 @@ def test_a_kept_alive_connection_waits_its_turn_a_bounded_time():
     a.close()
     b.close()
     assert CONF["IDLE_WAIT"] * 0.8 <= waited < CONF["IDLE_WAIT"] + 1
+
+
+def test_importing_the_app_module_builds_nothing():
+    # No app, no menus read at import: a menus file that does not exist stops only
+    # create_app(), with the refusal, never the import.
+    import subprocess
+    import sys
+
+    code = ("import app\n"
+            "try:\n    app.create_app()\nexcept app.StartRefused as refused:\n"
+            "    print('refused:', refused.message.split(chr(10))[0])")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                          text=True, env={"PATH": "/usr/bin:/bin", "LOG_LEVEL": "CRITICAL",
+                                          "MENUS_PATH": "/nonexistent/menus.yaml"})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("refused: fix menus.yaml"), done.stdout
+    assert not hasattr(__import__("app"), "app")

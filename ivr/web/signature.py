@@ -5,13 +5,10 @@ from __future__ import annotations
 import hmac
 import logging
 from collections.abc import Callable, Mapping
-from typing import Any
 
-from flask import Blueprint, Response, current_app, request
+from flask import Response, current_app, request
 from twilio.request_validator import RequestValidator
 from werkzeug.exceptions import RequestEntityTooLarge
-
-from ivr.web import logs
 
 log = logging.getLogger("ivr.signature")
 
@@ -90,22 +87,3 @@ def refuse_unsigned() -> Response | None:
 
 def _forbidden() -> Response:
     return Response("Forbidden: invalid Twilio signature\n", status=403, mimetype="text/plain")
-
-
-def guard(bp: Blueprint, channel: str, logger: logging.Logger,
-          note: Callable[[Any], None] = lambda entry: None) -> None:
-    """Every webhook of a blueprint: a log id and clock first, then the signature check;
-    one JSON log line after. `note` adds what the request is about (node, language) to
-    the request's new logs.Entry."""
-    @bp.before_request
-    def check_signature() -> Response | None:
-        note(logs.begin())
-        refused = refuse_unsigned()
-        if refused is not None:
-            logs.note(outcome="refused")
-        return refused
-
-    @bp.after_request
-    def log_request(response: Response) -> Response:
-        logs.log_request(logger, channel, response.status_code)
-        return response

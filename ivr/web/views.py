@@ -10,20 +10,17 @@ import logging
 import re
 from datetime import datetime
 
-import phonenumbers
 from flask import Blueprint, Request, Response, current_app
-from flask.globals import request_ctx
-from phonenumbers import COUNTRY_CODE_TO_REGION_CODE, UNKNOWN_REGION
 from twilio.twiml.voice_response import VoiceResponse
-from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as BaseResponse
 
 from ivr.content.hours import is_open
 from ivr.content.model import FORWARD, TEXT, Menus, Node
 from ivr.voice import answers as voice
-from ivr.voice.serialise import TWIML_TYPE, document
 from ivr.web import counters, logs
-from ivr.web.signature import guard, refuse_unsigned
+from ivr.web.lifecycle import CLOSED, Channel, caller_region, install, menus, unrouted
+from ivr.web.lifecycle import request as _request
+from ivr.web.lifecycle import voice_answer as twiml
 from ivr.web.texting import OUTBOX, SENT, SIMULATED
 from sms.replies import numbers_text
 
@@ -31,36 +28,8 @@ log = logging.getLogger("ivr.voice")
 bp = Blueprint("voice", __name__)
 ANY = ["GET", "POST"]
 MISS_RE = re.compile(r"[0-9]{1,2}")
-# What an answer did, for the log line, by its most telling verb: (rank, outcome).
-OUTCOMES = {"Dial": (0, "forward"), "Gather": (1, "menu"), "Hangup": (2, "hang up")}
-OTHER = (3, "other")
-# Events logged at INFO besides forwards and texts (logs.EVENTS), set before the answer.
-CLOSED, MISS_LIMIT = "closed", "miss limit"
-
-
-def menus() -> Menus:
-    return current_app.extensions["menus"]
-
-
-def twiml(response: VoiceResponse | str) -> Response:
-    about = logs.entry()
-    if about.node and about.language:
-        counters.count(counters.NODES, about.node, about.language)
-    if isinstance(response, VoiceResponse) and about.outcome is None:
-        # The most telling verb of the answer: a forward, else a menu, else a hang-up.
-        ranks = [OUTCOMES.get(verb.name, OTHER) for verb in response.verbs]
-        about.outcome = min(ranks, default=OTHER)[1]
-    elif isinstance(response, VoiceResponse) and about.outcome == CLOSED and any(
-            verb.name == "Dial" for verb in response.verbs):
-        about.outcome = "forward"  # the forward was open after all
-    text = document(response) if isinstance(response, VoiceResponse) else response
-    return Response(text, status=200, content_type=TWIML_TYPE)
-
-
-def _request() -> Request:
-    """The request itself, looked up once: each attribute read through flask.request looks
-    the request up again (about 1 us each; a menu key read a dozen)."""
-    return request_ctx.request
+# An event logged at INFO besides forwards and texts (logs.EVENTS), set before the answer.
+MISS_LIMIT = "miss limit"
 
 
 def _field(req: Request, name: str) -> str:
@@ -89,27 +58,6 @@ def _call(req: Request) -> voice.Call:
                               current_app.config["CLOCK"]())
 
 
-def caller_region(number: str | None) -> str | None:
-    """The country of the caller's number (PL for +48...), to offer their language first.
-
-    Only the country is kept; the number itself goes no further than this function.
-    """
-    number = (number or "").removeprefix("whatsapp:").strip()
-    if not number.startswith("+"):
-        return None  # 'anonymous', 'restricted' and the like: a withheld number
-    if voice.E164_RE.fullmatch(number):
-        # A country code that only one country uses (+31, +48) says it without parsing
-        # the whole number, which took most of this function's 40 us.
-        for length in (1, 2, 3):  # country codes are prefix-free
-            regions = COUNTRY_CODE_TO_REGION_CODE.get(int(number[1:1 + length]), ())
-            if len(regions) == 1 and regions[0] != UNKNOWN_REGION:
-                return regions[0]
-    try:
-        return phonenumbers.region_code_for_number(phonenumbers.parse(number)) or None
-    except phonenumbers.NumberParseException:
-        return None
-
-
 def _about(about: logs.Entry) -> None:
     """The language and node of the URL, for the log line: only ones that exist."""
     args, known = _request().view_args or {}, menus()
@@ -118,18 +66,10 @@ def _about(about: logs.Entry) -> None:
         about.node = args.get("node_id") if args.get("node_id") in known.nodes else None
 
 
-guard(bp, "voice", log, _about)
-
-
-@bp.errorhandler(Exception)
 def on_error(exc: Exception) -> BaseResponse:
-    if isinstance(exc, HTTPException) and exc.code == 413:
-        return exc.get_response()
-    req = _request()
-    log.exception("voice webhook failed at %s; the caller got the apology", req.path)
-    logs.note(outcome="error")
-    counters.count(counters.ERRORS, "voice")
-    known = menus()
+    """The apology and the numbers, in the URL's language or the greeting's; if even that
+    fails, the fixed TwiML made at start-up."""
+    req, known = _request(), menus()
     lang = (req.view_args or {}).get("lang")
     lang = lang if lang in known.languages else None  # None: in the greeting's languages
     try:
@@ -137,6 +77,10 @@ def on_error(exc: Exception) -> BaseResponse:
     except Exception:  # whatever happened, the caller must still hear something useful
         log.exception("the apology itself failed; answered with the fixed fallback")
         return twiml(current_app.extensions["last_resort_twiml"])
+
+
+CHANNEL = Channel("voice", log, _about, on_error)
+install(bp, CHANNEL)
 
 
 @bp.route("/voice", methods=ANY)
@@ -258,16 +202,12 @@ def unknown() -> BaseResponse:
     """Any other URL or method under /voice: the main menu of its language, or the
     language choice. Called by the app's 404 and 405 handler (see app.py), because URLs
     such as /voice//nl match no route at all."""
-    refused = refuse_unsigned()
-    if refused is not None:
-        return refused
-    try:
-        known, req = menus(), _request()
-        lang = req.path.split("/")[2] if req.path.startswith("/voice/") else ""
-        if lang in known.languages:
-            return twiml(voice.show_node(known, lang, known.settings.main_node, _call(req)))
-        return twiml(voice.language_menu(known, _call(req)))
-    except Exception as exc:
-        # The app-wide 404/405 handler runs outside the blueprint, whose error handler
-        # Flask therefore does not call: call it here.
-        return on_error(exc)
+    return unrouted(CHANNEL, _unrouted_answer)
+
+
+def _unrouted_answer() -> Response:
+    known, req = menus(), _request()
+    lang = req.path.split("/")[2] if req.path.startswith("/voice/") else ""
+    if lang in known.languages:
+        return twiml(voice.show_node(known, lang, known.settings.main_node, _call(req)))
+    return twiml(voice.language_menu(known, _call(req)))

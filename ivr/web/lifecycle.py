@@ -1,0 +1,148 @@
+"""The request lifecycle of every webhook, voice and SMS, routed or not (issue 15): the
+log line's entry and clock, the signature check, the answer as TwiML with its counters,
+the error path, and the one log line after. The views only read the request and call the
+pure renderers; everything around that happens here, once.
+
+A URL that matches no route (/voice//nl, a PUT) reaches the app's 404 and 405 handler,
+outside any blueprint, so Flask runs no blueprint hook for it: `unrouted` runs the same
+steps for it, log line included.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import phonenumbers
+from flask import Blueprint, Request, Response, current_app
+from flask.globals import request_ctx
+from phonenumbers import COUNTRY_CODE_TO_REGION_CODE, UNKNOWN_REGION
+from twilio.twiml.voice_response import VoiceResponse
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response as BaseResponse
+
+from ivr.content.model import Menus
+from ivr.voice.answers import E164_RE
+from ivr.voice.serialise import TWIML_TYPE, document
+from ivr.web import counters, logs
+from ivr.web.signature import refuse_unsigned
+
+# What a voice answer did, for the log line, by its most telling verb: (rank, outcome).
+OUTCOMES = {"Dial": (0, "forward"), "Gather": (1, "menu"), "Hangup": (2, "hang up")}
+OTHER = (3, "other")
+CLOSED = "closed"  # a forward to a contact that is closed now (logs.EVENTS)
+
+
+@dataclass(frozen=True)
+class Channel:
+    """A webhook channel: its name in the log line and counters, its logger, what it notes
+    of a request before the view runs (node, language), and its answer to an exception,
+    which must itself be an answer Twilio can use."""
+
+    name: str
+    logger: logging.Logger
+    about: Callable[[logs.Entry], None]
+    on_error: Callable[[Exception], BaseResponse]
+
+
+def install(bp: Blueprint, channel: Channel) -> None:
+    """Every routed webhook of a blueprint goes through begin, the view, and finish."""
+    bp.before_request(lambda: begin(channel))
+    bp.after_request(lambda response: finish(channel, response))
+    bp.register_error_handler(Exception, lambda exc: failed(channel, exc))
+
+
+def begin(channel: Channel) -> Response | None:
+    """The request's log entry, then the signature check: a 403 ends the request here."""
+    channel.about(logs.begin())
+    refused = refuse_unsigned()
+    if refused is not None:
+        logs.note(outcome="refused")
+    return refused
+
+
+def finish(channel: Channel, response: BaseResponse) -> BaseResponse:
+    logs.log_request(channel.logger, channel.name, response.status_code)
+    return response
+
+
+def failed(channel: Channel, exc: Exception) -> BaseResponse:
+    """An exception in a webhook: a body too large keeps its 413; anything else is logged,
+    counted, and answered with the channel's own answer to an error."""
+    if isinstance(exc, HTTPException) and exc.code == 413:
+        return exc.get_response()
+    channel.logger.exception("%s webhook failed at %s; answered with its error answer",
+                             channel.name, request().path)
+    logs.note(outcome="error")
+    counters.count(counters.ERRORS, channel.name)
+    return channel.on_error(exc)
+
+
+def unrouted(channel: Channel, answer: Callable[[], BaseResponse]) -> BaseResponse:
+    """A URL under the channel that matches no route: the same steps as a routed one."""
+    response: BaseResponse | None = begin(channel)
+    if response is None:
+        try:
+            response = answer()
+        except Exception as exc:
+            response = failed(channel, exc)
+    return finish(channel, response)
+
+
+# -- what every webhook reads --------------------------------------------------------------
+
+
+def menus() -> Menus:
+    return current_app.extensions["menus"]
+
+
+def request() -> Request:
+    """The request itself, looked up once: each attribute read through flask.request looks
+    the request up again (about 1 us each; a menu key read a dozen)."""
+    return request_ctx.request
+
+
+def caller_region(number: str | None) -> str | None:
+    """The country of the caller's number (PL for +48...), to offer their language first.
+
+    Only the country is kept; the number itself goes no further than this function.
+    """
+    number = (number or "").removeprefix("whatsapp:").strip()
+    if not number.startswith("+"):
+        return None  # 'anonymous', 'restricted' and the like: a withheld number
+    if E164_RE.fullmatch(number):
+        # A country code that only one country uses (+31, +48) says it without parsing
+        # the whole number, which took most of this function's 40 us.
+        for length in (1, 2, 3):  # country codes are prefix-free
+            regions = COUNTRY_CODE_TO_REGION_CODE.get(int(number[1:1 + length]), ())
+            if len(regions) == 1 and regions[0] != UNKNOWN_REGION:
+                return regions[0]
+    try:
+        return phonenumbers.region_code_for_number(phonenumbers.parse(number)) or None
+    except phonenumbers.NumberParseException:
+        return None
+
+
+# -- the answer ----------------------------------------------------------------------------
+
+
+def voice_answer(response: VoiceResponse | str) -> Response:
+    """A voice answer as TwiML, counted by node and language, and its outcome noted for the
+    log line by its most telling verb unless the view noted one."""
+    about = logs.entry()
+    if about.node and about.language:
+        counters.count(counters.NODES, about.node, about.language)
+    if isinstance(response, VoiceResponse) and about.outcome is None:
+        ranks = [OUTCOMES.get(verb.name, OTHER) for verb in response.verbs]
+        about.outcome = min(ranks, default=OTHER)[1]
+    elif isinstance(response, VoiceResponse) and about.outcome == CLOSED and any(
+            verb.name == "Dial" for verb in response.verbs):
+        about.outcome = "forward"  # the forward was open after all
+    text = document(response) if isinstance(response, VoiceResponse) else response
+    return Response(text, status=200, content_type=TWIML_TYPE)
+
+
+def sms_answer(document_text: str) -> Response:
+    """An SMS answer, already TwiML."""
+    return Response(document_text, status=200, content_type=TWIML_TYPE)
