@@ -77,3 +77,11 @@ def reachable(start: str) -> set[str]:
 def test_no_import_cycle():
     cycles = sorted(name for name in GRAPH if name in reachable(name))
     assert cycles == [], f"modules on an import cycle: {cycles}"
+
+
+def test_the_readme_layout_lists_every_module():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    layout = readme[readme.index("## Layout"):]
+    missing = [str(p.relative_to(ROOT)) for p in SOURCES if p.name != "__init__.py"
+               and f"`{p.relative_to(ROOT)}`" not in layout]
+    assert missing == [], f"README's Layout leaves out {missing}"
