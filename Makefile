@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint check map bench bench-instructions bench-micro clean
+.PHONY: run test lint check map schema bench bench-instructions bench-micro clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed, found " + sys.version' 
@@ -27,6 +27,10 @@ test: $(STAMP)
 
 check: $(STAMP)
 	$(BIN)/python -m ivr.tools.check $(ARGS)
+
+# menus.schema.json from ivr/content/structure.py (tests/test_schema.py fails when stale).
+schema: $(STAMP)
+	$(BIN)/python -m ivr.content.schema > menus.schema.json
 
 map: $(STAMP)
 	$(BIN)/flask --app app menus map --readme

@@ -17,6 +17,7 @@ import phonenumbers
 from phonenumbers import shortnumberinfo
 
 from ivr.content import model as m
+from ivr.content import structure
 from ivr.content.hours import DAYS, Opening, parse_range
 from ivr.content.problems import Collector, suggest
 from ivr.content.recordings import read_recordings
@@ -28,7 +29,7 @@ ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 LANG_CODE_RE = re.compile(r"^[a-z]{2,3}$")
 SAY_LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(-[A-Z]{2})?$")
 KEYS = "0123456789*#"
-SECTIONS = ("settings", "languages", "contacts", "prompts", "nodes", "sms")
+SECTIONS = structure.SECTIONS
 
 
 def default_language(path: str | Path) -> str | None:
@@ -199,14 +200,13 @@ def keywords(out: Collector, where: str, data: dict, field: str,
 def _sms(value: Any, langs: tuple[str, ...], out: Collector) -> m.SmsSettings:
     where = "sms"
     data = _mapping(out, where, value, "sms")
-    _unknown_fields(out, where, data, ("topics", "keywords", "max_segments",
-                                       "lock_screen_words"))
+    _unknown_fields(out, where, data, structure.names(structure.SMS))
     topics = data.get("topics")
     if not isinstance(topics, list) or not topics:
         out.error(where, "field 'topics' must list the node ids of the SMS topics, in order")
         topics = []
     words = _mapping(out, where, data.get("keywords", {}), "keywords")
-    _unknown_fields(out, f"{where} keywords", words, ("more", "language"))
+    _unknown_fields(out, f"{where} keywords", words, structure.SMS_KEYWORDS)
     return m.SmsSettings(
         topics=tuple(str(t) for t in topics),
         more=keywords(out, f"{where} keywords", words, "more", langs),
@@ -256,8 +256,7 @@ def _languages(value: Any, out: Collector) -> dict[str, m.Language]:
     result: dict[str, m.Language] = {}
     keys: dict[str, str] = {}
     countries: dict[str, str] = {}
-    fields = ("code", "name", "say_language", "voice", "key", "countries", "reviewed",
-              "sms_plain")
+    fields = structure.names(structure.LANGUAGE)
     for data in _list_of_mappings(out, "languages", value):
         code = str(data.get("code", ""))
         if code in out.dropped:
@@ -331,8 +330,7 @@ def _national_digits(number: str, emergency: bool) -> str:
 def _contact(data: dict, langs: tuple[str, ...], out: Collector) -> m.Contact:
     cid = str(data.get("id", ""))
     where = f"contact '{cid}'"
-    fields = ("id", "number", "spoken", "display", "name", "caller_id", "anonymous", "emergency",
-              "hours", "repeat")
+    fields = structure.names(structure.CONTACT)
     _no_duplicates(out, where, data, "field")
     _unknown_fields(out, where, data, fields)
     emergency = _bool(out, where, data, "emergency")
@@ -421,9 +419,7 @@ def _node(nid: str, data: Any, langs: tuple[str, ...], out: Collector) -> m.Node
         return None
     _no_duplicates(out, where, data, "field")
     kind = str(data.get("kind", m.MENU))
-    own = {m.MENU: ("options",), m.PAGE: ("options", "back"), m.FORWARD: ("contact",),
-           m.TEXT: ("numbers",)}.get(kind, ())
-    allowed = ("kind", "title", "say", "sms", "keywords", *own)
+    allowed = structure.names(structure.node_fields(kind))
     if kind not in m.NODE_KINDS:
         out.error(where, f"field 'kind': '{kind}' is not a node kind{suggest(kind, m.NODE_KINDS)}")
     else:
@@ -459,6 +455,7 @@ def _global_keys(out: Collector, value: Any) -> tuple[m.GlobalKey, ...]:
     for data in _list_of_mappings(out, "settings global_keys", value):
         action = str(data.get("action", ""))
         where = f"settings global key '{action}'"
+        _unknown_fields(out, where, data, structure.names(structure.GLOBAL_KEY))
         if action not in m.GLOBAL_ACTIONS:
             out.error(where, f"unknown action{suggest(action, m.GLOBAL_ACTIONS)}; "
                       f"use one of {', '.join(m.GLOBAL_ACTIONS)}")
@@ -478,11 +475,7 @@ def _settings(value: Any, out: Collector) -> m.Settings | None:
     data = _mapping(out, where, value, "settings")
     if not data:
         return None
-    fields = ("default_language", "main_node", "fallback_node", "other_contacts_node",
-              "retry_key", "other_key", "text_confirm_key", "connect_key", "greeting_languages",
-              "global_keys",
-              "max_misses",
-              "input_timeout", "dial_timeout")
+    fields = structure.names(structure.SETTINGS)
     _unknown_fields(out, where, data, fields)
     greeting = data.get("greeting_languages") or []
     if not isinstance(greeting, list):

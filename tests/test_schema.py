@@ -1,0 +1,75 @@
+"""menus.schema.json: made from ivr/content/structure.py, the same field list the loader
+refuses unknown fields by; every menus file in the repository passes it, and a file with
+an unknown key or a misspelt field is refused by check-jsonschema and by the loader
+alike, each saying where."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ivr.content import schema
+from ivr.lines import check_file
+
+from .conftest import LINES, MENUS_PATH, ROOT
+
+CHECK_JSONSCHEMA = Path(sys.executable).parent / "check-jsonschema"
+SCHEMA = ROOT / schema.FILE
+
+
+def check_jsonschema(*files: Path) -> subprocess.CompletedProcess[str]:
+    if not CHECK_JSONSCHEMA.exists():
+        pytest.fail("check-jsonschema is not installed in this venv: make test installs it")
+    return subprocess.run([str(CHECK_JSONSCHEMA), "--schemafile", str(SCHEMA), *map(str, files)],
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_the_schema_in_the_repository_is_the_one_the_structure_makes():
+    assert SCHEMA.read_text(encoding="utf-8") == schema.text(), "stale: run make schema"
+
+
+@pytest.mark.parametrize("line", LINES)
+def test_every_menus_file_passes_the_schema_and_names_it_for_editors(line):
+    done = check_jsonschema(LINES[line])
+    assert done.returncode == 0, done.stdout + done.stderr
+    first = LINES[line].read_text(encoding="utf-8").splitlines()[0]
+    target = first.removeprefix("# yaml-language-server: $schema=")
+    assert first != target and (LINES[line].parent / target).resolve() == SCHEMA
+
+
+# (what is changed in menus.yaml, what it becomes, the schema's words, the loader's error)
+BROKEN = [
+    ("\nsettings:", "\nsetings:", "'setings' was unexpected",
+     "top level: unknown section 'setings' (did you mean 'settings'?)"),
+    ("  victim:\n    kind: page\n    back: main\n    title:",
+     "  victim:\n    kind: page\n    back: main\n    tittle:", "'tittle' was unexpected",
+     "node 'victim': unknown field 'tittle' (did you mean 'title'?)"),
+    ('{key: "#", action: contacts, announce: first}',
+     '{key: "#", action: contacts, anounce: first}', "'anounce' was unexpected",
+     "settings global key 'contacts': unknown field 'anounce' (did you mean 'announce'?)"),
+    ("  victim:\n    kind: page\n    back: main\n", "  victim:\n    kind: page\n",
+     "'back' is a required property",
+     "node 'victim': a page needs 'back': the menu that silence leads back to"),
+    ("  victim:\n    kind: page\n", "  victim:\n    kind: page\n    contact: police\n",
+     "False schema does not allow 'police'", "node 'victim': unknown field 'contact'"),
+    ("    sms_plain: true\n", "    sms_plian: true\n", "'sms_plian' was unexpected",
+     "unknown field 'sms_plian' (did you mean 'sms_plain'?)"),
+]
+
+
+@pytest.mark.parametrize(("old", "new", "schema_says", "loader_says"), BROKEN)
+def test_a_misspelt_field_is_refused_by_the_schema_and_the_loader_alike(
+        tmp_path, old, new, schema_says, loader_says):
+    text = MENUS_PATH.read_text(encoding="utf-8")
+    assert old in text
+    broken = tmp_path / "menus.yaml"
+    broken.write_text(text.replace(old, new, 1), encoding="utf-8")
+    shutil.copytree(ROOT / "audio", tmp_path / "audio")
+    done = check_jsonschema(broken)
+    assert done.returncode == 1 and schema_says in done.stdout, done.stdout + done.stderr
+    _, problems = check_file(broken)
+    assert any(str(p).endswith(loader_says) for p in problems), [str(p) for p in problems]
