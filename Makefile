@@ -35,7 +35,7 @@ schema: $(STAMP)
 map: $(STAMP)
 	$(BIN)/flask --app app menus map --readme
 
-# A load benchmark (issue 8): not a test, never run by CI. Needs root or wrk installed.
+# A load benchmark: not a test, never run by CI. Needs root or wrk installed.
 bench: $(STAMP)
 	command -v wrk >/dev/null && command -v valgrind >/dev/null || \
 		(apt-get update -qq && apt-get install -y -qq wrk valgrind)

@@ -54,7 +54,7 @@ log = logging.getLogger("app")
 
 class StartRefused(SystemExit):
     """The line must not start: exit status 1, with no message for Python to print as
-    plain text (issue 14.4: under gunicorn every line is one JSON object). `message` is
+    plain text (under gunicorn every line is one JSON object). `message` is
     what refuse() logged."""
 
     def __init__(self, message: str) -> None:
@@ -150,7 +150,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     proxies = app.config["TRUSTED_PROXIES"]
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
-    # A 3xx makes Twilio drop the pressed key (twilio-facts.md): answer '/voice//nl' and
+    # A 3xx makes Twilio drop the pressed key (it does not send Digits again after a
+    # redirect: https://www.twilio.com/docs/voice/twiml/gather): answer '/voice//nl' and
     # '/voice/nl/' where they are, instead of redirecting to a tidier URL.
     app.url_map.merge_slashes = False
     app.url_map.strict_slashes = False

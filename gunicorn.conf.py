@@ -6,7 +6,7 @@ import os
 import sys
 import tempfile
 
-# Slow clients (issue 14.1): gevent's workers, each holding many connections as cheap
+# Slow clients: gevent's workers, each holding many connections as cheap
 # greenlets, so that connections that trickle headers, trickle a body or sit idle take no
 # thread that a webhook needs. Measured with bench/slowclients.py (a signed POST /voice
 # every 0.25 s for 20 s on this 2-core machine, no proxy in front):
@@ -34,7 +34,7 @@ if os.environ.get("METRICS_TOKEN") and not os.environ.get("PROMETHEUS_MULTIPROC_
 # Load the app (and validate menus.yaml) once in the master: a broken file stops the
 # start with its problems listed, instead of workers failing one after another.
 preload_app = True
-# Two worker processes (issue 8, docs/benchmarks.md): a webhook is a fraction of a
+# Two worker processes (docs/benchmarks.md): a webhook is a fraction of a
 # millisecond of Python, and one process uses one core (Python's lock, the GIL); two use
 # both cores of a small instance. Within each, gevent serves up to worker_connections
 # connections at once: about 2,000 slow clients in all before new connections wait in the
@@ -52,7 +52,7 @@ timeout = 20  # Twilio gives up after 15 s
 # share its default path in the home folder.
 control_socket_disable = True
 
-# Every line is one JSON object (issue 14.4): gunicorn's own lines, its access log (one
+# Every line is one JSON object: gunicorn's own lines, its access log (one
 # a request: method, path without its query, status, time; never the client's address,
 # headers or form) and the app's, all through python-json-logger's formatter
 # (ivr.web.logs.JsonFormatter) on stderr. gunicorn's plain-text handlers are left out
@@ -74,7 +74,7 @@ logconfig_dict = {
 logging.captureWarnings(True)
 
 MIN_SECRET_LENGTH = 32
-MIN_PASSWORD_LENGTH = 16  # SIMULATOR_PASSWORD and METRICS_TOKEN (issue 14.5)
+MIN_PASSWORD_LENGTH = 16  # SIMULATOR_PASSWORD and METRICS_TOKEN: too long to guess
 
 
 IDLE_WAIT = 0.05  # seconds: post_request

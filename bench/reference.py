@@ -1,4 +1,4 @@
-"""The two reference apps of the benchmark (issue 8), to compare the line against.
+"""The two reference apps of the benchmark, to compare the line against.
 
 floor:  a bare Flask app that answers a constant TwiML document without reading the
         request: the fastest a Flask app answers on this machine.

@@ -49,7 +49,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-# The reference apps run on plain gunicorn (issue 14.8): its default sync workers, as many
+# The reference apps run on plain gunicorn: its default sync workers, as many
 # as the line's, none of the line's settings. An empty config file, because gunicorn
 # reads ./gunicorn.conf.py by itself otherwise.
 PLAIN = ("--config", str(Path(tempfile.gettempdir()) / "bench-plain-gunicorn.conf.py"))
@@ -206,7 +206,7 @@ def main() -> None:
         secure, secure_url = start("bench.reference:secure", env, plain=True)
         # The line without its JSON line a request (LOG_LEVEL=WARNING): what that costs.
         quiet, quiet_url = start("app:create_app()", {**env, "LOG_LEVEL": "WARNING"})
-        # The line on the threads it ran on before issue 14 (gthread, 2 threads a worker),
+        # The line on the threads it ran on before gevent (gthread, 2 threads a worker),
         # which slow clients stop: what the defence against them costs.
         threads, threads_url = start("app:create_app()",
                                      {**env, "GUNICORN_WORKER_CLASS": "gthread"})
@@ -284,7 +284,7 @@ def report(results: dict, shipped: dict, large: dict, counted: dict | None) -> N
              "Why these gunicorn settings (gunicorn.conf.py): a webhook is a fraction of a "
              "millisecond of Python, and one process uses one core (Python's GIL): two "
              "workers use both cores, about twice the requests a second and a much shorter "
-             "tail. Each is a gevent worker (issue 14.1), so that connections trickling "
+             "tail. Each is a gevent worker, so that connections trickling "
              "headers or a body, or sitting idle, hold a greenlet each and no thread a "
              "webhook needs; bench/slowclients.py measures that. The caps on numbers by text "
              "are counted exactly in a store all workers share (an SQLite file, or Redis).", "",
@@ -293,7 +293,7 @@ def report(results: dict, shipped: dict, large: dict, counted: dict | None) -> N
              "and sets the conversation's cookie when its state changes, which the secure "
              "minimum does not do.", "",
              "What the defence against slow clients costs: at 32 connections the line also "
-             "runs on gthread workers with 2 threads each, as before issue 14, which four "
+             "runs on gthread workers with 2 threads each, as before gevent, which four "
              "connections trickling headers stop (bench/slowclients.py).", ""]
     met = []
     for connections in CONCURRENCY:

@@ -1,4 +1,4 @@
-"""Slow clients against the Procfile's command (issue 14.1): connections that trickle a
+"""Slow clients against the Procfile's command: connections that trickle a
 request's headers, trickle its body, or sit idle, while a signed webhook is timed.
 
 `python -m bench.slowclients` measures the worker settings compared in gunicorn.conf.py

@@ -30,7 +30,7 @@ def refuse(app: Flask, request: Request) -> Response | None:
     config = app.config
     password = config.get("SIMULATOR_PASSWORD")
     if password:
-        # Wrong guesses are throttled (issue 14.5); a right one is never slowed down,
+        # Wrong guesses are throttled (ivr.web.guesses); a right one is never slowed down,
         # except while someone is guessing too often.
         throttled = guesses.throttled(app, request, "simulator")
         if throttled is not None:

@@ -1,1 +1,2 @@
-"""The SMS line (issue 3): keyword replies from the same menus.yaml. Not built yet."""
+"""The SMS line: keyword replies from the same menus.yaml. Its renderers (keywords,
+segments, replies, checks) are pure; views and cookies are its webhook."""

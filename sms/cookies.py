@@ -2,7 +2,7 @@
 
 Twilio keeps the cookie for the conversation and sends it back with the sender's next
 message; the state in it is a few ids (language, topic, page). Flask's session machinery
-is not used (issue 14.8): it opened and re-signed a cookie at every request, where the line
+is not used: it opened and re-signed a cookie at every request, where the line
 needs one read per text and a write only when the state changed.
 
 The cookie is what Flask's session cookie was (same name, salt, key derivation, digest and
@@ -20,7 +20,7 @@ from typing import Any
 from itsdangerous import BadData, TimestampSigner
 from itsdangerous.encoding import base64_decode, base64_encode, want_bytes
 
-SALT = "cookie-session"  # Flask's: cookies written before issue 14 still read
+SALT = "cookie-session"  # Flask's: cookies Flask's session wrote still read
 
 
 class StateCookie:

@@ -16,7 +16,8 @@ TYPO_MIN_LENGTH = 5  # one wrong letter is forgiven in keywords of this length o
 # words of their own, not RIGHTS mistyped.
 
 # Twilio answers these itself when they are the whole message (opt-out and opt-in);
-# the app must not answer them too. (twilio-facts.md, SMS reserved words.)
+# the app must not answer them too (Twilio's Messaging docs, reserved keywords:
+# https://www.twilio.com/docs/messaging).
 CARRIER_WORDS = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE",
                            "OPTOUT", "START", "YES", "UNSTOP"})
 # Twilio's default auto-reply words: a keyword may use them, once they are switched off.

@@ -3,7 +3,8 @@
 GSM-7 fits 160 characters in one message and 153 in each part of a longer one; the
 characters of its extension table count twice and are never split across parts. One
 character outside GSM-7 makes the whole message UCS-2: 70 UTF-16 units, or 67 per part.
-(twilio-facts.md, SMS; Twilio's own calculator is sms-segments-calculator.)
+(Twilio's Messaging docs, https://www.twilio.com/docs/messaging; Twilio's own
+calculator is the npm package sms-segments-calculator.)
 """
 
 from __future__ import annotations

@@ -45,7 +45,7 @@ def _document(text: str | None) -> str:
 def load_state(menus: Menus, data: object) -> State:
     """The state from the cookie, forgetting whatever no longer fits the menus. Only this
     line's key signs the cookie, but every field's type and range is checked anyway: a
-    wrong one is forgotten, never an exception (issue 14.6)."""
+    wrong one is forgotten, never an exception."""
     fields = data.get(STATE_KEY) if isinstance(data, dict) else None
     if not isinstance(fields, dict):
         return State()

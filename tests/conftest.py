@@ -27,7 +27,7 @@ LINE = "+3197010000000"  # the line's own number in these tests
 CALLER = "+31612345678"  # a caller; it must never appear in a log line or a Dial
 
 
-# Every line in the repository: the shipped one and each example (issue 15). The tests
+# Every line in the repository: the shipped one and each example. The tests
 # that walk a line's menus, speak its prompts and send its texts run over all of them.
 LINES = {"menus.yaml": MENUS_PATH, **{f"examples/{path.parent.name}": path for path in
                                      sorted((ROOT / "examples").glob("*/menus.yaml"))}}

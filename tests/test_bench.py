@@ -1,4 +1,4 @@
-"""Micro-benchmarks of the pure render functions (issue 8): what one webhook's answer
+"""Micro-benchmarks of the pure render functions: what one webhook's answer
 costs without Flask, gunicorn or the network, as bench/run.py's routes ask for it.
 
 Marked `bench`, which `make test` (and so CI) leaves out; `make bench-micro` runs them.

@@ -1,4 +1,4 @@
-"""The caps on numbers by text are exact (issue 14.3): counted in one atomic step, in a
+"""The caps on numbers by text are exact: counted in one atomic step, in a
 store that every worker shares (SQLite on one machine, Redis across machines), whatever
 runs concurrently and whichever worker restarts. Redis is Debian's redis-server, for real,
 on a loopback port."""

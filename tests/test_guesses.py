@@ -1,5 +1,5 @@
-"""Wrong guesses of the simulator's password and the metrics token are throttled (issue
-14.5): 10 a minute per client, 100 a minute in all, counted in the caps' store."""
+"""Wrong guesses of the simulator's password and the metrics token are throttled: 10 a
+minute per client, 100 a minute in all, counted in the caps' store."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The production server, started as the Procfile starts it: every line it writes is one
-JSON object whatever the request (issue 14.4), and no line holds a caller's number: not
+JSON object whatever the request, and no line holds a caller's number: not
 the app's, not gunicorn's own, not its access log."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """The code's layers, as the folders show them: imports point down only, and no module
-imports another that imports it back, not even inside a function (issue 15)."""
+imports another that imports it back, not even inside a function."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""At INFO the log holds events, not steps (issue 14.8): forwards and how they ended,
+"""At INFO the log holds events, not steps: forwards and how they ended,
 texts sent or refused, refusals, errors, closed contacts and the miss limit; a menu step
 or an SMS reply is logged at DEBUG. One line a request either way."""
 

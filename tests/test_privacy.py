@@ -155,7 +155,7 @@ def test_every_field_of_a_log_line_is_masked_not_only_the_path():
     record.__dict__.update(path="/voice/nl/main", node="0612345678", outcome=f"text {CALLER}",
                            language="nl", status=200, request_id="098e1234567a")
     line = json.loads(JsonFormatter().format(record))
-    # The random request id is no number (issue 14.4: '098e******23' in a line of ten).
+    # The random request id is no number (masked, it read '098e******23' in a line of ten).
     assert line["request_id"] == "098e1234567a"
     assert line["node"] == "********78" and line["outcome"] == "text *********78"
     assert line["path"] == "/voice/nl/main" and line["status"] == 200
@@ -178,7 +178,7 @@ def test_a_field_orjson_refuses_still_gives_one_masked_json_line():
 
 def test_log_lines_are_written_by_orjson_compact():
     """The usual line is orjson's (compact, no spaces): the serialiser this formatter was
-    chosen for (issue 14.8), not a silent fall-back to the slower one."""
+    chosen for (speed), not a silent fall-back to the slower one."""
     record = logging.LogRecord("ivr.voice", logging.INFO, __file__, 0, "webhook", (), None)
     record.__dict__.update(channel="voice", status=200, outcome="forward busy")
     line = JsonFormatter().format(record)

@@ -1,4 +1,4 @@
-"""A person's recordings (issue 16): the voice actor's script, and the import of their
+"""A person's recordings: the voice actor's script, and the import of their
 takes, made here as generated tones in several formats with Debian's ffmpeg."""
 
 from __future__ import annotations

@@ -16,8 +16,8 @@ URLS = ["/voice", "/voice/language?miss=0", "/voice/nl/main", "/voice/nl/main/in
 
 
 def test_known_answer_vector_from_twilio_python():
-    # Twilio's published vector. shared/twilio-facts.md gives Caller and From as
-    # +12349013030; the twilio libraries' own tests use +14158675309, which matches.
+    # The known-answer vector of the twilio libraries' own tests (Caller and From
+    # +14158675309; a copy with +12349013030 does not match).
     params = {"CallSid": "CA1234567890ABCDE", "Caller": "+14158675309", "Digits": "1234",
               "From": "+14158675309", "To": "+18005551212"}
     url = "https://mycompany.com/myapp.php?foo=1&bar=2"

@@ -1,4 +1,4 @@
-"""Slow clients do not take the line down (issue 14.1): on the Procfile's command, while
+"""Slow clients do not take the line down: on the Procfile's command, while
 50 connections trickle headers, 50 trickle a body and 50 sit idle, every signed webhook is
 answered within 2 s. Loopback only, about 8 s, and it stops by itself.
 

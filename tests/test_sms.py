@@ -767,7 +767,7 @@ def _signed(url: str, params: dict[str, str]) -> dict[str, str]:
 
 
 def test_cookies_flask_wrote_before_still_read(app):
-    """Across the deploy of issue 14, the cookies Twilio holds from Flask's session keep
+    """Across the deploy that replaced Flask's session, the cookies Twilio holds from it keep
     the conversation; ours read with Flask's own serializer, and a wrong key is refused."""
     from flask.sessions import SecureCookieSessionInterface
 

@@ -99,7 +99,7 @@ def test_a_public_base_url_with_a_path_is_refused():
 
 def test_the_app_leaves_phonenumbers_heavy_data_unloaded():
     # phonenumbers' geocoder and carrier data cost about 100 MB in every worker and half
-    # a second of start-up (issue 8): the line, the simulator included, needs neither.
+    # a second of start-up: the line, the simulator included, needs neither.
     import subprocess
     import sys
 

@@ -1,6 +1,6 @@
 """Time to act: how long a caller listens before they can do what they called for.
 
-The model of DEVELOPERS.md: 150 words a minute, each digit of a number one word, SSML
+The model of the README's Time to act: 150 words a minute, each digit of a number one word, SSML
 pauses added, recordings by their real length, a key pressed as soon as its option has
 been said. The goals hold for every language the file offers, so a new or edited text
 that breaks one fails here, without a new test.

@@ -1,4 +1,4 @@
-"""PO export and import (issue 16): round trips byte for byte, msgfmt -c on every export,
+"""PO export and import: round trips byte for byte, msgfmt -c on every export,
 broken files refused with menus.yaml untouched, stale sources and reviews tracked."""
 
 from __future__ import annotations

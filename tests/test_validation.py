@@ -113,7 +113,7 @@ BROKEN = {
 # Known faults of the application: the test states what is right and is expected to fail
 # until the fault is fixed (strict: it then fails as "passed", so that this entry goes).
 
-# Files that load and serve, but break a time goal of issue 13 (ivr/timing.py): only the
+# Files that load and serve, but break a time goal (ivr/voice/timing.py): only the
 # check report (make check, python -m ivr.check, flask menus check) fails on them.
 SLOW = {
     "long_prompt": [

@@ -31,7 +31,8 @@ FORWARD = "forward"
 TEXT = "text"  # offers to send the caller numbers by SMS, after a warning
 NODE_KINDS = (MENU, PAGE, FORWARD, TEXT)
 
-# Caller-ID policies for forwards (see twilio-facts.md, <Dial> callerId).
+# Caller-ID policies for forwards: by default the dialled party sees the caller's number;
+# callerId set to the line's own hides it (https://www.twilio.com/docs/voice/twiml/dial).
 CALLER_ID_LINE = "line"  # the dialled party sees the line's own number
 CALLER_ID_CALLER = "caller"  # the dialled party sees the caller's number
 CALLER_ID_POLICIES = (CALLER_ID_LINE, CALLER_ID_CALLER)

@@ -1,4 +1,5 @@
-"""Which Twilio <Say> voice speaks which language (twilio-facts.md, Twilio's voice list).
+"""Which Twilio <Say> voice speaks which language (Twilio's voice list:
+https://www.twilio.com/docs/voice/twiml/say/text-speech).
 
 A voice that does not match the <Say> language can make Twilio fail the <Say>, so the
 validator checks each language's voice against this list.

@@ -1,11 +1,11 @@
 """TwiML written as text, fast, and byte for byte as twilio's builders write it.
 
 twilio's `str(response)` turns every verb into an ElementTree element and serialises the
-tree: most of a webhook's time went there (issue 8). Here an utterance's <Say> or <Play>
-is serialised once, by twilio itself, and kept (`Rendered`); the few verbs around it
-(<Response>, <Gather>, <Redirect>, <Dial>) are written directly, the way twilio's
-`TwiML.xml()` and ElementTree's serialiser would write them. tests/test_serialise.py
-compares the two on every path of a call.
+tree: most of a webhook's time went there (make bench-instructions). Here an
+utterance's <Say> or <Play> is serialised once, by twilio itself, and kept (`Rendered`);
+the few verbs around it (<Response>, <Gather>, <Redirect>, <Dial>) are written directly,
+the way twilio's `TwiML.xml()` and ElementTree's serialiser would write them.
+tests/test_serialise.py compares the two on every path of a call.
 """
 
 from __future__ import annotations

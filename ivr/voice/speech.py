@@ -17,7 +17,7 @@ from ivr.voice.utterances import Utterance, every
 
 GROUP_PAUSE = "400ms"  # between digit groups, as a person reads a number out
 REPEAT_PAUSE = "700ms"  # before the number is said again
-WORDS_PER_SECOND = 150 / 60  # the pace a caller in distress can follow (DEVELOPERS.md)
+WORDS_PER_SECOND = 150 / 60  # the pace a caller in distress can follow (README, Time to act)
 
 
 def speak(menus: m.Menus, lang: str, utterance: Utterance) -> Rendered:
@@ -39,7 +39,8 @@ def speak(menus: m.Menus, lang: str, utterance: Utterance) -> Rendered:
 
 def heard_seconds(menus: m.Menus, lang: str, utterance: Utterance, element: Say | Play) -> float:
     """How long a caller listens to it: a recording by its length, a <Say> by the model
-    of DEVELOPERS.md (150 words a minute, each digit a word, SSML pauses added)."""
+    of the README's Time to act (150 words a minute, each digit a word, SSML pauses
+    added)."""
     if isinstance(element, Play):
         recording = menus.recordings.get(lang, {}).get(utterance.uid)
         return recording.seconds if recording else 0.0

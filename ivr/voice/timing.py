@@ -1,4 +1,4 @@
-"""How long a caller listens before they can act, by the model of DEVELOPERS.md.
+"""How long a caller listens before they can act, by the model in the README (Time to act).
 
 150 words a minute, each digit of a number one word, SSML pauses added, recordings by
 their real length, and a key pressed as soon as the utterance that offers it has been

@@ -20,8 +20,9 @@ def recording(lang: str, name: str) -> Response:
     if known is None or not name.endswith(".wav") or not UID_RE.fullmatch(uid):
         abort(404)
     # send_from_directory refuses any path outside the folder. Each recording's URL holds
-    # its file's hash (?v=...), so the file may be cached for a year (twilio-facts.md,
-    # <Play>): a new recording is a new URL.
+    # its file's hash (?v=...), so the file may be cached for a year (Twilio caches what
+    # ETag allows: https://www.twilio.com/docs/voice/twiml/play): a new recording is a
+    # new URL.
     response = send_from_directory(current_app.config["AUDIO_DIR"] / lang, name,
                                    mimetype="audio/wav", etag=known.version,
                                    max_age=ONE_YEAR)

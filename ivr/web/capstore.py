@@ -1,5 +1,6 @@
 """Where the caps on numbers by text are counted when there is no Redis: an SQLite file
-that every gunicorn worker of the machine opens (issue 14.3).
+that every gunicorn worker of the machine opens, restarted ones too: a cap is never
+exceeded, whatever the number of workers.
 
 `limits` has no storage for one machine without a server: its memory storage counts per
 process, so each worker counted alone and a restarted worker started from zero. This is

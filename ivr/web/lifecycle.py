@@ -1,4 +1,4 @@
-"""The request lifecycle of every webhook, voice and SMS, routed or not (issue 15): the
+"""The request lifecycle of every webhook, voice and SMS, routed or not: the
 log line's entry and clock, the signature check, the answer as TwiML with its counters,
 the error path, and the one log line after. The views only read the request and call the
 pure renderers; everything around that happens here, once.

@@ -23,10 +23,10 @@ from ivr.web.privacy import NUMBER_RE, mask_number
 
 DIAL_STATUSES = ("completed", "busy", "no-answer", "failed", "canceled")
 # Fields the line makes itself, with digits that are no phone number: a random request id
-# that is hex (issue 14.4: '098e******23' in one line of ten), and the time.
+# that is hex (masked, it read '098e******23' in one line of ten), and the time.
 UNMASKED = frozenset({"request_id", "time", "level", "logger"})
 # What is logged at INFO: events, which someone running the line may need to know about.
-# Every other webhook (a menu step, an SMS reply) is logged at DEBUG (issue 14.8).
+# Every other webhook (a menu step, an SMS reply) is logged at DEBUG.
 EVENTS = frozenset({"refused", "error", "closed", "miss limit"})
 EVENT_PREFIXES = ("forward", "text ")
 
@@ -46,7 +46,7 @@ class JsonFormatter(OrjsonFormatter):
 
     def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
         # The time to the second, formatted once a second rather than once a line: an
-        # event line is written on a forward's every step (issue 8).
+        # event line is written on a forward's every step.
         second = int(record.created)
         if self._second[0] != second:
             self._second = (second, super().formatTime(record, datefmt))

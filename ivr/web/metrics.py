@@ -27,7 +27,7 @@ def metrics() -> Response:
     if not token:
         abort(404)
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    throttled = guesses.throttled(app, request, "metrics")  # issue 14.5
+    throttled = guesses.throttled(app, request, "metrics")
     if throttled is not None:
         return throttled
     scheme, _, given = request.headers.get("Authorization", "").partition(" ")

@@ -68,7 +68,7 @@ def refuse_unsigned() -> Response | None:
     except RequestEntityTooLarge:
         return Response("Request too large\n", status=413, mimetype="text/plain")
     # The host as it came (through ProxyFix), as Twilio signed it: not request.host_url,
-    # which decodes punycode (a Host of 'xn--' made it raise UnicodeError, issue 14.2)
+    # which decodes punycode (a Host of 'xn--' made it raise UnicodeError)
     # and costs an IRI conversion. Fail closed all the same: whatever goes wrong while
     # checking refuses the request, never lets it through to the webhook.
     try:

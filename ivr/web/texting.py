@@ -78,7 +78,7 @@ class TextSender:
     def _limits(self, number: str) -> str | None:
         """Both caps, each counted in one atomic step of the storage (limits' moving window:
         a Lua script in Redis, a transaction in SQLite), so that concurrent confirms can
-        never send more than a cap (issue 14.3). The number's own cap is taken first: one
+        never send more than a cap. The number's own cap is taken first: one
         number confirming again and again then cannot use up the hourly cap of everyone.
         The hourly cap is looked at first too, so that when it is spent a caller's own
         count is left alone."""

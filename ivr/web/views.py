@@ -146,7 +146,7 @@ def node_input(lang: str, node_id: str) -> Response:
 
 def _note_event(known: Menus, target: str | None, miss: int, now: datetime | None,
                 chosen: bool) -> None:
-    """What makes this answer an event for the log (issue 14.8): a forward to a contact
+    """What makes this answer an event for the log (logs.EVENTS): a forward to a contact
     that is closed now (no <Dial> comes; twiml() takes it back if one does), or the misses
     running out, after which the caller hears the numbers and an offer of the police."""
     contact = known.contacts.get(known.nodes[target].contact or "") if target else None
