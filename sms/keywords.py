@@ -8,6 +8,9 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
 from ivr.content import model as m
 
 MAX_WORDS = 8  # longer than this, a message is a story, not a request for a topic
@@ -59,16 +62,9 @@ def normalize(text: str) -> str:
 
 
 def one_edit_apart(a: str, b: str) -> bool:
-    """True when b is a with one letter changed, added, dropped, or two letters swapped."""
-    if a == b or abs(len(a) - len(b)) > 1:
-        return False
-    if len(a) == len(b):
-        diff = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
-        return len(diff) == 1 or (
-            len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]]
-            and a[diff[1]] == b[diff[0]])
-    short, long = sorted((a, b), key=len)
-    return any(long[:i] + long[i + 1:] == short for i in range(len(long)))
+    """True when b is a with one letter changed, added, dropped, or two neighbouring
+    letters swapped: an optimal string alignment distance of exactly 1 (rapidfuzz)."""
+    return OSA.distance(a, b, score_cutoff=1) == 1
 
 
 def keyword_table(menus: m.Menus) -> dict[str, dict[Meaning, set[str]]]:
@@ -113,7 +109,10 @@ class KeywordIndex:
         word = words[0]
         if len(word) < TYPO_MIN_LENGTH:
             return []
-        return self._collect([k for k in self.long if one_edit_apart(word, k)])
+        # One typo away (hulp -> hupl): rapidfuzz's optimal string alignment distance, in C.
+        close = process.extract(word, self.long, scorer=OSA.distance, score_cutoff=1,
+                                limit=None)
+        return self._collect([key for key, _distance, _index in close])
 
     def _collect(self, keys: list[str]) -> list[Match]:
         merged: dict[Meaning, set[str]] = {}

@@ -1,34 +1,56 @@
-"""The voice line's URLs. All call state travels in them: language, node and misses.
+"""The voice line's URLs, defined once: the webhooks are routed by these rules
+(ivr/web/views.py) and the answers' URLs are built from them with werkzeug's URL map. All
+call state travels in them: language, node, misses and the part of an answer.
 
 They are relative: Twilio resolves them against the URL it just called, so they keep
 the public host and scheme that the signature was computed over.
 """
 
-VOICE = "/voice"
+from __future__ import annotations
+
+from werkzeug.routing import Map, MapAdapter, Rule
+
+# endpoint -> rule; the views' endpoints have these names too.
+RULES = {
+    "incoming": "/voice",
+    "language_input": "/voice/language",
+    "show_node": "/voice/<lang>/<node_id>",
+    "node_input": "/voice/<lang>/<node_id>/input",
+    "dialed": "/voice/<lang>/<node_id>/dialed",
+    "connect_input": "/voice/<lang>/<node_id>/connect",
+    "failed_input": "/voice/<lang>/<node_id>/failed",
+}
+# Built without a server name: MapAdapter.build gives the path and query only.
+_BUILD: MapAdapter = Map([Rule(rule, endpoint=name) for name, rule in RULES.items()],
+                         merge_slashes=False).bind("")
+
+
+def _url(endpoint: str, **values: str | int) -> str:
+    return _BUILD.build(endpoint, values)
 
 
 def language_choice(miss: int = 0, second_page: bool = False) -> str:
-    return f"{VOICE}/language?miss={miss}" + ("&page=2" if second_page else "")
+    return _url("language_input", miss=miss, **({"page": 2} if second_page else {}))
 
 
 def node_input(lang: str, node_id: str, miss: int = 0, part: int = 0, start: int = 0) -> str:
     """`part`: which <Gather> of an answer the key was pressed in; `start`: the part the
-    answer began with (see voice._parts)."""
-    return f"{VOICE}/{lang}/{node_id}/input?miss={miss}" + _parts(part, start)
+    answer began with (see answers._parts)."""
+    return _url("node_input", lang=lang, node_id=node_id, miss=miss, **_parts(part, start))
 
 
 def dialed(lang: str, node_id: str) -> str:
-    return f"{VOICE}/{lang}/{node_id}/dialed"
+    return _url("dialed", lang=lang, node_id=node_id)
 
 
 def failed_input(lang: str, node_id: str, miss: int = 0, part: int = 0, start: int = 0) -> str:
-    return f"{VOICE}/{lang}/{node_id}/failed?miss={miss}" + _parts(part, start)
+    return _url("failed_input", lang=lang, node_id=node_id, miss=miss, **_parts(part, start))
 
 
-def _parts(part: int, start: int) -> str:
-    return (f"&part={part}" if part else "") + (f"&from={start}" if start else "")
+def _parts(part: int, start: int) -> dict[str, int]:
+    return ({"part": part} if part else {}) | ({"from": start} if start else {})
 
 
 def connect(lang: str, node_id: str) -> str:
     """After the miss limit or an error: the key that puts the caller through to node_id."""
-    return f"{VOICE}/{lang}/{node_id}/connect"
+    return _url("connect_input", lang=lang, node_id=node_id)

@@ -17,6 +17,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from ivr.content.hours import is_open
 from ivr.content.model import FORWARD, TEXT, Menus, Node
 from ivr.voice import answers as voice
+from ivr.voice import urls
 from ivr.web import counters, logs
 from ivr.web.lifecycle import CLOSED, Channel, caller_region, install, menus, unrouted
 from ivr.web.lifecycle import request as _request
@@ -83,13 +84,13 @@ CHANNEL = Channel("voice", log, _about, on_error)
 install(bp, CHANNEL)
 
 
-@bp.route("/voice", methods=ANY)
+@bp.route(urls.RULES["incoming"], methods=ANY)
 def incoming() -> Response:
     counters.CALLS.inc()
     return twiml(voice.incoming(menus(), _call(_request())))
 
 
-@bp.route("/voice/language", methods=ANY)
+@bp.route(urls.RULES["language_input"], methods=ANY)
 def language_input() -> Response:
     known, req = menus(), _request()
     second_page = req.args.get("page") == "2"
@@ -114,7 +115,7 @@ def _known(req: Request, known: Menus, lang: str, node_id: str,
     return None
 
 
-@bp.route("/voice/<lang>/<node_id>", methods=ANY)
+@bp.route(urls.RULES["show_node"], methods=ANY)
 def show_node(lang: str, node_id: str) -> Response:
     known, req = menus(), _request()
     node = known.nodes.get(node_id)
@@ -125,7 +126,7 @@ def show_node(lang: str, node_id: str) -> Response:
         voice.show_node(known, lang, node_id, _call(req)))
 
 
-@bp.route("/voice/<lang>/<node_id>/input", methods=ANY)
+@bp.route(urls.RULES["node_input"], methods=ANY)
 def node_input(lang: str, node_id: str) -> Response:
     known, req = menus(), _request()
     unknown = _known(req, known, lang, node_id)
@@ -167,7 +168,7 @@ def _send_numbers(req: Request, known: Menus, lang: str, node: Node) -> VoiceRes
     return voice.text_result(known, lang, node.id, outcome in (SENT, SIMULATED), call)
 
 
-@bp.route("/voice/<lang>/<node_id>/dialed", methods=ANY)
+@bp.route(urls.RULES["dialed"], methods=ANY)
 def dialed(lang: str, node_id: str) -> Response:
     known, req = menus(), _request()
     status = _field(req, "DialCallStatus")
@@ -180,7 +181,7 @@ def dialed(lang: str, node_id: str) -> Response:
         voice.dial_result(known, lang, node_id, status, _call(req)))
 
 
-@bp.route("/voice/<lang>/<node_id>/connect", methods=ANY)
+@bp.route(urls.RULES["connect_input"], methods=ANY)
 def connect_input(lang: str, node_id: str) -> Response:
     """The key after the numbers: only the offered key puts the caller through."""
     known, req = menus(), _request()
@@ -190,7 +191,7 @@ def connect_input(lang: str, node_id: str) -> Response:
         voice.connect_input(known, lang, _field(req, "Digits"), _call(req)))
 
 
-@bp.route("/voice/<lang>/<node_id>/failed", methods=ANY)
+@bp.route(urls.RULES["failed_input"], methods=ANY)
 def failed_input(lang: str, node_id: str) -> Response:
     known, req = menus(), _request()
     return _known(req, known, lang, node_id, FORWARD) or twiml(
