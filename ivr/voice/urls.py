@@ -8,6 +8,8 @@ the public host and scheme that the signature was computed over.
 
 from __future__ import annotations
 
+import functools
+
 from werkzeug.routing import Map, MapAdapter, Rule
 
 # endpoint -> rule; the views' endpoints have these names too.
@@ -25,24 +27,34 @@ _BUILD: MapAdapter = Map([Rule(rule, endpoint=name) for name, rule in RULES.item
                          merge_slashes=False).bind("")
 
 
+# Each URL built once: building takes werkzeug some 15,000 instructions, and an answer
+# holds a few (make bench-instructions). The values are the menus' own ids and small
+# numbers (views turn anything else away first); the cache is bounded all the same.
+cached = functools.lru_cache(maxsize=4096)
+
+
 def _url(endpoint: str, **values: str | int) -> str:
     return _BUILD.build(endpoint, values)
 
 
+@cached
 def language_choice(miss: int = 0, second_page: bool = False) -> str:
     return _url("language_input", miss=miss, **({"page": 2} if second_page else {}))
 
 
+@cached
 def node_input(lang: str, node_id: str, miss: int = 0, part: int = 0, start: int = 0) -> str:
     """`part`: which <Gather> of an answer the key was pressed in; `start`: the part the
     answer began with (see answers._parts)."""
     return _url("node_input", lang=lang, node_id=node_id, miss=miss, **_parts(part, start))
 
 
+@cached
 def dialed(lang: str, node_id: str) -> str:
     return _url("dialed", lang=lang, node_id=node_id)
 
 
+@cached
 def failed_input(lang: str, node_id: str, miss: int = 0, part: int = 0, start: int = 0) -> str:
     return _url("failed_input", lang=lang, node_id=node_id, miss=miss, **_parts(part, start))
 
@@ -51,6 +63,7 @@ def _parts(part: int, start: int) -> dict[str, int]:
     return ({"part": part} if part else {}) | ({"from": start} if start else {})
 
 
+@cached
 def connect(lang: str, node_id: str) -> str:
     """After the miss limit or an error: the key that puts the caller through to node_id."""
     return _url("connect_input", lang=lang, node_id=node_id)
