@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import base64
 import functools
+import logging
 import os
+import re
+import shutil
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from hypothesis import settings as hypothesis_settings
+from twilio.http import HttpClient
+from twilio.http.response import Response
 from twilio.request_validator import RequestValidator
 
 from app import create_app
@@ -124,6 +130,204 @@ class Twilio:
         gather = answer.all("Gather")[-1] if answer.all("Gather") else None
         assert gather is not None, answer.body
         return self.post(path_of(gather.get("action", "")), Digits=digits, **params)
+
+
+# -- numbers by text: a fake Twilio REST API ----------------------------------------------
+
+
+class FakeTwilio(HttpClient):
+    """Records each request the REST client makes and answers as Twilio would."""
+
+    def __init__(self, status: int = 201):
+        super().__init__(logging.getLogger("test.fake_twilio"), is_async=False)
+        self.status = status
+        self.sent: list[dict] = []
+
+    def request(self, method, uri, params=None, data=None, headers=None, auth=None,
+                timeout=None, allow_redirects=False):
+        self.sent.append({"method": method, "uri": uri, "data": dict(data or {})})
+        if self.status >= 400:
+            return Response(self.status, '{"code": 20500, "message": "Internal error", '
+                                         '"status": 500}')
+        return Response(self.status, '{"sid": "SM0123456789abcdef", "status": "queued"}')
+
+
+def texting_line(**config):
+    """The shipped line with numbers by text on, sending through a FakeTwilio (`status`:
+    the HTTP status it answers with): the app, the fake, and a Twilio to call it."""
+    fake = FakeTwilio(config.pop("status", 201))
+    app = create_app({"MENUS_PATH": str(MENUS_PATH), "TWILIO_AUTH_TOKEN": TOKEN,
+                      "TWILIO_ACCOUNT_SID": "AC" + "0" * 32, "TWILIO_HTTP_CLIENT": fake,
+                      "SMS_ALLOWED_COUNTRIES": "NL", **config})
+    return app, fake, Twilio(app.test_client())
+
+
+def confirm_text(twilio, node="text_report", caller=CALLER, lang="nl"):
+    """The caller presses the key that confirms sending a text node's numbers."""
+    return twilio.post(f"/voice/{lang}/{node}/input?miss=0",
+                       Digits=shipped_menus().settings.text_confirm_key, From=caller)
+
+
+# -- metrics and the simulator's password ---------------------------------------------------
+
+METRICS_TOKEN = "metrics-secret"
+
+
+def metric_value(text: str, name: str, **labels: str) -> float:
+    """A sample's value in a /metrics scrape; 0 when the sample is not there."""
+    wanted = ",".join(f'{k}="{v}"' for k, v in sorted(labels.items()))
+    pattern = rf"^{name}{{{re.escape(wanted)}}} (\S+)$" if labels else rf"^{name} (\S+)$"
+    found = re.search(pattern, text, re.M)
+    return float(found.group(1)) if found else 0.0
+
+
+def basic_auth(user: str, password: str) -> dict:
+    """The Authorization header a browser sends for HTTP Basic authentication."""
+    token = base64.b64encode(f"{user}:{password}".encode()).decode()
+    return {"Authorization": f"Basic {token}"}
+
+
+# -- tools the tests run ---------------------------------------------------------------------
+
+
+def need_tool(tool: str) -> None:
+    """A real tool, or a skip on a developer's machine; CI (.ci/run) installs it."""
+    if shutil.which(tool) is None:
+        reason = f"{tool} is not installed: apt-get install gettext ffmpeg"
+        if os.environ.get("CI"):
+            pytest.fail(reason, pytrace=False)
+        pytest.skip(reason)
+
+
+# -- the broken fixtures: tests/fixtures/broken and tests/fixtures/slow, each with the exact
+# messages it fails with (minimal.yaml with one change each) ------------------------------
+
+_PLACEHOLDER_PROBLEM = ("write phone numbers as a contact placeholder such as {police}, so "
+                        "that they are spoken digit by digit and checked")
+_UNREACHABLE_PROBLEM = "nothing leads to this node; add it as an option of a menu or remove it"
+
+_LOCK_SCREEN_PROBLEM = ("its first 60 characters, which a locked phone shows, contain "
+                        "'mensenhandel': start it with the sms_header prompt, and keep that "
+                        "header neutral and at least 60 characters long")
+_NAME_BEFORE_NUMBER_PROBLEM = ("the number {police} must follow its name on the same line, "
+                               "such as 'Politie: {police}', so that no page ends between the two")
+
+BROKEN = {
+    "anonymous_pass_through": [
+        "contact 'anonymous': field 'caller_id': an anonymous line must never receive the "
+        "caller's number; set caller_id: line"],
+    "anonymous_quoted_true": [
+        "contact 'anonymous': field 'anonymous': 'true' must be true or false, without quotes",
+        "contact 'anonymous': field 'caller_id': an anonymous line must never receive the "
+        "caller's number; set caller_id: line"],
+    "connect_key_clash": ["settings: field 'connect_key': '#' is already a global key"],
+    "dial_failed_without_number": [
+        "prompt 'anonymous_number' (nl): must give a number to call, such as {police}: a "
+        "caller may hear nothing after it",
+        "prompt 'dial_failed' (nl): must use the placeholder '{number}'"],
+    "page_back_to_forward": [
+        "node 'signals' field 'back': 'call_police' is a forward node: silence must never dial "
+        "or send a text; lead it back to a menu or a page"],
+    "page_unknown_back": [
+        "node 'signals' field 'back': unknown node 'mian' (did you mean 'main'?)"],
+    "page_without_back": [
+        "node 'signals': a page needs 'back': the menu that silence leads back to"],
+    "sms_carrier_word": [
+        "sms keyword 'STOP': Twilio treats this word as an opt-out or opt-in and answers it "
+        "itself; choose another"],
+    "sms_keyword_clash": [
+        "sms keyword 'SIGNALEN': means two things: topic 'call_police' (nl) and topic "
+        "'signals' (nl); give each its own word"],
+    # Every text the line sends starts with the header: a header that names the subject
+    # shows it on the locked phone of every reply.
+    "sms_lock_screen_word": [
+        f"sms index for a first message from unknown country, page 1: {_LOCK_SCREEN_PROBLEM}",
+        f"sms index (nl) page 1: {_LOCK_SCREEN_PROBLEM}",
+        f"sms language list (nl) page 1: {_LOCK_SCREEN_PROBLEM}",
+        f"prompt 'sms_which' (nl) with the 3 longest topics: {_LOCK_SCREEN_PROBLEM}",
+        f"node 'signals' field 'sms' (nl): {_LOCK_SCREEN_PROBLEM}",
+        f"node 'signals' field 'sms' (nl) on WhatsApp: {_LOCK_SCREEN_PROBLEM}",
+        f"node 'call_police' field 'sms' (nl): {_LOCK_SCREEN_PROBLEM}",
+        f"node 'call_police' field 'sms' (nl) on WhatsApp: {_LOCK_SCREEN_PROBLEM}"],
+    "sms_lock_screen_words_missing": [
+        "sms field 'lock_screen_words': unknown language 'en'",
+        "sms field 'lock_screen_words': missing keywords for 'nl'"],
+    "sms_missing_topic_text": [
+        "node 'call_police': an SMS topic needs field 'sms' in every language (nl)"],
+    "sms_number_after_sentence": [
+        f"node 'signals' field 'sms' (nl): {_NAME_BEFORE_NUMBER_PROBLEM}"],
+    "sms_number_starts_line": [
+        f"node 'signals' field 'sms' (nl): {_NAME_BEFORE_NUMBER_PROBLEM}"],
+    "sms_police_on_page_two": [
+        "node 'signals' field 'sms' (nl): the number of 'police' must be on the first page: "
+        "move it up"],
+    "sms_too_long": [
+        "node 'signals' field 'sms' (nl): 4 SMS segments (GSM-7, 596 characters); at most 3: "
+        "shorten it, or split a long sentence"],
+    # The numbers a caller asks for by text go as one message: not cut into pages.
+    "text_too_long": [
+        "node 'text_numbers' field 'sms' (nl), sent to a caller: 4 SMS segments (GSM-7, 529 "
+        "characters); at most 3: shorten it, or split a long sentence"],
+    "voice_mismatch": ["language 'nl': field 'voice': 'Polly.Amy' speaks 'en-GB', not 'nl-NL'"],
+    "bad_key": [
+        "node 'main' option 'A': field 'key': 'A' is not a key; use one of 0-9, * or #"],
+    "duplicate_key": [
+        "node 'main' option '1': the same key is given twice (again on line 91)",
+        f"node 'signals': {_UNREACHABLE_PROBLEM}",
+        f"node 'report': {_UNREACHABLE_PROBLEM}"],
+    "forward_unknown_contact": [
+        "node 'call_police' field 'contact': unknown contact 'polise' (did you mean 'police'?)"],
+    "global_key_clash": [
+        "node 'main' option '0': key '0' is the global key for 'main_menu'; choose another key"],
+    "invalid_number": [
+        "contact 'police': field 'number': '+3190088' is not a valid phone number"],
+    "many_problems": [
+        "language 'nl': unknown field 'colour'",
+        "contact 'anonymous': field 'number': '+31800' is not a valid phone number",
+        "node 'signals' option '1': unknown target 'reprot' (did you mean 'report'?)",
+        f"node 'report': {_UNREACHABLE_PROBLEM}"],
+    "language_key_two_digits": [
+        "language 'nl': field 'key': '10' must be one digit 0-8, or 9 and a digit for the "
+        "second page, such as \"91\""],
+    "missing_prompt": ["prompts: prompt 'goodbye' is missing"],
+    "missing_translation": [
+        "node 'signals' field 'say': unknown language 'en'",
+        "node 'signals' field 'say': missing translation for 'nl'"],
+    "no_way_out": [
+        "node 'signals': a menu with no way out: give it at least one option",
+        f"node 'report': {_UNREACHABLE_PROBLEM}"],
+    "number_in_text": [f"node 'report' field 'say' (nl): {_PLACEHOLDER_PROBLEM}"],
+    "spoken_mismatch": [
+        "contact 'police': field 'spoken': '0900 88 45' does not say the number +319008844; "
+        "write its digits 09008844 in groups split by spaces"],
+    "unknown_placeholder": [
+        "node 'report' field 'say' (nl): unknown placeholder '{polise}' (did you mean 'police'?)"],
+    "unknown_target": [
+        "node 'signals' option '1': unknown target 'reprot' (did you mean 'report'?)",
+        f"node 'report': {_UNREACHABLE_PROBLEM}"],
+    "unquoted_star": [
+        "line 14, column 14: not valid YAML: did not find expected alphabetic or numeric "
+        "character; write the keys * and # in quotes: \"*\", \"#\""],
+    "unreachable": [f"node 'orphan': {_UNREACHABLE_PROBLEM}"],
+}
+
+# Known faults of the application: the test states what is right and is expected to fail
+# until the fault is fixed (strict: it then fails as "passed", so that this entry goes).
+
+# Files that load and serve, but break a time goal (ivr/voice/timing.py): only the
+# check report (make check, python -m ivr.check, flask menus check) fails on them.
+SLOW = {
+    "long_prompt": [
+        "utterance 'node.signals' (nl): 39.6 s when spoken; at most 25 s: split the text into "
+        "a page and a 'more' option"],
+    "main_seven_choices": [
+        "node 'main': 7 choices; at most 6 besides the global keys, the most urgent first"],
+}
+
+
+def broken_params(names=None):
+    """The broken fixtures' names for parametrize, a known fault marked as such."""
+    return sorted(names or BROKEN)
 
 
 LOCK_SCREEN = 60  # the characters of a text that a locked phone shows

@@ -16,9 +16,8 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
-from .conftest import TOKEN, Answer, Twilio, shipped_menus
+from .conftest import TOKEN, Answer, Twilio, confirm_text, shipped_menus, texting_line
 from .servers import gunicorn, post, redis_server, wait_for
-from .test_texting import confirm, line
 
 MENUS = shipped_menus()
 KEY = "9f2c1e7a5b3d8c0f4e6a2b9d1c7e5f3a"
@@ -34,10 +33,10 @@ def confirms(numbers: list[str], uri: str, threads: int, **caps: str) -> int:
     """Each number confirms once, `threads` at a time, in one app (one worker); how many
     texts reached the (fake) Twilio API."""
     # The number is counted on a hash keyed with SECRET_KEY: the same in every worker.
-    app, fake, _ = line(RATELIMIT_STORAGE_URI=uri, SECRET_KEY=KEY, **caps)
+    app, fake, _ = texting_line(RATELIMIT_STORAGE_URI=uri, SECRET_KEY=KEY, **caps)
 
     def one(number: str) -> None:
-        assert confirm(Twilio(app.test_client()), caller=number).status == 200
+        assert confirm_text(Twilio(app.test_client()), caller=number).status == 200
 
     with ThreadPoolExecutor(threads) as pool:
         list(pool.map(one, numbers))
@@ -79,18 +78,18 @@ def test_redis_stopped_mid_traffic_and_back():
     """Calls go on as before; texts are refused and the numbers spoken; once Redis is back,
     texts are sent again, counted as before."""
     with redis_server() as server:
-        _, fake, twilio = line(RATELIMIT_STORAGE_URI=server.uri)
-        assert SENT in confirm(twilio, caller="+31612345601").spoken()
+        _, fake, twilio = texting_line(RATELIMIT_STORAGE_URI=server.uri)
+        assert SENT in confirm_text(twilio, caller="+31612345601").spoken()
         server.stop()
         started = time.monotonic()
         menu = twilio.post("/voice/nl/main/input?miss=0", Digits="2")
         assert menu.status == 200 and menu.first("Gather") is not None
-        refused = confirm(twilio, caller="+31612345602")
+        refused = confirm_text(twilio, caller="+31612345602")
         assert refused.status == 200 and NOT_SENT in refused.spoken()
         assert refused.times_spoken(MENUS.contacts["police"]) == 2
         assert time.monotonic() - started < 5  # a refused connection fails at once
         server.start()  # the same port, empty: as a Redis restarted without its data
-        assert SENT in confirm(twilio, caller="+31612345603").spoken()
+        assert SENT in confirm_text(twilio, caller="+31612345603").spoken()
         assert len(fake.sent) == 2
 
 

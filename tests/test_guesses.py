@@ -7,8 +7,7 @@ import pytest
 
 from app import create_app
 
-from .conftest import MENUS_PATH, TOKEN
-from .test_simulator import auth
+from .conftest import MENUS_PATH, TOKEN, basic_auth
 
 PASSWORD = "correct horse battery staple"
 METRICS = "a-metrics-token-long-enough"
@@ -20,7 +19,7 @@ def make(**config):
 
 
 def simulator(client, password: str, address: str = "198.51.100.7") -> int:
-    headers = {**auth("trainer", password), "X-Forwarded-For": address}
+    headers = {**basic_auth("trainer", password), "X-Forwarded-For": address}
     return client.get("/simulator/", headers=headers).status_code
 
 
@@ -36,7 +35,7 @@ def test_after_ten_wrong_guesses_a_client_waits_a_minute(ask, right):
     assert [ask(client, f"guess-{i}") for i in range(10)] == [401] * 10
     throttled = client.get("/metrics" if ask is metrics else "/simulator/", headers={
         "X-Forwarded-For": "198.51.100.7", **({"Authorization": f"Bearer {right}"}
-                                              if ask is metrics else auth("t", right))})
+                                              if ask is metrics else basic_auth("t", right))})
     assert throttled.status_code == 429 and throttled.headers["Retry-After"] == "60"
     assert ask(client, right, address="203.0.113.9") == 200  # another client is let in
 

@@ -10,7 +10,7 @@ import wave
 import pytest
 
 from app import create_app
-from ivr.content.problems import MenuError
+from ivr.content.problems import ERROR, MenuError
 from ivr.content.recordings import read_manifest
 from ivr.lines import check_file, load_menus
 from ivr.voice import answers as voice
@@ -120,10 +120,18 @@ def test_hash_on_either_language_page_gives_a_person_in_the_likely_language(twil
     assert answer.first("Gather").get("action") == f"/voice/pl/{contacts}/input?miss=0"
 
 
-def test_each_language_has_a_fixed_key_of_one_digit_or_nine_and_a_digit():
-    keys = [lang.key for lang in MENUS.languages.values()]
-    assert len(set(keys)) == len(keys)
-    assert all(re.fullmatch(r"[0-8]|9[0-9]", k) for k in keys)
+def test_a_language_key_given_twice_is_refused(tmp_path):
+    """Each language has a key of its own (a key that is neither one digit nor 9 and a
+    digit: tests/fixtures/broken/language_key_two_digits.yaml)."""
+    source = MENUS_PATH.read_text()
+    english = '    voice: Polly.Amy\n    key: "2"\n'
+    assert source.count(english) == 1
+    path = tmp_path / "menus.yaml"
+    path.write_text(source.replace(english, '    voice: Polly.Amy\n    key: "1"\n'))
+    menus, problems = check_file(path)
+    assert menus is None
+    assert [str(p) for p in problems if p.severity == ERROR] == [
+        "menus.yaml: language 'en': field 'key': '1' already chooses language 'nl'"]
 
 
 # -- recordings ------------------------------------------------------------------------

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import pytest
 
-from ivr.content import model as m
 from ivr.tools.report import build_report
 from ivr.voice import timing
 from sms.keywords import normalize
@@ -29,13 +28,6 @@ def test_the_line_loads_without_errors_and_keeps_every_time_goal(line):
     report = build_report(LINES[line], LINES[line].parent / "audio")
     assert report.ok, [str(e) for e in report.errors]
     assert timing.problems(line_menus(line), line) == []
-
-
-@pytest.mark.parametrize("line", LINES)
-def test_every_forward_of_the_line_is_a_contact_of_its_own(line):
-    menus = line_menus(line)
-    forwards = {n.contact for n in menus.nodes.values() if n.kind == m.FORWARD}
-    assert forwards and forwards <= set(menus.contacts)
 
 
 @pytest.mark.parametrize(("line", "lang", "node_id", "word"), KEYWORDS)

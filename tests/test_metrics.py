@@ -8,9 +8,7 @@ import pytest
 
 from app import create_app
 
-from .conftest import MENUS_PATH, TOKEN, Twilio
-
-METRICS_TOKEN = "metrics-secret"
+from .conftest import MENUS_PATH, METRICS_TOKEN, TOKEN, Twilio, metric_value
 
 
 @pytest.fixture(scope="module")
@@ -24,13 +22,6 @@ def scrape(app) -> str:
                                      headers={"Authorization": f"Bearer {METRICS_TOKEN}"})
     assert response.status_code == 200
     return response.get_data(as_text=True)
-
-
-def value(text: str, name: str, **labels: str) -> float:
-    wanted = ",".join(f'{k}="{v}"' for k, v in sorted(labels.items()))
-    pattern = rf"^{name}{{{re.escape(wanted)}}} (\S+)$" if labels else rf"^{name} (\S+)$"
-    found = re.search(pattern, text, re.M)
-    return float(found.group(1)) if found else 0.0
 
 
 def test_metrics_are_off_without_a_token(app):
@@ -56,7 +47,7 @@ def test_a_call_and_a_text_are_counted_without_personal_data(metered):
     after = scrape(metered)
 
     def grew(name, **labels):
-        return value(after, name, **labels) - value(before, name, **labels)
+        return metric_value(after, name, **labels) - metric_value(before, name, **labels)
 
     assert grew("line_calls_total") == 1
     assert grew("line_languages_chosen_total", language="pl") == 1

@@ -20,8 +20,7 @@ from ivr.tools import recording
 from ivr.voice.speech import text_hash
 from ivr.voice.utterances import every
 
-from .conftest import ROOT, shipped_menus
-from .test_translations import _need
+from .conftest import ROOT, need_tool, shipped_menus
 
 MENUS = shipped_menus()
 
@@ -29,7 +28,7 @@ MENUS = shipped_menus()
 def tone(path: Path, seconds: float, amplitude: float = 0.5, rate: int = 44100,
          lead: float = 0.5) -> Path:
     """A 440 Hz tone with `lead` seconds of silence before and after it."""
-    _need("ffmpeg")
+    need_tool("ffmpeg")
     wave_expr = f"if(between(t,{lead},{lead + seconds}),{amplitude}*sin(2*PI*440*t),0)"
     subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i",
                     f"aevalsrc='{wave_expr}':s={rate}:d={seconds + 2 * lead}", "-ac", "2",

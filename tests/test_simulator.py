@@ -3,7 +3,6 @@ in a real browser by test_browser.py)."""
 
 from __future__ import annotations
 
-import base64
 import re
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
@@ -20,8 +19,7 @@ from simulator.views import STATIC
 from sms.replies import header, pages
 from sms.segments import count
 
-from .conftest import MENUS_PATH, TOKEN, Twilio, key_to, shipped_menus
-from .test_texting import FakeTwilio
+from .conftest import MENUS_PATH, TOKEN, FakeTwilio, Twilio, basic_auth, key_to, shipped_menus
 
 MENUS = shipped_menus()
 PASSWORD = "correct horse battery staple"
@@ -44,11 +42,6 @@ def voice(client, **payload):
     return response.get_json()
 
 
-def auth(user: str, password: str) -> dict:
-    token = base64.b64encode(f"{user}:{password}".encode()).decode()
-    return {"Authorization": f"Basic {token}"}
-
-
 # -- access --------------------------------------------------------------------------------
 
 
@@ -65,12 +58,12 @@ def test_with_a_password_it_asks_for_it_and_lets_in_only_with_it():
     refused = client.get("/simulator/")
     assert refused.status_code == 401
     assert refused.headers["WWW-Authenticate"].startswith("Basic ")
-    assert client.get("/simulator/", headers=auth("trainer", "wrong")).status_code == 401
+    assert client.get("/simulator/", headers=basic_auth("trainer", "wrong")).status_code == 401
     assert client.post("/simulator/api/voice", json={},
-                       headers=auth("trainer", PASSWORD[:-1])).status_code == 401
-    assert client.get("/simulator/", headers=auth("trainer", PASSWORD)).status_code == 200
+                       headers=basic_auth("trainer", PASSWORD[:-1])).status_code == 401
+    assert client.get("/simulator/", headers=basic_auth("trainer", PASSWORD)).status_code == 200
     answer = client.post("/simulator/api/voice", json={"path": "/voice"},
-                         headers=auth("anyone", PASSWORD))
+                         headers=basic_auth("anyone", PASSWORD))
     assert answer.status_code == 200 and answer.get_json()["gather"]
 
 
@@ -140,9 +133,13 @@ def test_the_page_has_no_inline_script_or_style():
 
 def test_every_control_of_the_page_has_a_label():
     html = (STATIC / "index.html").read_text(encoding="utf-8")
-    for control in re.findall(r"<(?:select|textarea|input)[^>]*\bid=\"([^\"]+)\"", html):
+    controls = re.findall(r"<(?:select|textarea|input)[^>]*\bid=\"([^\"]+)\"", html)
+    assert {"country", "sms-body"} <= set(controls), controls  # the patterns still match
+    for control in controls:
         assert f'for="{control}"' in html, control
-    for button in re.findall(r"<button[^>]*data-key=\"([^\"]+)\"[^>]*>", html):
+    buttons = re.findall(r"<button[^>]*data-key=\"([^\"]+)\"[^>]*>", html)
+    assert sorted(buttons) == sorted("0123456789*#"), buttons  # the whole keypad
+    for button in buttons:
         assert re.search(rf'data-key="{re.escape(button)}" aria-label="key ', html), button
 
 
@@ -260,7 +257,7 @@ def test_an_answer_that_is_not_twiml_is_a_reason_not_a_crash():
     # http://localhost: the line refuses the signature, as it must.
     app = make(DEBUG=False, SIMULATOR_PASSWORD=PASSWORD, SERVER_NAME="line.example.org")
     answer = app.test_client().post("/simulator/api/voice", json={"path": "/voice"},
-                                    headers=auth("trainer", PASSWORD))
+                                    headers=basic_auth("trainer", PASSWORD))
     assert answer.status_code == 502
     assert "answered 403" in answer.get_json()["error"]
 

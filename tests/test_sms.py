@@ -214,14 +214,6 @@ def test_replies_hold_numbers_as_a_phone_makes_them_tappable(twilio):
         assert number in reply
 
 
-def test_every_reply_is_at_most_three_segments(menus):
-    from sms.checks import replies
-
-    for where, reply, budget, _ in replies(menus):
-        if budget < 10**6:
-            assert count(reply).segments <= 3, where
-
-
 # -- what a locked phone shows -----------------------------------------------------------
 
 

@@ -4,54 +4,31 @@ caller. A fake http_client stands in for Twilio: nothing touches the network."""
 
 from __future__ import annotations
 
-import logging
-from urllib.parse import parse_qs
-
 import pytest
-from twilio.http import HttpClient
-from twilio.http.response import Response
 
 from app import create_app
 
-from .conftest import LINE, MENUS_PATH, TOKEN, Twilio, lock_screen_words_in, shipped_menus
+from .conftest import (
+    LINE,
+    MENUS_PATH,
+    METRICS_TOKEN,
+    TOKEN,
+    FakeTwilio,
+    Twilio,
+    confirm_text,
+    lock_screen_words_in,
+    metric_value,
+    shipped_menus,
+    texting_line,
+)
 
 MENUS = shipped_menus()
 MOBILE = "+31612345678"
 
 
-class FakeTwilio(HttpClient):
-    """Records each request the REST client makes and answers as Twilio would."""
-
-    def __init__(self, status: int = 201):
-        super().__init__(logging.getLogger("test.fake_twilio"), is_async=False)
-        self.status = status
-        self.sent: list[dict] = []
-
-    def request(self, method, uri, params=None, data=None, headers=None, auth=None,
-                timeout=None, allow_redirects=False):
-        self.sent.append({"method": method, "uri": uri, "data": dict(data or {})})
-        if self.status >= 400:
-            return Response(self.status, '{"code": 20500, "message": "Internal error", '
-                                         '"status": 500}')
-        return Response(self.status, '{"sid": "SM0123456789abcdef", "status": "queued"}')
-
-
-def line(**config):
-    fake = FakeTwilio(config.pop("status", 201))
-    app = create_app({"MENUS_PATH": str(MENUS_PATH), "TWILIO_AUTH_TOKEN": TOKEN,
-                      "TWILIO_ACCOUNT_SID": "AC" + "0" * 32, "TWILIO_HTTP_CLIENT": fake,
-                      "SMS_ALLOWED_COUNTRIES": "NL", **config})
-    return app, fake, Twilio(app.test_client())
-
-
-def confirm(twilio, node="text_report", caller=MOBILE, lang="nl"):
-    return twilio.post(f"/voice/{lang}/{node}/input?miss=0",
-                       Digits=MENUS.settings.text_confirm_key, From=caller)
-
-
 @pytest.mark.parametrize("lang", list(MENUS.languages))
 def test_the_caller_is_warned_first_and_nothing_is_sent_without_confirming(lang):
-    _, fake, twilio = line()
+    _, fake, twilio = texting_line()
     offer = twilio.post(f"/voice/{lang}/report/input?miss=0", Digits="3", From=MOBILE)
     assert MENUS.nodes["text_report"].say[lang].split()[0] in offer.spoken()
     assert offer.first("Gather").get("action") == f"/voice/{lang}/text_report/input?miss=0"
@@ -61,8 +38,8 @@ def test_the_caller_is_warned_first_and_nothing_is_sent_without_confirming(lang)
 
 
 def test_after_confirming_the_numbers_are_sent_from_the_lines_own_number():
-    _, fake, twilio = line()
-    answer = confirm(twilio)
+    _, fake, twilio = texting_line()
+    answer = confirm_text(twilio)
     assert len(fake.sent) == 1
     request = fake.sent[0]
     assert request["method"] == "POST" and request["uri"].endswith("/Messages.json")
@@ -79,8 +56,8 @@ def test_after_confirming_the_numbers_are_sent_from_the_lines_own_number():
     ("+319007464466", "a premium-rate number"),
 ])
 def test_only_mobiles_in_allowed_countries_get_a_text(caller, why):
-    _, fake, twilio = line()
-    answer = confirm(twilio, caller=caller)
+    _, fake, twilio = texting_line()
+    answer = confirm_text(twilio, caller=caller)
     assert fake.sent == [], why
     assert MENUS.prompt("text_not_sent", "nl") in answer.spoken()
     assert answer.times_spoken(MENUS.contacts["police"]) == 2
@@ -88,24 +65,24 @@ def test_only_mobiles_in_allowed_countries_get_a_text(caller, why):
 
 
 def test_three_a_day_per_number():
-    _, fake, twilio = line()
-    answers = [confirm(twilio) for _ in range(4)]
+    _, fake, twilio = texting_line()
+    answers = [confirm_text(twilio) for _ in range(4)]
     assert len(fake.sent) == 3
     assert MENUS.prompt("text_not_sent", "nl") in answers[3].spoken()
-    confirm(twilio, caller="+31687654321")  # another number still gets one
+    confirm_text(twilio, caller="+31687654321")  # another number still gets one
     assert len(fake.sent) == 4
 
 
 def test_an_hourly_cap_for_all_numbers():
-    _, fake, twilio = line(SMS_OVERALL="2 per hour")
+    _, fake, twilio = texting_line(SMS_OVERALL="2 per hour")
     for caller in ("+31611111111", "+31622222222", "+31633333333"):
-        confirm(twilio, caller=caller)
+        confirm_text(twilio, caller=caller)
     assert len(fake.sent) == 2
 
 
 def test_the_limiter_never_stores_the_number():
-    app, _, twilio = line()
-    confirm(twilio)
+    app, _, twilio = texting_line()
+    confirm_text(twilio)
     storage = app.extensions["texts"].limiter.storage
     with storage._connection() as conn:
         keys = " ".join(key for (key,) in conn.execute("SELECT key FROM entries"))
@@ -115,8 +92,8 @@ def test_the_limiter_never_stores_the_number():
 
 @pytest.mark.parametrize("config", [{"status": 500}, {"TWILIO_ACCOUNT_SID": None}])
 def test_when_twilio_fails_the_caller_hears_the_numbers_instead(config, caplog):
-    _, _, twilio = line(**config)
-    answer = confirm(twilio, node="text_help")
+    _, _, twilio = texting_line(**config)
+    answer = confirm_text(twilio, node="text_help")
     assert answer.status == 200
     assert MENUS.prompt("text_not_sent", "nl") in answer.spoken()
     for name in MENUS.nodes["text_help"].numbers:
@@ -125,23 +102,22 @@ def test_when_twilio_fails_the_caller_hears_the_numbers_instead(config, caplog):
     assert "612345678" not in caplog.text
 
 
-def test_the_message_sent_fits_three_segments_in_every_language():
-    from sms.replies import numbers_text
-    from sms.segments import count
-
-    for node in (n for n in MENUS.nodes.values() if n.kind == "text"):
-        for lang in MENUS.languages:
-            assert count(numbers_text(MENUS, node, lang)).segments <= 3, (node.id, lang)
-
-
 def test_the_rest_request_is_well_formed_for_twilio():
+    """One POST to the account's Messages resource with the form fields Twilio requires:
+    To the caller, From the line's own number, the Body as made; nothing else, and the
+    caller's number nowhere in the message."""
     from sms.replies import header, render
 
-    _, fake, twilio = line()
-    confirm(twilio, lang="en")
-    body = fake.sent[0]["data"]["Body"]
-    assert body == header(MENUS, "en") + "\n" + render(MENUS, MENUS.nodes["text_report"].sms["en"])
-    assert parse_qs(f"Body={body}")  # a plain form value
+    caller = "+31687654321"
+    _, fake, twilio = texting_line()
+    confirm_text(twilio, caller=caller, lang="en")
+    [request] = fake.sent
+    assert request["method"] == "POST"
+    assert request["uri"] == ("https://api.twilio.com/2010-04-01/Accounts/AC" + "0" * 32
+                              + "/Messages.json")
+    body = header(MENUS, "en") + "\n" + render(MENUS, MENUS.nodes["text_report"].sms["en"])
+    assert request["data"] == {"To": caller, "From": LINE, "Body": body}
+    assert "687654321" not in request["data"]["Body"]
 
 
 @pytest.mark.parametrize("lang", list(MENUS.languages))
@@ -151,8 +127,8 @@ def test_the_numbers_texted_start_with_the_header_that_names_nothing(lang, node)
     never a word such as police or trafficking in any language."""
     from sms.replies import header, numbers_text
 
-    _, fake, twilio = line()
-    confirm(twilio, node=node, lang=lang)
+    _, fake, twilio = texting_line()
+    confirm_text(twilio, node=node, lang=lang)
     body = fake.sent[0]["data"]["Body"]
     assert body == numbers_text(MENUS, MENUS.nodes[node], lang)
     first, rest = body.split("\n", 1)
@@ -164,16 +140,16 @@ def test_the_numbers_texted_start_with_the_header_that_names_nothing(lang, node)
 
 
 def test_one_phone_is_one_count_however_its_number_is_written():
-    _, fake, twilio = line()
+    _, fake, twilio = texting_line()
     for caller in ("+31612345678", "+31 6 12345678", "+31-6-1234-5678", "+31612345678",
                    "+31 612 345 678"):
-        confirm(twilio, caller=caller)
+        confirm_text(twilio, caller=caller)
     assert len(fake.sent) == 3
     assert {request["data"]["To"] for request in fake.sent} == {"+31612345678"}
 
 
 def test_the_warning_is_heard_before_any_key_can_send():
-    _, _, twilio = line()
+    _, _, twilio = texting_line()
     offer = twilio.post("/voice/nl/text_report")
     assert offer.root[0].tag == "Say"  # the warning, outside the Gather
     assert MENUS.nodes["text_report"].say["nl"].split()[0] in "".join(offer.root[0].itertext())
@@ -191,9 +167,9 @@ class BrokenStorage:
 
 
 def test_when_the_limit_storage_fails_the_numbers_are_spoken(monkeypatch):
-    app, fake, twilio = line()
+    app, fake, twilio = texting_line()
     monkeypatch.setattr(app.extensions["texts"], "limiter", BrokenStorage())
-    answer = confirm(twilio)
+    answer = confirm_text(twilio)
     assert answer.status == 200 and fake.sent == []
     assert MENUS.prompt("text_not_sent", "nl") in answer.spoken()
 
@@ -207,21 +183,19 @@ def test_a_slow_twilio_api_is_a_failure_not_a_hang():
     fake = SlowTwilio()
     app = create_app({"MENUS_PATH": str(MENUS_PATH), "TWILIO_AUTH_TOKEN": TOKEN,
                       "TWILIO_ACCOUNT_SID": "AC" + "0" * 32, "TWILIO_HTTP_CLIENT": fake})
-    answer = confirm(Twilio(app.test_client()))
+    answer = confirm_text(Twilio(app.test_client()))
     assert answer.status == 200
     assert MENUS.prompt("text_not_sent", "nl") in answer.spoken()
 
 
 def test_a_limit_that_is_not_a_limit_stops_the_start():
     with pytest.raises(SystemExit) as stopped:
-        line(SMS_PER_NUMBER="3/dag")
+        texting_line(SMS_PER_NUMBER="3/dag")
     assert "SMS_PER_NUMBER='3/dag' is not a limit" in stopped.value.message
 
 
 def test_texts_sent_and_refused_are_counted():
-    from .test_metrics import METRICS_TOKEN, value
-
-    app, _, twilio = line(METRICS_TOKEN=METRICS_TOKEN)
+    app, _, twilio = texting_line(METRICS_TOKEN=METRICS_TOKEN)
 
     def scrape():
         return app.test_client().get("/metrics", headers={
@@ -229,8 +203,10 @@ def test_texts_sent_and_refused_are_counted():
 
     before = scrape()
     for _ in range(4):
-        confirm(twilio)
+        confirm_text(twilio)
     after = scrape()
-    assert value(after, "line_texts_sent_total") - value(before, "line_texts_sent_total") == 3
-    assert value(after, "line_rate_limited_total", what="text per number") - value(
-        before, "line_rate_limited_total", what="text per number") == 1
+    def grew(name, **labels):
+        return metric_value(after, name, **labels) - metric_value(before, name, **labels)
+
+    assert grew("line_texts_sent_total") == 3
+    assert grew("line_rate_limited_total", what="text per number") == 1

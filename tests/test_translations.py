@@ -3,7 +3,6 @@ broken files refused with menus.yaml untouched, stale sources and reviews tracke
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -17,7 +16,7 @@ from ivr.lines import load_menus
 from ivr.tools import translations as tr
 from ivr.tools.report import build_report, render_text
 
-from .conftest import MENUS_PATH, ROOT, shipped_menus
+from .conftest import MENUS_PATH, ROOT, need_tool, shipped_menus
 
 LANGS = [code for code in shipped_menus().languages if code != "nl"]
 
@@ -27,15 +26,6 @@ def lock_of(line) -> dict:
     lock = cat.read_lock(line)
     assert lock is not None, f"no lock file beside {line}"
     return lock
-
-
-def _need(tool: str) -> None:
-    """A real tool, or a skip on a developer's machine; CI (.ci/run) installs it."""
-    if shutil.which(tool) is None:
-        reason = f"{tool} is not installed: apt-get install gettext ffmpeg"
-        if os.environ.get("CI"):
-            pytest.fail(reason, pytrace=False)
-        pytest.skip(reason)
 
 
 @pytest.fixture
@@ -88,7 +78,7 @@ def test_export_then_import_changes_nothing_byte_for_byte(line: Path, tmp_path: 
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_every_export_passes_msgfmt_check(tmp_path: Path, lang):
-    _need("msgfmt")
+    need_tool("msgfmt")
     menus = shipped_menus()
     tr.export(MENUS_PATH, menus, lang).save(str(tmp_path / "x.po"))
     run = subprocess.run(["msgfmt", "-c", "-o", "/dev/null", str(tmp_path / "x.po")],
@@ -98,7 +88,7 @@ def test_every_export_passes_msgfmt_check(tmp_path: Path, lang):
 
 def test_msgfmt_check_catches_a_dropped_placeholder(tmp_path: Path):
     """The python-brace-format flag: Poedit and msgfmt -c see a lost {police} too."""
-    _need("msgfmt")
+    need_tool("msgfmt")
     po = edited(MENUS_PATH, "en", tmp_path / "en.po", nodes__victim__say="Call the police.")
     run = subprocess.run(["msgfmt", "-c", "-o", "/dev/null", str(po)], capture_output=True,
                          text=True)

@@ -10,123 +10,16 @@ from app import create_app
 from ivr.content.problems import MenuError
 from ivr.lines import check_file, load_menus
 
-from .conftest import FIXTURES, MENUS_PATH, TOKEN, Twilio, shipped_menus
-
-PLACEHOLDER = ("write phone numbers as a contact placeholder such as {police}, so that they "
-               "are spoken digit by digit and checked")
-UNREACHABLE = "nothing leads to this node; add it as an option of a menu or remove it"
-
-LOCK_SCREEN = ("its first 60 characters, which a locked phone shows, contain 'mensenhandel': "
-               "start it with the sms_header prompt, and keep that header neutral and at least "
-               "60 characters long")
-NAME_BEFORE_NUMBER = ("the number {police} must follow its name on the same line, such as "
-                      "'Politie: {police}', so that no page ends between the two")
-
-BROKEN = {
-    "anonymous_pass_through": [
-        "contact 'anonymous': field 'caller_id': an anonymous line must never receive the "
-        "caller's number; set caller_id: line"],
-    "anonymous_quoted_true": [
-        "contact 'anonymous': field 'anonymous': 'true' must be true or false, without quotes",
-        "contact 'anonymous': field 'caller_id': an anonymous line must never receive the "
-        "caller's number; set caller_id: line"],
-    "connect_key_clash": ["settings: field 'connect_key': '#' is already a global key"],
-    "dial_failed_without_number": [
-        "prompt 'anonymous_number' (nl): must give a number to call, such as {police}: a "
-        "caller may hear nothing after it",
-        "prompt 'dial_failed' (nl): must use the placeholder '{number}'"],
-    "page_back_to_forward": [
-        "node 'signals' field 'back': 'call_police' is a forward node: silence must never dial "
-        "or send a text; lead it back to a menu or a page"],
-    "page_unknown_back": [
-        "node 'signals' field 'back': unknown node 'mian' (did you mean 'main'?)"],
-    "page_without_back": [
-        "node 'signals': a page needs 'back': the menu that silence leads back to"],
-    "sms_carrier_word": [
-        "sms keyword 'STOP': Twilio treats this word as an opt-out or opt-in and answers it "
-        "itself; choose another"],
-    "sms_keyword_clash": [
-        "sms keyword 'SIGNALEN': means two things: topic 'call_police' (nl) and topic "
-        "'signals' (nl); give each its own word"],
-    # Every text the line sends starts with the header: a header that names the subject
-    # shows it on the locked phone of every reply.
-    "sms_lock_screen_word": [
-        f"sms index for a first message from unknown country, page 1: {LOCK_SCREEN}",
-        f"sms index (nl) page 1: {LOCK_SCREEN}",
-        f"sms language list (nl) page 1: {LOCK_SCREEN}",
-        f"prompt 'sms_which' (nl) with the 3 longest topics: {LOCK_SCREEN}",
-        f"node 'signals' field 'sms' (nl): {LOCK_SCREEN}",
-        f"node 'signals' field 'sms' (nl) on WhatsApp: {LOCK_SCREEN}",
-        f"node 'call_police' field 'sms' (nl): {LOCK_SCREEN}",
-        f"node 'call_police' field 'sms' (nl) on WhatsApp: {LOCK_SCREEN}"],
-    "sms_lock_screen_words_missing": [
-        "sms field 'lock_screen_words': unknown language 'en'",
-        "sms field 'lock_screen_words': missing keywords for 'nl'"],
-    "sms_missing_topic_text": [
-        "node 'call_police': an SMS topic needs field 'sms' in every language (nl)"],
-    "sms_number_after_sentence": [f"node 'signals' field 'sms' (nl): {NAME_BEFORE_NUMBER}"],
-    "sms_number_starts_line": [f"node 'signals' field 'sms' (nl): {NAME_BEFORE_NUMBER}"],
-    "sms_police_on_page_two": [
-        "node 'signals' field 'sms' (nl): the number of 'police' must be on the first page: "
-        "move it up"],
-    "sms_too_long": [
-        "node 'signals' field 'sms' (nl): 4 SMS segments (GSM-7, 596 characters); at most 3: "
-        "shorten it, or split a long sentence"],
-    "voice_mismatch": ["language 'nl': field 'voice': 'Polly.Amy' speaks 'en-GB', not 'nl-NL'"],
-    "bad_key": [
-        "node 'main' option 'A': field 'key': 'A' is not a key; use one of 0-9, * or #"],
-    "duplicate_key": [
-        "node 'main' option '1': the same key is given twice (again on line 91)",
-        f"node 'signals': {UNREACHABLE}",
-        f"node 'report': {UNREACHABLE}"],
-    "global_key_clash": [
-        "node 'main' option '0': key '0' is the global key for 'main_menu'; choose another key"],
-    "invalid_number": [
-        "contact 'police': field 'number': '+3190088' is not a valid phone number"],
-    "many_problems": [
-        "language 'nl': unknown field 'colour'",
-        "contact 'anonymous': field 'number': '+31800' is not a valid phone number",
-        "node 'signals' option '1': unknown target 'reprot' (did you mean 'report'?)",
-        f"node 'report': {UNREACHABLE}"],
-    "missing_prompt": ["prompts: prompt 'goodbye' is missing"],
-    "missing_translation": [
-        "node 'signals' field 'say': unknown language 'en'",
-        "node 'signals' field 'say': missing translation for 'nl'"],
-    "no_way_out": [
-        "node 'signals': a menu with no way out: give it at least one option",
-        f"node 'report': {UNREACHABLE}"],
-    "number_in_text": [f"node 'report' field 'say' (nl): {PLACEHOLDER}"],
-    "spoken_mismatch": [
-        "contact 'police': field 'spoken': '0900 88 45' does not say the number +319008844; "
-        "write its digits 09008844 in groups split by spaces"],
-    "unknown_placeholder": [
-        "node 'report' field 'say' (nl): unknown placeholder '{polise}' (did you mean 'police'?)"],
-    "unknown_target": [
-        "node 'signals' option '1': unknown target 'reprot' (did you mean 'report'?)",
-        f"node 'report': {UNREACHABLE}"],
-    "unquoted_star": [
-        "line 14, column 14: not valid YAML: did not find expected alphabetic or numeric "
-        "character; write the keys * and # in quotes: \"*\", \"#\""],
-    "unreachable": [f"node 'orphan': {UNREACHABLE}"],
-}
-
-# Known faults of the application: the test states what is right and is expected to fail
-# until the fault is fixed (strict: it then fails as "passed", so that this entry goes).
-
-# Files that load and serve, but break a time goal (ivr/voice/timing.py): only the
-# check report (make check, python -m ivr.check, flask menus check) fails on them.
-SLOW = {
-    "long_prompt": [
-        "utterance 'node.signals' (nl): 39.6 s when spoken; at most 25 s: split the text into "
-        "a page and a 'more' option"],
-    "main_seven_choices": [
-        "node 'main': 7 choices; at most 6 besides the global keys, the most urgent first"],
-}
-
-
-def broken_params(names=None):
-    """The broken fixtures' names for parametrize, a known fault marked as such."""
-    return sorted(names or BROKEN)
+from .conftest import (
+    BROKEN,
+    FIXTURES,
+    MENUS_PATH,
+    SLOW,
+    TOKEN,
+    Twilio,
+    broken_params,
+    shipped_menus,
+)
 
 
 def test_every_broken_fixture_has_its_expected_messages():
