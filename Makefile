@@ -33,7 +33,7 @@ schema: $(STAMP)
 	$(BIN)/python -m ivr.content.schema > menus.schema.json
 
 map: $(STAMP)
-	$(BIN)/flask --app app menus map --readme
+	$(BIN)/cog -I . -r README.md
 
 # A load benchmark: not a test, never run by CI. Needs root or wrk installed.
 bench: $(STAMP)

@@ -82,30 +82,18 @@ def menus_fallback(connect_url: str | None, line_number: str | None,
                    "voice-connect.xml", err=True)
 
 
-MAP_START, MAP_END = "<!-- map:start -->", "<!-- map:end -->"
-
-
 @menus_cli.command("map")
 @click.option("--lang", default=None, help="Language of the labels (default: Dutch).")
 @click.option("--format", "fmt", type=click.Choice(["mermaid", "dot", "svg"]),
               default="mermaid", show_default=True)
 @click.option("--output", type=click.Path(dir_okay=False), help="Write to FILE, not stdout.")
-@click.option("--readme", is_flag=True, help="Update the map in README.md (in Dutch).")
-def menus_map(lang: str | None, fmt: str, output: str | None, readme: bool) -> None:
-    """The call flow: Mermaid (GitHub shows it in Markdown), DOT, or SVG via Graphviz."""
+def menus_map(lang: str | None, fmt: str, output: str | None) -> None:
+    """The call flow: Mermaid (GitHub shows it in Markdown), DOT, or SVG via Graphviz. The
+    README's map is made by make map (cog)."""
     menus = current_app.extensions["menus"]
-    if readme and lang:
-        raise click.BadParameter("the README's map is in the default language",
-                                param_hint="--lang")
     lang = lang or menus.settings.default_language
     if lang not in menus.languages:
         raise click.BadParameter(f"unknown language '{lang}'", param_hint="--lang")
-    if readme:
-        path = Path(current_app.root_path) / "README.md"
-        path.write_text(with_map(path.read_text(encoding="utf-8"), mermaid(menus, lang)),
-                        encoding="utf-8")
-        click.echo(f"updated the map in {path}")
-        return
     text = mermaid(menus, lang) if fmt == "mermaid" else dot(menus, lang)
     if fmt == "svg":
         if shutil.which("dot") is None:
@@ -116,13 +104,6 @@ def menus_map(lang: str | None, fmt: str, output: str | None, readme: bool) -> N
         Path(output).write_text(text, encoding="utf-8")
     else:
         click.echo(text, nl=False)
-
-
-def with_map(readme: str, chart: str) -> str:
-    """The README with the Mermaid block between the map markers replaced."""
-    start, end = readme.index(MAP_START), readme.index(MAP_END)
-    block = f"{MAP_START}\n```mermaid\n{chart}```\n"
-    return readme[:start] + block + readme[end:]
 
 
 @click.command("call")

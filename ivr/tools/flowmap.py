@@ -7,7 +7,10 @@ Nothing dotted ends in a forward: a <Dial> only ever answers a key.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from ivr.content import model as m
+from ivr.lines import load_menus
 from ivr.voice.simulate import CALLER_ID
 
 
@@ -123,3 +126,10 @@ def _globals(menus: m.Menus) -> str:
 
 def _dot_quote(text: str) -> str:
     return text.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def readme_chart(path: str | Path = "menus.yaml") -> str:
+    """The README's map (make map runs cog over README.md): the call flow of the line's
+    own menus, in its default language, as a Mermaid block."""
+    menus, _ = load_menus(path)
+    return f"```mermaid\n{mermaid(menus, menus.settings.default_language)}```\n"
