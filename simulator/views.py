@@ -9,7 +9,8 @@ from pathlib import Path
 from flask import Blueprint, Response, current_app, jsonify, request, send_from_directory
 
 from ivr.content.model import Menus
-from ivr.voice.simulate import NoTwiML, Phone, read
+from ivr.voice.simulate import read
+from ivr.web.phone import NoTwiML, Phone
 from ivr.web.texting import OUTBOX, Text
 from simulator import access, api
 

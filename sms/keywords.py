@@ -61,12 +61,6 @@ def normalize(text: str) -> str:
     return " ".join(NON_WORD_RE.sub(" ", bare).split())
 
 
-def one_edit_apart(a: str, b: str) -> bool:
-    """True when b is a with one letter changed, added, dropped, or two neighbouring
-    letters swapped: an optimal string alignment distance of exactly 1 (rapidfuzz)."""
-    return OSA.distance(a, b, score_cutoff=1) == 1
-
-
 def keyword_table(menus: m.Menus) -> dict[str, dict[Meaning, set[str]]]:
     """Normalized keyword -> its meanings -> the languages that give it that meaning."""
     table: dict[str, dict[Meaning, set[str]]] = {}

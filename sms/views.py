@@ -54,10 +54,11 @@ def load_state(menus: Menus, data: object) -> State:
     known = isinstance(topic, str) and (topic in menus.sms.topics or topic in (INDEX,
                                                                               LANGUAGE_LIST))
     # An int, not a bool (a subclass of int), not a float.
-    ok = isinstance(page, int) and not isinstance(page, bool) and 0 <= page < MAX_PAGE
+    if not (isinstance(page, int) and not isinstance(page, bool) and 0 <= page < MAX_PAGE):
+        page = 0
     # A topic's pages need the language they are read in; the index's pages do not.
     topic = topic if known and (lang or topic == INDEX) else None
-    return State(lang=lang, topic=topic, page=page if ok and isinstance(page, int) else 0,
+    return State(lang=lang, topic=topic, page=page,
                  index=fields.get("index") is True)
 
 
@@ -115,7 +116,8 @@ def on_error(exc: Exception) -> BaseResponse:
     return twiml(current_app.extensions["sms_last_resort"])
 
 
-CHANNEL = Channel("sms", log, lambda entry: None, on_error)
+CHANNEL = Channel("sms", log, lambda entry: None, on_error,
+                  "sms webhook failed at %s; the sender got the index")
 install(bp, CHANNEL)
 
 

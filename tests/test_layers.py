@@ -85,3 +85,21 @@ def test_the_readme_layout_lists_every_module():
     missing = [str(p.relative_to(ROOT)) for p in SOURCES if p.name != "__init__.py"
                and f"`{p.relative_to(ROOT)}`" not in layout]
     assert missing == [], f"README's Layout leaves out {missing}"
+
+
+# The packages ivr and sms hold only a docstring: no layer of their own.
+PURE = [name for name in MODULES if name not in ("ivr", "sms") and layer(name) <= 2]
+
+
+@pytest.mark.parametrize("module", PURE)
+def test_the_content_the_renderers_and_the_checks_know_no_web_framework(module):
+    """Below the webhooks nothing takes a request or an app: no flask, no werkzeug
+    request or response (werkzeug's URL rules are plain data and may be used)."""
+    tree = ast.parse(MODULES[module].read_text(encoding="utf-8"))
+    names = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import)
+             for alias in node.names}
+    names |= {node.module for node in ast.walk(tree)
+              if isinstance(node, ast.ImportFrom) and node.module}
+    web = sorted(n for n in names if n.split(".")[0] == "flask"
+                 or n.startswith(("werkzeug.wrappers", "werkzeug.local", "werkzeug.test")))
+    assert web == [], f"{module} imports {web}"

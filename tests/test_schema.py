@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from ivr.content import schema
 from ivr.lines import check_file
@@ -73,3 +74,42 @@ def test_a_misspelt_field_is_refused_by_the_schema_and_the_loader_alike(
     assert done.returncode == 1 and schema_says in done.stdout, done.stdout + done.stderr
     _, problems = check_file(broken)
     assert any(str(p).endswith(loader_says) for p in problems), [str(p) for p in problems]
+
+
+def _without(raw: dict, path: tuple[str, ...]) -> None:
+    for step in path[:-1]:
+        raw = raw[step]
+    del raw[path[-1]]
+
+
+@pytest.mark.parametrize(("path", "schema_says", "loader_says"), [
+    (("settings", "global_keys"), "'global_keys' is a required property",
+     "'settings global_keys' must be a list of entries, each starting with '- id:'"),
+    (("sms", "keywords"), "'keywords' is a required property",
+     "field 'more' must give a list of words for each language"),
+    (("sms", "keywords", "language"), "'language' is a required property",
+     "field 'language' must give a list of words for each language"),
+])
+def test_a_required_field_left_out_is_refused_by_the_schema_and_the_loader_alike(
+        tmp_path, path, schema_says, loader_says):
+    raw = yaml.safe_load(MENUS_PATH.read_text(encoding="utf-8"))
+    _without(raw, path)
+    broken = tmp_path / "menus.yaml"
+    broken.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    done = check_jsonschema(broken)
+    assert done.returncode == 1 and schema_says in done.stdout, done.stdout + done.stderr
+    _, problems = check_file(broken, ROOT / "audio")
+    assert any(str(p).endswith(loader_says) for p in problems), [str(p) for p in problems]
+
+
+@pytest.mark.parametrize(("key", "valid"), [(3, True), (91, True), (9, False), ("9", False),
+                                            (100, False)])
+def test_a_language_key_is_judged_alike(tmp_path, key, valid):
+    raw = yaml.safe_load(MENUS_PATH.read_text(encoding="utf-8"))
+    raw["languages"][-1]["key"] = key
+    broken = tmp_path / "menus.yaml"
+    broken.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    assert (check_jsonschema(broken).returncode == 0) is valid
+    _, problems = check_file(broken, ROOT / "audio")
+    refused = any("field 'key'" in str(p) and "must be one digit" in str(p) for p in problems)
+    assert refused is not valid, [str(p) for p in problems]

@@ -10,6 +10,7 @@ import pytest
 
 from ivr.content import model as m
 from ivr.voice import answers as voice
+from ivr.web import counters
 
 from .conftest import LINE, shipped_menus
 
@@ -376,6 +377,21 @@ def test_when_even_the_apology_fails_the_fixed_fallback_answers(twilio, monkeypa
     for lang in greeting:
         assert said(lang, "error") in answer.spoken()
     assert_last_chance(answer, greeting[0], len(greeting))
+
+
+@pytest.mark.parametrize("url", ["/voice", "/voice//nl"])  # routed, and no route at all
+def test_when_the_counters_fail_too_the_caller_still_gets_twiml(twilio, monkeypatch, url):
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    for name in ("incoming", "language_menu", "show_node", "error_response"):
+        monkeypatch.setattr(voice, name, broken)
+    monkeypatch.setattr(counters, "count", broken)
+    monkeypatch.setattr(counters.CALLS, "inc", broken)
+    answer = twilio.post(url)
+    assert answer.status == 200 and answer.root.tag == "Response", answer.body
+    assert not answer.all("Dial")
+    assert said(MENUS.settings.greeting_languages[0], "error") in answer.spoken()
 
 
 def test_an_exception_without_the_lines_number_never_dials_even_on_the_key(

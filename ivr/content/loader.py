@@ -2,7 +2,7 @@
 (ivr.lines adds the voice's and the SMS line's checks, and loads a line).
 
 Field-level problems (a missing translation, a bad key, an invalid number) are found
-here; problems between parts of the file (targets, reachability) in ivr/validate.py.
+here; problems between parts of the file (targets, reachability) in validate.py.
 """
 
 from __future__ import annotations
@@ -264,13 +264,13 @@ def _languages(value: Any, out: Collector) -> dict[str, m.Language]:
         where = f"language '{code}'"
         _no_duplicates(out, where, data, "field")
         _unknown_fields(out, where, data, fields)
-        if not LANG_CODE_RE.match(code):
+        if not LANG_CODE_RE.fullmatch(code):
             out.error(where, "field 'code' must be a two- or three-letter code such as 'nl'")
             continue
         if code in result:
             out.error(where, "is listed twice")
         say_language = _text(out, where, data, "say_language")
-        if say_language and not SAY_LANGUAGE_RE.match(say_language):
+        if say_language and not SAY_LANGUAGE_RE.fullmatch(say_language):
             out.error(where, f"field 'say_language': '{say_language}' must look like 'nl-NL'")
         # No voice: Twilio has none for the language, and recordings speak every prompt.
         voice = str(data["voice"]).strip() if data.get("voice") else None
@@ -380,7 +380,7 @@ def _contacts(value: Any, langs: tuple[str, ...], out: Collector) -> dict[str, m
     result: dict[str, m.Contact] = {}
     for data in _list_of_mappings(out, "contacts", value):
         contact = _contact(data, langs, out)
-        if not ID_RE.match(contact.id):
+        if not ID_RE.fullmatch(contact.id):
             out.error(f"contact '{contact.id}'", "field 'id' must be lower-case letters, digits, _")
         elif contact.id in result:
             out.error(f"contact '{contact.id}'", "is listed twice")
@@ -412,7 +412,7 @@ def _options(out: Collector, where: str, value: Any) -> tuple[m.Option, ...]:
 
 def _node(nid: str, data: Any, langs: tuple[str, ...], out: Collector) -> m.Node | None:
     where = f"node '{nid}'"
-    if not ID_RE.match(nid):
+    if not ID_RE.fullmatch(nid):
         out.error(where, "node ids must be lower-case letters, digits and _")
     if not isinstance(data, dict):
         out.error(where, "must be a mapping with 'kind', 'title', 'say' and 'options' or 'contact'")

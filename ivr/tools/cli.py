@@ -19,9 +19,10 @@ from ivr.tools.audio import espeak_ng, render
 from ivr.tools.check import main as check_main
 from ivr.tools.flowmap import dot, mermaid
 from ivr.voice.answers import E164_RE, fallback, fallback_connect
-from ivr.voice.simulate import SIMULATED_CALLER, NoTwiML, Phone, call, language_keys
+from ivr.voice.simulate import SIMULATED_CALLER, language_keys
 from ivr.voice.speech import plain, text_hash
 from ivr.voice.utterances import every
+from ivr.web.phone import NoTwiML, Phone, call
 from sms.replies import sms_fallback
 from sms.segments import count
 

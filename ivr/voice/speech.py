@@ -76,7 +76,7 @@ def _break_seconds(time: str) -> float:
 
 
 def _speak(menus: m.Menus, lang: str, utterance: Utterance) -> Say | Play:
-    # Which recordings play was decided at start-up (audio.playable): one made from the
+    # Which recordings play was decided at start-up (playable, below): one made from the
     # current text, or an older one where no voice could say the new text (the validator
     # allows that only where the text holds no number).
     version = menus.playable.get(lang, {}).get(utterance.uid)

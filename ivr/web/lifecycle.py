@@ -10,6 +10,7 @@ steps for it, log line included.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -44,6 +45,7 @@ class Channel:
     logger: logging.Logger
     about: Callable[[logs.Entry], None]
     on_error: Callable[[Exception], BaseResponse]
+    failure: str  # the log message of an exception, with %s for the path
 
 
 def install(bp: Blueprint, channel: Channel) -> None:
@@ -72,21 +74,20 @@ def failed(channel: Channel, exc: Exception) -> BaseResponse:
     counted, and answered with the channel's own answer to an error."""
     if isinstance(exc, HTTPException) and exc.code == 413:
         return exc.get_response()
-    channel.logger.exception("%s webhook failed at %s; answered with its error answer",
-                             channel.name, request().path)
-    logs.note(outcome="error")
-    counters.count(counters.ERRORS, channel.name)
+    # The caller's answer matters more than its log line and its count.
+    with contextlib.suppress(Exception):
+        channel.logger.exception(channel.failure, request().path)
+        logs.note(outcome="error")
+        counters.count(counters.ERRORS, channel.name)
     return channel.on_error(exc)
 
 
 def unrouted(channel: Channel, answer: Callable[[], BaseResponse]) -> BaseResponse:
     """A URL under the channel that matches no route: the same steps as a routed one."""
-    response: BaseResponse | None = begin(channel)
-    if response is None:
-        try:
-            response = answer()
-        except Exception as exc:
-            response = failed(channel, exc)
+    try:
+        response = begin(channel) or answer()
+    except Exception as exc:
+        response = failed(channel, exc)
     return finish(channel, response)
 
 

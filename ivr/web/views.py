@@ -18,6 +18,7 @@ from ivr.content.hours import is_open
 from ivr.content.model import FORWARD, TEXT, Menus, Node
 from ivr.voice import answers as voice
 from ivr.voice import urls
+from ivr.voice.serialise import TWIML_TYPE
 from ivr.web import counters, logs
 from ivr.web.lifecycle import CLOSED, Channel, caller_region, install, menus, unrouted
 from ivr.web.lifecycle import request as _request
@@ -77,10 +78,13 @@ def on_error(exc: Exception) -> BaseResponse:
         return twiml(voice.error_response(known, lang, _call(req)))
     except Exception:  # whatever happened, the caller must still hear something useful
         log.exception("the apology itself failed; answered with the fixed fallback")
-        return twiml(current_app.extensions["last_resort_twiml"])
+        # Plain: not even the counters of an answer on this path.
+        return Response(current_app.extensions["last_resort_twiml"], status=200,
+                        content_type=TWIML_TYPE)
 
 
-CHANNEL = Channel("voice", log, _about, on_error)
+CHANNEL = Channel("voice", log, _about, on_error,
+                  "voice webhook failed at %s; the caller got the apology")
 install(bp, CHANNEL)
 
 
