@@ -19,6 +19,7 @@ from twilio.http.response import Response
 from twilio.request_validator import RequestValidator
 
 from app import create_app
+from ivr.content.model import PLACEHOLDER_RE
 from ivr.lines import load_menus
 from ivr.voice.simulate import path_of
 from ivr.voice.speech import plain
@@ -372,3 +373,21 @@ def twilio(app) -> Twilio:
 hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
     hypothesis_settings.load_profile("ci")
+
+
+def printed(menus, lang: str, text: str, **values: str) -> str:
+    """A text of menus.yaml as `flask call` prints it: a number in its digit groups, twice
+    with the repeat prompt between, or once (repeat: false); `values` fill other
+    placeholders."""
+    def fill(found: re.Match[str]) -> str:
+        name = found.group(1)
+        if name in values:
+            return values[name]
+        contact = menus.contacts[name]
+        number = " ".join(contact.spoken)
+        if not contact.repeat:
+            return number
+        return f"{number}, {menus.prompt('repeat_number', lang)} {number}"
+
+    # As a person hears it: no space before a punctuation mark ("parler ?" in French).
+    return re.sub(r"\s+([.,:;?!])", r"\1", PLACEHOLDER_RE.sub(fill, text))

@@ -15,10 +15,9 @@ import pytest
 from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 
 from ivr.content import model as m
-from ivr.content.model import PLACEHOLDER_RE
 from ivr.voice.answers import greeting_order
 
-from .conftest import LINES, ROOT, line_app, line_menus
+from .conftest import LINES, ROOT, line_app, line_menus, printed
 
 GOLDEN = ROOT / "tests" / "golden"
 
@@ -45,20 +44,6 @@ def forwards(menus: m.Menus) -> dict[str, str]:
     contacts = menus.nodes[menus.settings.other_contacts_node]
     return {o.target: f"{person},{o.key}" for o in contacts.options
             if menus.nodes[o.target].kind == m.FORWARD}
-
-
-def said(menus: m.Menus, lang: str, text: str) -> str:
-    """A text as the simulator prints it: a number in its digit groups, twice with the
-    repeat prompt between, or once (repeat: false)."""
-    def fill(found: re.Match[str]) -> str:
-        contact = menus.contacts[found.group(1)]
-        number = " ".join(contact.spoken)
-        if not contact.repeat:
-            return number
-        return f"{number}, {menus.prompt('repeat_number', lang)} {number}"
-
-    # As a person hears it: no space before a punctuation mark ("parler ?" in French).
-    return re.sub(r"\s+([.,:;?!])", r"\1", PLACEHOLDER_RE.sub(fill, text))
 
 
 def says_emergency(menus: m.Menus, line: str) -> bool:
@@ -105,7 +90,7 @@ def test_golden_call_to_each_forward(golden, line, lang):
         # A person is offered in the main menu, and the key leads to the contacts menu.
         menu = lines[waits[len(language.key) - 1] + 1:waits[len(language.key)]]
         assert any(menus.prompt("global_contacts", lang) in text for text in menu)
-        assert said(menus, lang, contacts.say[lang]) in lines[waits[len(language.key)] + 1]
+        assert printed(menus, lang, contacts.say[lang]) in lines[waits[len(language.key)] + 1]
         assert "→ forward to " in lines[-1] and "(time-out)" not in section
     for node_id in forwards(menus):
         contact = menus.contacts[menus.nodes[node_id].contact or ""]

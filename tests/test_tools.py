@@ -14,21 +14,27 @@ import pytest
 
 from ivr.content import catalogue
 from ivr.content import model as m
-from ivr.content.model import PLACEHOLDER_RE
 from ivr.content.yamlfile import read_yaml
 from ivr.tools.flowmap import readme_chart
 from ivr.voice.utterances import every
 from sms.replies import render
 
-from .conftest import BROKEN, FIXTURES, MENUS_PATH, ROOT, SLOW, broken_params, shipped_menus
+from .conftest import (
+    BROKEN,
+    FIXTURES,
+    MENUS_PATH,
+    ROOT,
+    SLOW,
+    broken_params,
+    printed,
+    shipped_menus,
+)
 
 MENUS = shipped_menus()
 SETTINGS = MENUS.settings
 # A person is one key away: the global key for the contacts menu, then the contact's key.
 CONTACTS_KEY = next(g.key for g in SETTINGS.global_keys if g.action == m.CONTACTS)
 CONTACTS = MENUS.nodes[SETTINGS.other_contacts_node]
-FORWARDS = {o.target: f"{CONTACTS_KEY},{o.key}" for o in CONTACTS.options
-            if MENUS.nodes[o.target].kind == m.FORWARD}
 POLICE = MENUS.contacts[MENUS.nodes[SETTINGS.fallback_node].contact]
 EMERGENCY = next(c for c in MENUS.contacts.values() if c.emergency)
 
@@ -240,26 +246,7 @@ def test_map_as_dot_and_svg(app, tmp_path):
 
 
 def said(lang: str, text: str, **values: str) -> str:
-    """A text of menus.yaml as the simulator prints it: a number in its digit groups, twice
-    with the repeat prompt between, or once (112, repeat: false)."""
-    def fill(found) -> str:
-        name = found.group(1)
-        if name in values:
-            return values[name]
-        contact = MENUS.contacts[name]
-        number = " ".join(contact.spoken)
-        if not contact.repeat:
-            return number
-        return f"{number}, {MENUS.prompt('repeat_number', lang)} {number}"
-
-    # As a person hears it: no space before a punctuation mark ("parler ?" in French).
-    return re.sub(r"\s+([.,:;?!])", r"\1", PLACEHOLDER_RE.sub(fill, text))
-
-
-def names_112(line: str) -> bool:
-    """Whether a transcript line says the emergency number (a recording's text spells it
-    digit by digit)."""
-    return EMERGENCY.display in re.sub(r"(?<=\d) (?=\d)", "", line)
+    return printed(MENUS, lang, text, **values)
 
 
 def option_said(lang: str, title: str, key: str) -> str:
