@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from app import create_app
 
-from .conftest import LINE, MENUS_PATH, TOKEN, Twilio, shipped_menus
+from .conftest import LINE, MENUS_PATH, TOKEN, Answer, Twilio, shipped_menus
 
 MENUS = shipped_menus()
 APP = create_app({"TWILIO_AUTH_TOKEN": TOKEN, "MENUS_PATH": str(MENUS_PATH)})
@@ -38,7 +38,7 @@ def check_twiml(answer) -> None:
     for dial in root.iter("Dial"):
         number = dial.find("Number")
         assert number is not None and number.text in NUMBERS  # only numbers from menus.yaml
-        if number in HIDING:
+        if number.text in HIDING:
             assert dial.get("callerId") == LINE
     # Every answer either asks for input, goes on, dials, or ends after speaking.
     assert root.find("Gather") is not None or root.find("Dial") is not None or (
@@ -52,6 +52,24 @@ def test_any_path_and_input_answers_twiml(path, digits, miss, status):
     url = "/voice/" + "/".join(quote(p, safe="") for p in path) + f"?miss={quote(miss)}"
     answer = Twilio(APP.test_client()).post(url, Digits=digits, DialCallStatus=status)
     check_twiml(answer)
+    if answer.root.find("Dial") is not None:  # a forward's input URL once dialled on silence
+        assert digits.strip(), f"{url} dialled without a key"
+
+
+def _answer(body: str) -> Answer:
+    return Answer(200, ET.fromstring(body), body)
+
+
+def test_check_twiml_refuses_a_hidden_forward_without_the_lines_number():
+    """The checks above hold something: a forward that must hide the caller but has no
+    callerId, or one to a number not in menus.yaml, fails them."""
+    hidden = sorted(HIDING)[0]
+    with pytest.raises(AssertionError):
+        check_twiml(_answer(f"<Response><Dial><Number>{hidden}</Number></Dial></Response>"))
+    with pytest.raises(AssertionError):
+        check_twiml(_answer("<Response><Dial><Number>+31201234567</Number></Dial></Response>"))
+    check_twiml(_answer(f'<Response><Dial callerId="{LINE}"><Number>{hidden}</Number>'
+                        "</Dial></Response>"))
 
 
 @settings(max_examples=200, deadline=None)

@@ -280,6 +280,23 @@ def test_a_forward_is_reached_by_its_key_never_by_its_url(twilio, node):
     assert answer.first("Gather").get("action") == "/voice/nl/main/input?miss=0"
 
 
+FORWARD_INPUTS = [(lang, n.id, key) for lang in LANGS
+                  for n in MENUS.nodes.values() if n.kind == m.FORWARD
+                  for key in ["", "1", S.connect_key, S.retry_key, "#"]]
+
+
+@pytest.mark.parametrize(("lang", "node", "key"), FORWARD_INPUTS)
+def test_a_forwards_input_url_is_the_main_menu_never_its_dial(twilio, lang, node, key):
+    """No answer gathers keys for a forward itself, but a stale URL (menus.yaml changed
+    during a call) or a made-up one may name it: like the forward's own URL, it leads to
+    the main menu, whatever key or none."""
+    answer = twilio.post(f"/voice/{lang}/{node}/input?miss=0", Digits=key)
+    assert answer.first("Dial") is None
+    assert answer.first("Gather").get("action") == f"/voice/{lang}/main/input?miss=0"
+    pure = voice.node_input(MENUS, lang, node, key, 0, voice.Call(LINE))
+    assert pure.to_xml().count("<Dial") == 0
+
+
 @pytest.mark.parametrize("key", ["1", "2", "3"])
 def test_a_key_that_dials_pressed_before_its_offer_gets_the_offer_first(twilio, key):
     """A double press meant for the menu before, or a phone in a pocket, must not dial:

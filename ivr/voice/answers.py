@@ -305,6 +305,11 @@ def too_early(menus: m.Menus, lang: str, node: m.Node, digits: str, miss: int, p
 def node_input(menus: m.Menus, lang: str, node_id: str, digits: str, miss: int,
                call: Call, part: int = 0, start: int = 0) -> VoiceResponse:
     node = menus.nodes[node_id]
+    if node.kind == m.FORWARD:
+        # No answer of the line gathers keys for a forward itself: such a URL is stale
+        # (menus.yaml changed during the call) or made up, and repeating "the node" here
+        # would answer its <Dial> to silence or any key. The main menu, as show_node.
+        return show_node(menus, lang, menus.settings.main_node, call)
     target = node.target_for(digits) if digits else None
     offer = too_early(menus, lang, node, digits, miss, part, start)
     if offer is not None:  # pressed before its offer was heard: the offer first

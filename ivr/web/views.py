@@ -133,6 +133,9 @@ def show_node(lang: str, node_id: str) -> Response:
 @bp.route(urls.RULES["node_input"], methods=ANY)
 def node_input(lang: str, node_id: str) -> Response:
     known, req = menus(), _request()
+    node = known.nodes.get(node_id)
+    if node is not None and node.kind == FORWARD:
+        node_id = ""  # as show_node: no answer gathers keys for a forward; the main menu
     unknown = _known(req, known, lang, node_id)
     if unknown:
         return unknown
