@@ -6,8 +6,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import shutil
 import subprocess
+import threading
 import wave
 from array import array
 from math import log10, sqrt
@@ -136,3 +138,89 @@ def test_the_manifest_stays_valid_json_for_the_loader(audio: Path, tmp_path: Pat
     recording.import_takes(MENUS, "uk", takes, audio)
     data = json.loads((audio / "manifest.json").read_text(encoding="utf-8"))
     assert len(data["uk"]) == len(read_manifest(ROOT / "audio")["uk"])
+
+
+def silence(path: Path, seconds: float) -> Path:
+    need_tool("ffmpeg")
+    subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i",
+                    "anullsrc=r=8000:cl=mono", "-t", str(seconds), str(path)], check=True)
+    return path
+
+
+@pytest.mark.parametrize("case", ["long", "large"])
+def test_a_take_too_long_or_too_large_is_refused_before_it_is_decoded(audio: Path,
+                                                                      tmp_path: Path, case):
+    takes = tmp_path / "takes"
+    takes.mkdir()
+    good, other = long_prompts(2)
+    tone(takes / f"{good.uid}.wav", 1.0)
+    if case == "long":  # 70 s: ffprobe reads it from the headers
+        silence(takes / f"{other.uid}.wav", 70)
+    else:  # 60 MB of nothing, sparse: no disk and no time spent on it
+        with open(takes / f"{other.uid}.wav", "wb") as huge:
+            huge.truncate(60_000_000)
+    before = snapshot(audio)
+    with pytest.raises(recording.Refused) as refused:
+        recording.import_takes(MENUS, "uk", takes, audio)
+    assert snapshot(audio) == before
+    assert refused.value.problems == [{
+        "long": f"{other.uid}.wav: 70 s long, over the 60 s a take may be (no prompt may "
+                "take over 25 s): cut it to the one text",
+        "large": f"{other.uid}.wav: 60 MB, over the 50 MB a take may be: export the one "
+                 "text as WAV or MP3, at most 60 s long"}[case]]
+
+
+def test_a_named_pipe_is_refused_without_being_opened(audio: Path, tmp_path: Path):
+    """ffmpeg waited on a named pipe for ever. Here a writer waits for a reader, and gives
+    it something that is not audio: the message shows whether anything read the pipe."""
+    need_tool("ffmpeg")
+    takes = tmp_path / "takes"
+    takes.mkdir()
+    good, other = long_prompts(2)
+    tone(takes / f"{good.uid}.wav", 1.0)
+    pipe = takes / f"{other.uid}.wav"
+    os.mkfifo(pipe)
+
+    def feed() -> None:
+        with open(pipe, "wb") as writer:  # waits until the pipe is opened for reading
+            writer.write(b"not audio")
+
+    writer = threading.Thread(target=feed, daemon=True)
+    writer.start()
+    try:
+        with pytest.raises(recording.Refused) as refused:
+            recording.import_takes(MENUS, "uk", takes, audio)
+    finally:  # if nothing opened it, the writer still waits: open it once to end that
+        reader = os.open(pipe, os.O_RDONLY | os.O_NONBLOCK)
+        writer.join()
+        os.close(reader)
+    assert refused.value.problems == [f"{other.uid}.wav: a named pipe, not a regular file: "
+                                      "put the recording itself in the folder"]
+
+
+def test_ffprobe_and_ffmpeg_are_stopped_after_their_time(tmp_path: Path, monkeypatch):
+    """A named pipe given to convert itself (as if swapped in after the check), with a
+    writer that never writes: the reader waits for ever unless it is stopped."""
+    need_tool("ffmpeg")
+    monkeypatch.setattr(recording, "TOOL_SECONDS", 1)
+    pipe = tmp_path / "take.wav"
+    os.mkfifo(pipe)
+    writer = os.open(pipe, os.O_RDWR | os.O_NONBLOCK)  # Linux: a writer without a reader
+    lock = threading.Lock()
+
+    def release() -> None:  # once: by the watchdog, should nothing stop the reader
+        nonlocal writer
+        with lock:
+            if writer >= 0:
+                os.close(writer)
+                writer = -1
+
+    watchdog = threading.Timer(30, release)
+    watchdog.start()
+    try:
+        problem = recording.convert(pipe, tmp_path / "out.wav", 5.0)
+    finally:
+        watchdog.cancel()
+        release()
+    assert problem == ("ffprobe took over 1 s on it: is it a recording? export it again as "
+                       "WAV or MP3")
