@@ -17,12 +17,14 @@ from pathlib import Path
 
 import pytest
 
+from app import create_app
 from ivr.content.recordings import read_manifest
+from ivr.lines import load_menus
 from ivr.tools import recording
 from ivr.voice.speech import text_hash
 from ivr.voice.utterances import every
 
-from .conftest import ROOT, need_tool, shipped_menus
+from .conftest import ROOT, TOKEN, need_tool, shipped_menus
 
 MENUS = shipped_menus()
 
@@ -74,14 +76,68 @@ def test_the_script_has_every_prompt_once_with_its_file_and_seconds():
 
 def test_the_script_as_csv_and_html(app):
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["audio", "script", "--lang", "uk", "--format", "csv"])
+    result = runner.invoke(args=["audio", "script", "--lang", "uk", "--format", "csv", "--all"])
     assert result.exit_code == 0, result.output
-    rows = list(csv.DictReader(io.StringIO(result.output)))
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert [row["id"] for row in rows] == list(every(MENUS, "uk"))
-    assert rows[0].keys() == {"id", "text", "file", "seconds"}
+    assert rows[0].keys() == {"id", "text", "file", "seconds", "why"}
     html = recording.as_html([recording.Line("node.x", "<b> & 1", "node.x.wav", 2.0)], "uk",
                              "Українська")
     assert "&lt;b&gt; &amp; 1" in html and "<b>" not in html
+
+
+def renumbered_line(tmp_path: Path) -> Path:
+    """The shipped line with the contacts menu renumbered (CoMensha from 3 to 4), and
+    Ukrainian recorded by a person but for a stale take, a synthetic one and one never
+    recorded."""
+    text = (ROOT / "menus.yaml").read_text(encoding="utf-8")
+    choice = '      "2": call_anonymous\n      "3": call_comensha\n'
+    assert text.count(choice) == 1
+    (tmp_path / "menus.yaml").write_text(text.replace(choice, choice.replace('"3"', '"4"')),
+                                         encoding="utf-8")
+    shutil.copytree(ROOT / "audio", tmp_path / "audio")
+    manifest = read_manifest(tmp_path / "audio")
+    for uid, entry in manifest["uk"].items():
+        entry.update(synthetic=uid == "prompt.greeting")
+    manifest["uk"]["node.signals"]["text"] = "0123456789abcdef"  # made from another text
+    del manifest["uk"]["prompt.goodbye"]
+    (tmp_path / "audio" / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    return tmp_path / "menus.yaml"
+
+
+def test_the_script_lists_only_the_takes_to_record_and_why(tmp_path: Path):
+    menus_path = renumbered_line(tmp_path)
+    # What the renumbering does: the take of "CoMensha: press 3" cannot say 4, so the
+    # language, which has no Twilio voice, is not offered until 4 is recorded.
+    menus, warnings = load_menus(menus_path)
+    assert "uk" not in menus.languages
+    assert ("menus.yaml: language 'uk': warning: is not offered: 1 problem(s); run flask "
+            "menus check") in [str(w) for w in warnings]
+    app = create_app({"MENUS_PATH": str(menus_path), "TWILIO_AUTH_TOKEN": TOKEN})
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["audio", "script", "--lang", "uk", "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    rows = [(row["id"], row["why"]) for row in csv.DictReader(io.StringIO(result.stdout))]
+    assert rows == [
+        ("prompt.greeting", "synthetic: made by espeak-ng, not by a person"),
+        ("prompt.goodbye", "missing: not recorded"),
+        ("option.call_comensha.4",
+         "missing: its key changed; 'option.call_comensha.3' says the old one"),
+        ("node.signals", "stale: its text changed since it was recorded")]
+    total = len(every(menus_with_uk(menus_path), "uk"))
+    assert result.stderr == (f"uk: 4 of {total} takes to record, 2 missing, 1 stale, "
+                             "1 synthetic\n")
+    text = runner.invoke(args=["audio", "script", "--lang", "uk"]).stdout
+    assert text.startswith("prompt.greeting.wav  (6 s)  synthetic: made by espeak-ng, not "
+                           "by a person\n    ")
+    every_take = runner.invoke(args=["audio", "script", "--lang", "uk", "--format", "csv",
+                                     "--all"]).stdout
+    listed = list(csv.DictReader(io.StringIO(every_take)))
+    assert len(listed) == total and sum(bool(row["why"]) for row in listed) == 4
+
+
+def menus_with_uk(path: Path):
+    return load_menus(path, recordings=False)[0]
 
 
 def test_takes_in_three_formats_become_trimmed_even_8khz_wav(audio: Path, tmp_path: Path):

@@ -28,10 +28,10 @@ from jinja2 import Environment
 from ivr.content import model as m
 from ivr.content.catalogue import write_atomically
 from ivr.content.problems import suggest
-from ivr.content.recordings import MANIFEST, read_manifest, recording_path
+from ivr.content.recordings import MANIFEST, entries_of, read_manifest, recording_path
 from ivr.voice.speech import plain, say, say_seconds, text_hash
 from ivr.voice.timing import PROMPT_MAX
-from ivr.voice.utterances import every
+from ivr.voice.utterances import every, renumbered
 
 SUFFIXES = (".wav", ".mp3", ".m4a", ".aac", ".ogg", ".flac")
 RATE = 8000
@@ -61,23 +61,49 @@ class Line:
     text: str  # as spoken: numbers digit by digit, twice
     file: str  # the name to save the take under
     seconds: float  # the model's estimate (150 words a minute, digit groups, pauses)
+    why: str = ""  # why it is to be recorded: missing, stale or synthetic; "" when it is not
 
 
-def script(menus: m.Menus, lang: str) -> list[Line]:
+def script(menus: m.Menus, lang: str, why: dict[str, str] | None = None) -> list[Line]:
     """Every utterance of the language, in the order of ivr.voice.utterances.every: the
     greeting and the prompts of a call's start and end, the language offer, the global
     keys, then each node of menus.yaml in file order followed by its options (close to
     the order a caller meets them), then what follows a failed forward."""
+    why = why or {}
     return [Line(uid, plain(menus, lang, u), f"{uid}.wav",
-                 round(say_seconds(say(menus, lang, u).to_xml(xml_declaration=False)), 1))
+                 round(say_seconds(say(menus, lang, u).to_xml(xml_declaration=False)), 1),
+                 why.get(uid, ""))
             for uid, u in every(menus, lang).items()]
+
+
+def to_record(menus: m.Menus, lang: str, audio_dir: Path) -> dict[str, str]:
+    """Why each take still wants a person's recording: missing (never recorded, or its
+    menu renumbered), stale (its text changed since), or synthetic (a placeholder)."""
+    recorded = menus.recordings.get(lang, {})  # in the manifest, with its file there
+    entries = entries_of(read_manifest(audio_dir), lang)
+    utterances = every(menus, lang)
+    why = {}
+    for uid, utterance in utterances.items():
+        have = recorded.get(uid)
+        old = renumbered(utterance, recorded, utterances) if have is None else None
+        if old:
+            why[uid] = f"missing: its key changed; '{old}' says the old one"
+        elif have is None:
+            why[uid] = "missing: not recorded"
+        elif have.text != text_hash(menus, lang, utterance):
+            why[uid] = "stale: its text changed since it was recorded"
+        elif (entry := entries.get(uid, {})).get("synthetic") is not False:
+            engine = entry.get("engine") or "text-to-speech"
+            why[uid] = f"synthetic: made by {engine}, not by a person"
+    return why
 
 
 def as_csv(lines: list[Line]) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["id", "text", "file", "seconds"])
-    writer.writerows([line.uid, line.text, line.file, f"{line.seconds:.1f}"] for line in lines)
+    writer.writerow(["id", "text", "file", "seconds", "why"])
+    writer.writerows([line.uid, line.text, line.file, f"{line.seconds:.1f}", line.why]
+                     for line in lines)
     return out.getvalue()
 
 
@@ -88,9 +114,10 @@ vertical-align:top;text-align:left}td.text{font-size:20px;max-width:40em}</style
 <h1>Recording script: {{ name }} ({{ lines|length }} takes)</h1>
 <p>Read each text calmly, at about 150 words a minute; say numbers digit by digit, in the
 groups shown. Save each take under its file name (WAV, MP3 or M4A).</p>
-<table><tr><th>#</th><th>file</th><th>text</th><th>about</th></tr>
+<table><tr><th>#</th><th>file</th><th>text</th><th>about</th><th>why</th></tr>
 {% for line in lines %}<tr><td>{{ loop.index }}</td><td><code>{{ line.file }}</code></td>
-<td class="text" dir="auto">{{ line.text }}</td><td>{{ '%.0f'|format(line.seconds) }} s</td></tr>
+<td class="text" dir="auto">{{ line.text }}</td><td>{{ '%.0f'|format(line.seconds) }} s</td>
+<td>{{ line.why }}</td></tr>
 {% endfor %}</table></body></html>
 """)
 

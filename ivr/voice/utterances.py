@@ -7,7 +7,7 @@ the id names the recording file, audio/<lang>/<id>.wav.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 
 from ivr.content import model as m
@@ -48,6 +48,18 @@ def option(menus: m.Menus, lang: str, uid: str, title: str, key: str) -> Utteran
     """'Signs of human trafficking: press 2.' from the language's option template."""
     return Utterance(f"{uid}.{KEY_SLUGS.get(key, key)}", menus.prompt("option", lang),
                      {"title": title, "key": key_name(menus, lang, key)}, key)
+
+
+def renumbered(utterance: Utterance, recorded: Collection[str],
+               current: Collection[str]) -> str | None:
+    """The recording of the same choice under the key it had before its menu was
+    renumbered: 'option.report.3' for 'option.report.4'. A choice's id ends in its key,
+    since its recording says the key, so the old one can never stand in for the new."""
+    prefix, _, slug = utterance.uid.rpartition(".")
+    if utterance.offers is None or slug != KEY_SLUGS.get(utterance.offers, utterance.offers):
+        return None
+    return next((uid for uid in sorted(recorded)
+                 if uid.rpartition(".")[0] == prefix and uid not in current), None)
 
 
 def node_option(menus: m.Menus, lang: str, opt: m.Option) -> Utterance:
