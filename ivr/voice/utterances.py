@@ -26,6 +26,14 @@ class Utterance:
     values: Mapping[str, Value] = field(default_factory=dict)
     offers: str | None = None  # the key it offers: "Signs: press 2" offers 2
 
+    @property
+    def key_outside_id(self) -> bool:
+        """Whether it offers a key its id does not end in: the language offer ("for
+        Ukrainian, press 7"), whose id stays when the key changes, so that a stale take of
+        it may say an old key. A choice's id ends in its key ('option.report.3')."""
+        slug = KEY_SLUGS.get(self.offers or "", self.offers)
+        return self.offers is not None and self.uid.rpartition(".")[2] != slug
+
 
 def key_name(menus: m.Menus, lang: str, key: str) -> str:
     """How a key is spoken: '1', or the language's word for * and #."""
@@ -55,9 +63,9 @@ def renumbered(utterance: Utterance, recorded: Collection[str],
     """The recording of the same choice under the key it had before its menu was
     renumbered: 'option.report.3' for 'option.report.4'. A choice's id ends in its key,
     since its recording says the key, so the old one can never stand in for the new."""
-    prefix, _, slug = utterance.uid.rpartition(".")
-    if utterance.offers is None or slug != KEY_SLUGS.get(utterance.offers, utterance.offers):
+    if utterance.offers is None or utterance.key_outside_id:
         return None
+    prefix = utterance.uid.rpartition(".")[0]
     return next((uid for uid in sorted(recorded)
                  if uid.rpartition(".")[0] == prefix and uid not in current), None)
 
