@@ -210,6 +210,24 @@ def test_a_stale_recording_still_plays_where_there_is_no_voice(audio_copy):
                                                                   voice.Call()))
 
 
+def test_a_stale_take_never_offers_an_old_key_where_there_is_no_voice(audio_copy):
+    """Ukrainian moved from 7 to 8, Russian to 7: the take "for Ukrainian, press 7" would
+    send a Ukrainian caller to Russian, so it counts as missing, as an old number does."""
+    path = audio_copy / "menus.yaml"
+    text = path.read_text(encoding="utf-8")
+    for code, old, new in (("uk", "7", "8"), ("ru", "8", "7")):
+        found = re.search(rf'- code: {code}\n(    .*\n)*?    key: "{old}"\n', text)
+        assert found, code
+        text = text.replace(found.group(0), found.group(0).replace(f'"{old}"', f'"{new}"'))
+    path.write_text(text, encoding="utf-8")
+    _, problems = check_file(path)
+    assert ("menus.yaml: language 'uk': Twilio has no voice for it, and 1 prompt(s) have no "
+            "recording of their current text, such as 'prompt.language_offer'; record them, "
+            "or run flask audio render --lang uk") in [str(p) for p in problems]
+    menus, _ = load_menus(path)
+    assert "uk" not in menus.languages and menus.languages["ru"].key == "7"
+
+
 @pytest.mark.parametrize("uid", ["node.signals", "node.report"])
 def test_a_language_without_voice_or_recordings_is_not_offered_but_the_line_starts(
         audio_copy, uid):

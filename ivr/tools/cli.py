@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from collections import Counter
 from pathlib import Path
 
 import click
@@ -314,24 +315,32 @@ def _recording_menus(lang: str):
               show_default=True)
 @click.option("--output", type=click.Path(dir_okay=False), default=None,
               help="Write to FILE (default: stdout).")
-def audio_script(lang: str, fmt: str, output: str | None) -> None:
-    """A recording script for a voice actor: each prompt's id, its text as spoken, the
-    file name to save it under and the seconds the line's model expects, starting with
-    the greeting and then menu by menu in the order of menus.yaml."""
+@click.option("--all", "every_take", is_flag=True,
+              help="Every take, also those a person has recorded from the current text.")
+def audio_script(lang: str, fmt: str, output: str | None, every_take: bool) -> None:
+    """A recording script for a voice actor: each take still to record (missing, stale or
+    synthetic, and which), its text as spoken, the file name to save it under and the
+    seconds the line's model expects, starting with the greeting and then menu by menu
+    in the order of menus.yaml."""
     menus = _recording_menus(lang)
-    lines = recording.script(menus, lang)
+    why = recording.to_record(menus, lang, Path(current_app.config["AUDIO_DIR"]))
+    lines = [line for line in recording.script(menus, lang, why) if every_take or line.why]
     if fmt == "csv":
         text = recording.as_csv(lines)
     elif fmt == "html":
         text = recording.as_html(lines, lang, menus.languages[lang].name)
     else:
-        text = "".join(f"{line.file}  ({line.seconds:.0f} s)\n    {line.text}\n\n"
-                       for line in lines)
+        text = "".join(f"{line.file}  ({line.seconds:.0f} s){'  ' if line.why else ''}"
+                       f"{line.why}\n    {line.text}\n\n" for line in lines)
+    kinds = Counter(reason.split(":")[0] for reason in why.values())
+    summary = (f"{len(why)} of {len(every(menus, lang))} takes to record" +
+               "".join(f", {count} {kind}" for kind, count in sorted(kinds.items())))
     if output:
         Path(output).write_text(text, encoding="utf-8")
-        click.echo(f"wrote {output}: {len(lines)} prompts", err=True)
+        click.echo(f"wrote {output}: {summary}", err=True)
     else:
         click.echo(text, nl=False)
+        click.echo(f"{lang}: {summary}", err=True)
 
 
 @audio_cli.command("import")

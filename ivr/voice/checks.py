@@ -21,8 +21,9 @@ def check_recordings(menus: m.Menus, out: Collector) -> None:
             elif have.text != text_hash(menus, lang, utterance):
                 numbers = any(name in menus.contacts for name in
                               m.PLACEHOLDER_RE.findall(utterance.text))
-                if language.voice is None and numbers:
-                    # Played anyway where there is no voice: never with an old number.
+                if language.voice is None and (numbers or utterance.key_outside_id):
+                    # Played anyway where there is no voice: never with an old number, nor
+                    # an old key ("press 7" once 7 chooses another language).
                     missing.append(uid)
                     continue
                 out.warn(f"language '{lang}' recording '{uid}'", "stale: its text changed "

@@ -7,7 +7,7 @@ the id names the recording file, audio/<lang>/<id>.wav.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 
 from ivr.content import model as m
@@ -25,6 +25,14 @@ class Utterance:
     text: str  # with {placeholders}
     values: Mapping[str, Value] = field(default_factory=dict)
     offers: str | None = None  # the key it offers: "Signs: press 2" offers 2
+
+    @property
+    def key_outside_id(self) -> bool:
+        """Whether it offers a key its id does not end in: the language offer ("for
+        Ukrainian, press 7"), whose id stays when the key changes, so that a stale take of
+        it may say an old key. A choice's id ends in its key ('option.report.3')."""
+        slug = KEY_SLUGS.get(self.offers or "", self.offers)
+        return self.offers is not None and self.uid.rpartition(".")[2] != slug
 
 
 def key_name(menus: m.Menus, lang: str, key: str) -> str:
@@ -48,6 +56,18 @@ def option(menus: m.Menus, lang: str, uid: str, title: str, key: str) -> Utteran
     """'Signs of human trafficking: press 2.' from the language's option template."""
     return Utterance(f"{uid}.{KEY_SLUGS.get(key, key)}", menus.prompt("option", lang),
                      {"title": title, "key": key_name(menus, lang, key)}, key)
+
+
+def renumbered(utterance: Utterance, recorded: Collection[str],
+               current: Collection[str]) -> str | None:
+    """The recording of the same choice under the key it had before its menu was
+    renumbered: 'option.report.3' for 'option.report.4'. A choice's id ends in its key,
+    since its recording says the key, so the old one can never stand in for the new."""
+    if utterance.offers is None or utterance.key_outside_id:
+        return None
+    prefix = utterance.uid.rpartition(".")[0]
+    return next((uid for uid in sorted(recorded)
+                 if uid.rpartition(".")[0] == prefix and uid not in current), None)
 
 
 def node_option(menus: m.Menus, lang: str, opt: m.Option) -> Utterance:
