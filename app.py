@@ -95,6 +95,9 @@ def _from_environment() -> dict[str, Any]:
         "SIMULATOR_PASSWORD": env.get("SIMULATOR_PASSWORD") or None,
         # Twilio posts a few kilobytes at most; anything far bigger is not Twilio: 413.
         "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", 64 * 1024)),
+        # Twilio posts about 70 fields at most (an SMS with 10 media): more is not Twilio,
+        # 413 before the form is parsed or its signature computed (ivr.web.forms).
+        "MAX_FORM_PARTS": int(env.get("MAX_FORM_PARTS", 200)),
         # The time for opening hours; tests give a fixed clock.
         "CLOCK": lambda: datetime.now(AMSTERDAM),
         # Twilio keeps the SMS cookie four hours; the cookie says so too.

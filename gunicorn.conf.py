@@ -3,6 +3,7 @@ started from this folder, so a bare `gunicorn 'app:create_app()'` gets the same 
 
 import logging
 import os
+import resource
 import sys
 import tempfile
 
@@ -37,16 +38,42 @@ preload_app = True
 # Two worker processes (docs/benchmarks.md): a webhook is a fraction of a
 # millisecond of Python, and one process uses one core (Python's lock, the GIL); two use
 # both cores of a small instance. Within each, gevent serves up to worker_connections
-# connections at once: about 2,000 slow clients in all before new connections wait in the
-# kernel's backlog; past that, only a buffering proxy in front helps.
+# connections at once; past that, new connections wait in the kernel's backlog. Either
+# worker alone holds more than the slow clients measured (bench/slowclients.py bodies):
+# 2,200 connections trickling a body took about 8 KB of memory each (18 MB in all), and
+# while they trickled a signed webhook was answered in 0.05 s (before, with 1,000 a
+# worker and no deadline on bodies: no answer at all). Each connection is a file
+# descriptor of its worker: the limit of open files (RLIMIT_NOFILE, which the workers
+# inherit) is raised here up to its hard limit, and worker_connections kept below it with
+# room for the worker's own files (log, caps store, metrics); with a soft limit of 1024
+# accepting would stop at about a thousand.
+WORKER_CONNECTIONS = 4000
+OWN_FILES = 100  # a worker's files besides its connections, with a margin
+
+
+def open_files(wanted: int) -> int:
+    """This process's limit of open files, raised to `wanted` if the hard limit allows."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if soft != resource.RLIM_INFINITY and soft < target:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+        soft = target
+    return soft
+
+
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 worker_class = WORKER_CLASS
-worker_connections = 1000
+worker_connections = WORKER_CONNECTIONS
+if __name__ == "__config__":
+    worker_connections = max(1, min(WORKER_CONNECTIONS,
+                                    open_files(WORKER_CONNECTIONS + OWN_FILES) - OWN_FILES))
 threads = int(os.environ.get("GUNICORN_THREADS", "2"))  # gthread only
 # A request's line and headers must arrive within `keepalive` seconds, and an idle
 # connection is closed after it (gevent's worker reads headers under this timeout): a
-# header trickler or an idle connection holds a greenlet 5 s at most.
+# header trickler or an idle connection holds a greenlet 5 s at most. Its body must
+# arrive within BODY_SECONDS more (post_worker_init), or it is answered 408 and closed.
 keepalive = 5
+BODY_SECONDS = 5
 timeout = 20  # Twilio gives up after 15 s
 # No control socket (gunicornc): nothing uses it, and two instances on one machine would
 # share its default path in the home folder.
@@ -96,6 +123,24 @@ def post_request(worker, req, environ, resp):
 
         with Timeout(IDLE_WAIT, False):
             idle()
+
+
+def post_worker_init(worker):
+    # gunicorn reads a request's body only as the app reads it, with no deadline: a
+    # deadline for all of it (ivr.web.bodies), with gevent's timeouts.
+    if WORKER_CLASS == "gevent":
+        from ivr.web.bodies import BodyDeadline
+
+        limit = getattr(worker.wsgi, "config", {}).get("MAX_CONTENT_LENGTH") or 64 * 1024
+        worker.wsgi = BodyDeadline(worker.wsgi, BODY_SECONDS, limit)
+
+
+def when_ready(server):
+    if server.cfg.worker_connections < WORKER_CONNECTIONS:
+        logging.getLogger("gunicorn.error").warning(
+            "Only %s connections a worker: the limit of open files (ulimit -Hn) allows no "
+            "more; raise it to %s for slow clients to leave room for the webhooks",
+            server.cfg.worker_connections, WORKER_CONNECTIONS + OWN_FILES)
 
 
 def child_exit(server, worker):

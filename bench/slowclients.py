@@ -2,21 +2,25 @@
 request's headers, trickle its body, or sit idle, while a signed webhook is timed.
 
 `python -m bench.slowclients` measures the worker settings compared in gunicorn.conf.py
-(not a test: about two minutes). tests/test_slow_clients.py uses the same attack, smaller
-and bounded, on the settings the Procfile runs.
+(not a test: about two minutes); `python -m bench.slowclients bodies 2200`, 2,200
+connections trickling a body each against the Procfile's settings. tests/test_slow_clients.py
+uses the same attacks, bounded, on the settings the Procfile runs.
 """
 
 from __future__ import annotations
 
 import contextlib
+import resource
+import runpy
 import secrets
+import selectors
 import socket
 import statistics
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 HEADERS = b"POST /sms HTTP/1.1\r\nHost: 127.0.0.1\r\n"
@@ -63,21 +67,89 @@ class SlowClients:
             sock.close()
 
 
+class TricklingBodies:
+    """`count` connections that each send a POST's headers and the start of its body, then
+    one byte more every `trickle` seconds of `run`: from one select loop, no thread.
+    `answers` holds what each received from the server; `open` those it has not closed."""
+
+    def __init__(self, port: int, count: int, trickle: float = 2.0) -> None:
+        self.trickle = trickle
+        self.socks: list[socket.socket] = []
+        for _ in range(count):
+            with contextlib.suppress(OSError):
+                sock = socket.create_connection(("127.0.0.1", port), timeout=2)
+                sock.sendall(BODY_HEAD)
+                sock.setblocking(False)
+                self.socks.append(sock)
+        self.answers = {sock: b"" for sock in self.socks}
+        self.open = set(self.socks)
+        self.waiting = set(self.socks)  # those the server has not answered yet
+        self.held: list[int] = []  # how many were waiting at each tick
+
+    def __enter__(self) -> TricklingBodies:
+        return self
+
+    def run(self, seconds: float, interval: float, tick: Callable[[], None]) -> None:
+        """Trickle until the server has closed every connection, `seconds` at most;
+        `tick` is called once an `interval`, the first time at once."""
+        deadline = time.monotonic() + seconds
+        next_tick = next_byte = time.monotonic()
+        with selectors.DefaultSelector() as selector:
+            for sock in self.socks:
+                selector.register(sock, selectors.EVENT_READ)
+            while self.open and time.monotonic() < deadline:
+                if time.monotonic() >= next_byte:
+                    for sock in self.waiting:
+                        with contextlib.suppress(OSError):
+                            sock.send(b"a")
+                    next_byte = time.monotonic() + self.trickle
+                if time.monotonic() >= next_tick:
+                    self.held.append(len(self.waiting))
+                    tick()
+                    next_tick = time.monotonic() + interval
+                wait = min(next_tick, next_byte, deadline) - time.monotonic()
+                for key, _ in selector.select(timeout=max(wait, 0)):
+                    self._receive(selector, key.fileobj)  # type: ignore[arg-type]
+
+    def _receive(self, selector: selectors.BaseSelector, sock: socket.socket) -> None:
+        try:
+            data = sock.recv(4096)
+        except BlockingIOError:
+            return
+        except OSError:
+            data = b""
+        if data:
+            self.answers[sock] += data
+            self.waiting.discard(sock)
+        else:  # closed by the server
+            selector.unregister(sock)
+            self.open.discard(sock)
+
+    def __exit__(self, *exc: object) -> None:
+        for sock in self.socks:
+            sock.close()
+
+
+def timed_post(base: str, token: str, timeout: float = 10) -> float:
+    """A signed POST /voice: its answer's time, in seconds (no answer: `timeout`)."""
+    from tests.servers import post
+
+    started = time.monotonic()
+    try:
+        status, body = post(base, "/voice", token, timeout=timeout, To="+3197010000000")
+        assert status == 200 and "<Response>" in body, (status, body[:200])
+    except OSError:
+        return timeout  # no answer
+    return min(time.monotonic() - started, timeout)
+
+
 def timed_posts(base: str, token: str, seconds: float, gap: float = 0.25) -> list[float]:
     """Signed POST /voice again and again for `seconds`: each answer's time, in seconds
     (a request with no answer within 10 s counts as 10)."""
-    from tests.servers import post
-
     times: list[float] = []
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        started = time.monotonic()
-        try:
-            status, body = post(base, "/voice", token, timeout=10, To="+3197010000000")
-            assert status == 200 and "<Response>" in body, (status, body[:200])
-        except OSError:
-            pass  # no answer: counted as 10 s below
-        times.append(min(time.monotonic() - started, 10.0))
+        times.append(timed_post(base, token))
         time.sleep(gap)
     return times
 
@@ -100,11 +172,48 @@ def line(log: Path, worker_class: str = "gevent",
 SETTINGS = {
     "gthread, 2 workers x 2 threads (before)": ("gthread", "--threads", "2"),
     "gthread, 2 workers x 100 threads": ("gthread", "--threads", "100"),
-    "gevent, 2 workers x 1000 connections (now)": ("gevent",),
+    "gevent, 2 workers x 4000 connections (now)": ("gevent",),
 }
+BODY_SECONDS = runpy.run_path(str(Path(__file__).parent.parent / "gunicorn.conf.py"))[
+    "BODY_SECONDS"]
+
+
+@contextlib.contextmanager
+def open_files(needed: int) -> Iterator[None]:
+    """This process's limit of open files raised to its hard limit for a while: a socket
+    is a file, and the soft limit is often 1024."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < needed:
+        raise OSError(f"{needed} open files needed, the hard limit is {hard} (ulimit -Hn)")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+def bodies(count: int) -> None:
+    """`count` connections trickling bodies against the Procfile's settings: the signed
+    answers' times, and how soon the line answered the trickles 408 and closed them."""
+    times: list[float] = []
+    with tempfile.TemporaryDirectory() as tmp, open_files(count + 100), \
+            line(Path(tmp) / "log") as (base, port, token):
+        started = time.monotonic()
+        with TricklingBodies(port, count) as slow:
+            opened = time.monotonic()
+            slow.run(BODY_SECONDS + 20, 1.0, lambda: times.append(timed_post(base, token)))
+            ended = time.monotonic()
+            refused = sum(a.startswith(b"HTTP/1.1 408") for a in slow.answers.values())
+    each = " ".join(f"{t:.2f}" for t in times)
+    print(f"{len(slow.socks)} trickling bodies (opened in {opened - started:.1f} s): signed "
+          f"answers max {max(times):.2f} s ({each}); {refused} answered 408, "
+          f"{len(slow.open)} still open {ended - opened:.1f} s after", flush=True)
 
 
 def main() -> None:
+    if sys.argv[1:2] == ["bodies"]:
+        bodies(int(sys.argv[2]) if len(sys.argv) > 2 else 2200)
+        return
     each = int(sys.argv[1]) if len(sys.argv) > 1 else 50
     with tempfile.TemporaryDirectory() as tmp:
         for name, args in SETTINGS.items():

@@ -27,6 +27,7 @@ from ivr.content.model import Menus
 from ivr.voice.answers import E164_RE
 from ivr.voice.serialise import TWIML_TYPE, document
 from ivr.web import counters, logs
+from ivr.web.forms import refuse_crowded_form
 from ivr.web.signature import refuse_unsigned
 
 # What a voice answer did, for the log line, by its most telling verb: (rank, outcome).
@@ -56,9 +57,11 @@ def install(bp: Blueprint, channel: Channel) -> None:
 
 
 def begin(channel: Channel) -> Response | None:
-    """The request's log entry, then the signature check: a 403 ends the request here."""
+    """The request's log entry, then the form's size and the signature check: a 413 or a
+    403 ends the request here. The form's fields are counted before the signature is
+    computed over them."""
     channel.about(logs.begin())
-    refused = refuse_unsigned()
+    refused = refuse_crowded_form() or refuse_unsigned()
     if refused is not None:
         logs.note(outcome="refused")
     return refused

@@ -10,6 +10,8 @@ from flask import Response, current_app, request
 from twilio.request_validator import RequestValidator
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from ivr.web.forms import too_large
+
 log = logging.getLogger("ivr.signature")
 
 
@@ -66,7 +68,7 @@ def refuse_unsigned() -> Response | None:
     try:
         params = req.form if req.method == "POST" else {}
     except RequestEntityTooLarge:
-        return Response("Request too large\n", status=413, mimetype="text/plain")
+        return too_large()
     # The host as it came (through ProxyFix), as Twilio signed it: not request.host_url,
     # which decodes punycode (a Host of 'xn--' made it raise UnicodeError)
     # and costs an IRI conversion. Fail closed all the same: whatever goes wrong while
