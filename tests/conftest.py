@@ -270,6 +270,9 @@ BROKEN = {
         "node 'text_numbers' field 'sms' (nl), sent to a caller: 4 SMS segments (GSM-7, 529 "
         "characters); at most 3: shorten it, or split a long sentence"],
     "voice_mismatch": ["language 'nl': field 'voice': 'Polly.Amy' speaks 'en-GB', not 'nl-NL'"],
+    "voice_unknown": [
+        "language 'nl': field 'voice': 'Polly.Lote' is not a voice Twilio lists for <Say> (did "
+        "you mean 'Polly.Lotte'?); see https://www.twilio.com/docs/voice/twiml/say/text-speech"],
     "bad_key": [
         "node 'main' option 'A': field 'key': 'A' is not a key; use one of 0-9, * or #"],
     "duplicate_key": [
