@@ -200,3 +200,32 @@ def test_the_minimal_fixture_meets_the_time_goals():
     assert timing.problems(menus, "minimal.yaml") == []
     first, last = timing.greeting(menus, timing.HOME)
     assert 0 < first <= last <= timing.LANGUAGES_MAX
+
+
+@pytest.mark.parametrize(("char", "kind"), [
+    ("\x00", "a control character"), ("\x08", "a control character"),
+    ("\x7f", "a control character"), ("\x85", "a control character"),
+    ("\ufffe", "a noncharacter"), ("\ufdd0", "a noncharacter"),
+    ("\U0001ffff", "a noncharacter"), ("\ud800", "half of a surrogate pair"),
+])
+def test_a_character_that_is_no_text_is_refused_with_its_code_and_place(char, kind):
+    from ivr.content.loader import texts
+    from ivr.content.problems import Collector
+
+    out = Collector("menus.yaml")
+    said = texts(out, "node 'signals'", {"say": {"nl": f"Kies{char}.", "en": "Choose."}}, "say",
+                 ("nl", "en"))
+    assert [(str(p), p.lang) for p in out.problems] == [(
+        f"menus.yaml: node 'signals' field 'say' (nl): contains U+{ord(char):04X}, {kind} that "
+        "cannot be said or sent: remove it", "nl")]
+    assert dict(said) == {"en": "Choose."}
+
+
+def test_line_breaks_and_tabs_are_text():
+    from ivr.content.loader import texts
+    from ivr.content.problems import Collector
+
+    out = Collector("menus.yaml")
+    said = texts(out, "node 'signals'", {"sms": {"nl": "Politie:\t{police}\nKlaar."}}, "sms",
+                 ("nl",))
+    assert out.problems == [] and said["nl"] == "Politie: {police}\nKlaar."
