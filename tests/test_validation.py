@@ -229,3 +229,20 @@ def test_line_breaks_and_tabs_are_text():
     said = texts(out, "node 'signals'", {"sms": {"nl": "Politie:\t{police}\nKlaar."}}, "sms",
                  ("nl",))
     assert out.problems == [] and said["nl"] == "Politie: {police}\nKlaar."
+
+
+@pytest.mark.parametrize(("field", "most"), [("say", 1_000), ("title", 1_000), ("sms", 1_600)])
+def test_a_text_is_bounded_in_characters_an_sms_topic_by_one_message(field, most):
+    """A text without spaces passed the time model, which counts words; an SMS topic is
+    read in pages, but goes whole on WhatsApp, in one message of at most 1,600."""
+    from ivr.content.loader import texts
+    from ivr.content.problems import Collector
+
+    out = Collector("menus.yaml")
+    word = "Proszę-wybrać-temat."
+    fits, over = word * (most // len(word)), "x" * (most + 1)
+    said = texts(out, "node 'main'", {field: {"pl": fits, "nl": over}}, field, ("pl", "nl"))
+    assert dict(said) == {"pl": fits}
+    assert [str(p) for p in out.problems] == [
+        f"menus.yaml: node 'main' field '{field}' (nl): {most + 1:,} characters; at most "
+        f"{most:,} in one text: shorten it, or split it into a page and a 'more' option"]

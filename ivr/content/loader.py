@@ -35,6 +35,9 @@ SECTIONS = structure.SECTIONS
 # is said in one go (25 s at most, by the time model). Counted in characters as well as in
 # words, so that a text without spaces cannot grow an answer past Twilio's 64 kB.
 MAX_TEXT = 1_000
+# An SMS topic may be longer, read in pages; on WhatsApp it goes whole, in one message,
+# and Twilio sends at most 1,600 characters in one.
+MAX_SMS_TEXT = 1_600
 
 
 def default_language(path: str | Path) -> str | None:
@@ -121,11 +124,12 @@ def _text(out: Collector, where: str, data: dict, field: str) -> str:
     return value.strip()
 
 
-def _sayable(out: Collector, where: str, text: str, lang: str | None = None) -> bool:
+def _sayable(out: Collector, where: str, text: str, lang: str | None = None,
+             most: int = MAX_TEXT) -> bool:
     """Whether a text can be said and sent: not too long, and no character that is not
     text (an import can bring any); if not, the problem is noted with its place."""
-    if len(text) > MAX_TEXT:
-        out.error(where, f"{len(text):,} characters; at most {MAX_TEXT:,} in one text: "
+    if len(text) > most:
+        out.error(where, f"{len(text):,} characters; at most {most:,} in one text: "
                   "shorten it, or split it into a page and a 'more' option", lang)
         return False
     bad = next((c for c in text if _not_text(c)), None)
@@ -198,7 +202,8 @@ def texts(out: Collector, where: str, data: dict, field: str, langs: tuple[str, 
         text = value.get(lang)
         if not isinstance(text, str) or not text.strip():
             out.error(f"{where} field '{field}'", f"missing translation for '{lang}'", lang)
-        elif _sayable(out, f"{_field(where, field)} ({lang})", text, lang):
+        elif _sayable(out, f"{_field(where, field)} ({lang})", text, lang,
+                      MAX_SMS_TEXT if field == "sms" else MAX_TEXT):
             result[lang] = fold(text)
     return MappingProxyType(result)
 
