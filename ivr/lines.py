@@ -11,6 +11,7 @@ from ivr.content import model as m
 from ivr.content.loader import default_language, read_file
 from ivr.content.problems import ERROR, WARNING, MenuError, Problem
 from ivr.voice.checks import check_recordings
+from ivr.voice.sizes import check_sizes
 from ivr.voice.speech import playable
 from sms.checks import check_sms
 
@@ -28,7 +29,10 @@ def check_file(path: str | Path, audio_dir: str | Path | None = None,
             check_recordings(menus, out)
     if menus is None or out.errors:
         return None, out.problems
-    return replace(menus, playable=playable(menus)), out.problems
+    menus = replace(menus, playable=playable(menus))
+    # Every answer made once and measured (which also makes the webhooks' first ones fast).
+    check_sizes(menus, out)
+    return (None if out.errors else menus), out.problems
 
 
 def load_menus(path: str | Path, audio_dir: str | Path | None = None,

@@ -212,6 +212,7 @@ _LOCK_SCREEN_PROBLEM = ("its first 60 characters, which a locked phone shows, co
                         "header neutral and at least 60 characters long")
 _NAME_BEFORE_NUMBER_PROBLEM = ("the number {police} must follow its name on the same line, "
                                "such as 'Politie: {police}', so that no page ends between the two")
+_NOT_TEXT_PROBLEM = "%scharacter that cannot be said or sent: remove it"
 
 BROKEN = {
     "anonymous_pass_through": [
@@ -270,6 +271,26 @@ BROKEN = {
         "node 'text_numbers' field 'sms' (nl), sent to a caller: 4 SMS segments (GSM-7, 529 "
         "characters); at most 3: shorten it, or split a long sentence"],
     "voice_mismatch": ["language 'nl': field 'voice': 'Polly.Amy' speaks 'en-GB', not 'nl-NL'"],
+    # Characters that are no text, from an import: refused where they are, with the
+    # character named (they ended make check and translations import in a traceback).
+    "control_character": [
+        f"node 'signals' field 'say' (nl): contains U+0008, {_NOT_TEXT_PROBLEM % 'a control '}"],
+    "null_character": [f"prompt 'error' (nl): contains U+0000, {_NOT_TEXT_PROBLEM % 'a control '}"],
+    "noncharacter": [
+        f"node 'signals' field 'keywords' (nl): contains U+FFFE, {_NOT_TEXT_PROBLEM % 'a non'}"],
+    "c1_control_in_display": [
+        f"contact 'police' field 'display': contains U+009B, {_NOT_TEXT_PROBLEM % 'a control '}"],
+    # Counted in characters too: the time model counts words, and this is one.
+    "text_without_spaces": [
+        "node 'signals' field 'say' (nl): 1,200 characters; at most 1,000 in one text: shorten "
+        "it, or split it into a page and a 'more' option"],
+    # Each text within its bounds, but a number is said digit by digit, twice, in SSML.
+    "answer_too_large": [
+        "node 'report' (nl): an answer of 69,674 bytes of TwiML; Twilio takes at most 64,000 "
+        "(error 11750): shorten its texts, or split them into pages"],
+    "voice_unknown": [
+        "language 'nl': field 'voice': 'Polly.Lote' is not a voice Twilio lists for <Say> (did "
+        "you mean 'Polly.Lotte'?); see https://www.twilio.com/docs/voice/twiml/say/text-speech"],
     "bad_key": [
         "node 'main' option 'A': field 'key': 'A' is not a key; use one of 0-9, * or #"],
     "duplicate_key": [

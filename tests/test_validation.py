@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 
 import pytest
 
 from app import create_app
 from ivr.content.problems import MenuError
+from ivr.content.voices import VOICES_PAGE, voice_problem
 from ivr.lines import check_file, load_menus
 
 from .conftest import (
@@ -124,16 +126,57 @@ def test_cli_check_fails_on_a_broken_file_and_lists_every_problem(app, tmp_path)
     ("Polly.Lotte", "nl-NL", None),
     ("Polly.Laura-Neural", "nl-NL", None),
     ("Google.bg-BG-Standard-B", "bg-BG", None),
+    # Voices of Twilio's list the line's own table did not have.
+    ("Polly.Filiz", "tr-TR", None),
+    ("Polly.Burcu-Neural", "tr-TR", None),
+    ("Polly.Joanna-Generative", "en-US", None),
+    ("Google.tr-TR-Chirp3-HD-Kore", "tr-TR", None),
+    ("Polly.Aditi", "hi-IN", None),
+    ("woman", "en-GB", None),
     ("Polly.Lotte", "en-GB", "'Polly.Lotte' speaks 'nl-NL', not 'en-GB'"),
-    ("Google.nl-NL-Standard-A", "en-GB", "'Google.nl-NL-Standard-A' does not speak 'en-GB'"),
-    ("Polly.Nobody", "nl-NL",
-     "'Polly.Nobody' is not a Polly voice this line knows; see Twilio's voice list"),
-    ("alice", "nl-NL", "'alice' is not a Polly. or Google. voice name"),
+    ("Polly.Aditi", "nl-NL", "'Polly.Aditi' speaks 'en-IN' or 'hi-IN', not 'nl-NL'"),
+    ("Google.nl-NL-Standard-A", "en-GB", "'Google.nl-NL-Standard-A' speaks 'nl-NL', not 'en-GB'"),
+    ("Polly.Filis", "tr-TR", "'Polly.Filis' is not a voice Twilio lists for <Say> (did you "
+     f"mean 'Polly.Filiz'?); see {VOICES_PAGE}"),
+    ("Polly.Nobody", "nl-NL", "'Polly.Nobody' is not a voice Twilio lists for <Say> (did you "
+     f"mean 'Polly.Ruben'?); see {VOICES_PAGE}"),
+    ("Google.Standard-A", "nl-NL",
+     f"'Google.Standard-A' is not a voice Twilio lists for <Say>; see {VOICES_PAGE}"),
 ])
 def test_voice_must_speak_the_language(voice, language, problem):
-    from ivr.content.voices import voice_problem
-
     assert voice_problem(voice, language) == problem
+
+
+def test_a_language_in_a_voice_the_line_did_not_know_loads(tmp_path):
+    """Turkish in Polly.Filiz, a voice on Twilio's list, was refused as unknown."""
+    text = (FIXTURES / "minimal.yaml").read_text(encoding="utf-8")
+    old = "say_language: nl-NL, voice: Polly.Lotte"
+    assert old in text
+    path = tmp_path / "menus.yaml"
+    path.write_text(text.replace(old, "say_language: tr-TR, voice: Polly.Filiz"), "utf-8")
+    menus, problems = check_file(path)
+    assert menus is not None and problems == [], [str(p) for p in problems]
+    assert menus.languages["nl"].voice == "Polly.Filiz"
+
+
+def test_the_voice_table_is_one_well_formed_row_per_voice_and_language():
+    """voices.csv: each row a name as Twilio writes it and a <Say> language, none twice,
+    and every voice of the shipped lines in it."""
+    import csv
+
+    from ivr.content.voices import TABLE, voices
+
+    lines = [line for line in TABLE.read_text(encoding="utf-8").splitlines()
+             if not line.startswith("#")]
+    rows = [(row["voice"], row["language"]) for row in csv.DictReader(lines)]
+    assert len(rows) == len(set(rows)) == sum(len(langs) for langs in voices().values())
+    assert len(rows) > 80
+    for voice, language in rows:
+        assert re.fullmatch(r"Polly\.[A-Z][a-z]+|man|woman", voice), voice
+        assert re.fullmatch(r"[a-z]{2,3}(-[A-Z]{2}(-[A-Z]{3})?)?", language), language
+    for language in shipped_menus().languages.values():
+        assert language.voice is None or voice_problem(language.voice,
+                                                       language.say_language) is None
 
 
 @pytest.mark.parametrize("name", sorted(SLOW))
@@ -157,3 +200,49 @@ def test_the_minimal_fixture_meets_the_time_goals():
     assert timing.problems(menus, "minimal.yaml") == []
     first, last = timing.greeting(menus, timing.HOME)
     assert 0 < first <= last <= timing.LANGUAGES_MAX
+
+
+@pytest.mark.parametrize(("char", "kind"), [
+    ("\x00", "a control character"), ("\x08", "a control character"),
+    ("\x7f", "a control character"), ("\x85", "a control character"),
+    ("\ufffe", "a noncharacter"), ("\ufdd0", "a noncharacter"),
+    ("\U0001ffff", "a noncharacter"), ("\ud800", "half of a surrogate pair"),
+])
+def test_a_character_that_is_no_text_is_refused_with_its_code_and_place(char, kind):
+    from ivr.content.loader import texts
+    from ivr.content.problems import Collector
+
+    out = Collector("menus.yaml")
+    said = texts(out, "node 'signals'", {"say": {"nl": f"Kies{char}.", "en": "Choose."}}, "say",
+                 ("nl", "en"))
+    assert [(str(p), p.lang) for p in out.problems] == [(
+        f"menus.yaml: node 'signals' field 'say' (nl): contains U+{ord(char):04X}, {kind} that "
+        "cannot be said or sent: remove it", "nl")]
+    assert dict(said) == {"en": "Choose."}
+
+
+def test_line_breaks_and_tabs_are_text():
+    from ivr.content.loader import texts
+    from ivr.content.problems import Collector
+
+    out = Collector("menus.yaml")
+    said = texts(out, "node 'signals'", {"sms": {"nl": "Politie:\t{police}\nKlaar."}}, "sms",
+                 ("nl",))
+    assert out.problems == [] and said["nl"] == "Politie: {police}\nKlaar."
+
+
+@pytest.mark.parametrize(("field", "most"), [("say", 1_000), ("title", 1_000), ("sms", 1_600)])
+def test_a_text_is_bounded_in_characters_an_sms_topic_by_one_message(field, most):
+    """A text without spaces passed the time model, which counts words; an SMS topic is
+    read in pages, but goes whole on WhatsApp, in one message of at most 1,600."""
+    from ivr.content.loader import texts
+    from ivr.content.problems import Collector
+
+    out = Collector("menus.yaml")
+    word = "Proszę-wybrać-temat."
+    fits, over = word * (most // len(word)), "x" * (most + 1)
+    said = texts(out, "node 'main'", {field: {"pl": fits, "nl": over}}, field, ("pl", "nl"))
+    assert dict(said) == {"pl": fits}
+    assert [str(p) for p in out.problems] == [
+        f"menus.yaml: node 'main' field '{field}' (nl): {most + 1:,} characters; at most "
+        f"{most:,} in one text: shorten it, or split it into a page and a 'more' option"]

@@ -8,6 +8,7 @@ here; problems between parts of the file (targets, reachability) in validate.py.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import replace
 from pathlib import Path
 from types import MappingProxyType
@@ -30,6 +31,13 @@ LANG_CODE_RE = re.compile(r"^[a-z]{2,3}$")
 SAY_LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(-[A-Z]{2})?$")
 KEYS = "0123456789*#"
 SECTIONS = structure.SECTIONS
+# The most characters one text may have: the longest shipped text has 429, and a text
+# is said in one go (25 s at most, by the time model). Counted in characters as well as in
+# words, so that a text without spaces cannot grow an answer past Twilio's 64 kB.
+MAX_TEXT = 1_000
+# An SMS topic may be longer, read in pages; on WhatsApp it goes whole, in one message,
+# and Twilio sends at most 1,600 characters in one.
+MAX_SMS_TEXT = 1_600
 
 
 def default_language(path: str | Path) -> str | None:
@@ -111,7 +119,41 @@ def _text(out: Collector, where: str, data: dict, field: str) -> str:
     if not isinstance(value, str) or not value.strip():
         out.error(where, f"field '{field}' is missing or empty")
         return ""
+    if not _sayable(out, f"{where} field '{field}'", value):
+        return ""
     return value.strip()
+
+
+def _sayable(out: Collector, where: str, text: str, lang: str | None = None,
+             most: int = MAX_TEXT) -> bool:
+    """Whether a text can be said and sent: not too long, and no character that is not
+    text (an import can bring any); if not, the problem is noted with its place."""
+    if len(text) > most:
+        out.error(where, f"{len(text):,} characters; at most {most:,} in one text: "
+                  "shorten it, or split it into a page and a 'more' option", lang)
+        return False
+    bad = next((c for c in text if _not_text(c)), None)
+    if bad is not None:
+        out.error(where, f"contains U+{ord(bad):04X}, {_not_text(bad)} that cannot be said or "
+                  "sent: remove it", lang)
+        return False
+    return True
+
+
+def _not_text(char: str) -> str | None:
+    """What the character is when it is no text (a control character other than a line
+    break or a tab, a noncharacter, half a surrogate pair), else None."""
+    code = ord(char)
+    if char in "\n\t":
+        return None
+    category = unicodedata.category(char)
+    if category == "Cc":
+        return "a control character"
+    if category == "Cs":
+        return "half of a surrogate pair"
+    if 0xFDD0 <= code <= 0xFDEF or code & 0xFFFE == 0xFFFE:
+        return "a noncharacter"
+    return None
 
 
 def _key(out: Collector, where: str, value: Any, field: str = "key") -> str:
@@ -160,9 +202,15 @@ def texts(out: Collector, where: str, data: dict, field: str, langs: tuple[str, 
         text = value.get(lang)
         if not isinstance(text, str) or not text.strip():
             out.error(f"{where} field '{field}'", f"missing translation for '{lang}'", lang)
-        else:
+        elif _sayable(out, f"{_field(where, field)} ({lang})", text, lang,
+                      MAX_SMS_TEXT if field == "sms" else MAX_TEXT):
             result[lang] = fold(text)
     return MappingProxyType(result)
+
+
+def _field(where: str, field: str) -> str:
+    """A text's place: node 'signals' field 'say'; a prompt is its own field."""
+    return where if where == f"prompt '{field}'" else f"{where} field '{field}'"
 
 
 def fold(text: str) -> str:
@@ -193,7 +241,8 @@ def keywords(out: Collector, where: str, data: dict, field: str,
                 isinstance(w, str | int) and str(w).strip() for w in words):
             out.error(f"{where} field '{field}'", f"missing keywords for '{lang}'", lang)
             continue
-        result[lang] = tuple(str(w).strip() for w in words)
+        if all(_sayable(out, f"{_field(where, field)} ({lang})", str(w), lang) for w in words):
+            result[lang] = tuple(str(w).strip() for w in words)
     return MappingProxyType(result)
 
 
@@ -341,6 +390,7 @@ def _contact(data: dict, langs: tuple[str, ...], out: Collector) -> m.Contact:
         out.error(where, f"field 'spoken': '{' '.join(spoken)}' does not say the number "
                   f"{number}; write its digits {digits} in groups split by spaces")
     display = str(data.get("display", "")).strip()
+    _sayable(out, f"{where} field 'display'", display)  # sent in texts as it is written
     if digits and re.sub(r"\D", "", display) != digits:
         out.error(where, f"field 'display': '{display}' does not show the number {number}")
     caller_id = str(data.get("caller_id", m.CALLER_ID_LINE))

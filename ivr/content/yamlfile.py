@@ -37,12 +37,23 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> YamlMap:
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
+# The most a menus file may hold: ten times the shipped one, in eleven languages (about
+# 200 kB). Read no further: a larger file is not a menus file, and PyYAML would hold it all.
+MAX_BYTES = 2_000_000
+
+
 def read_yaml(path: Path) -> tuple[Any, str | None]:
     """The parsed file, or None and a message saying what is wrong and where."""
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as file:
+            data = file.read(MAX_BYTES + 1)
     except OSError as exc:
         return None, f"cannot read the file ({exc.strerror or exc}); set MENUS_PATH or pass FILE"
+    if len(data) > MAX_BYTES:
+        return None, (f"the file is over {MAX_BYTES:,} bytes, ten times what a line in eleven "
+                      "languages needs: is it the menus file? Look for a text pasted many times")
+    try:
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
         return None, "the file is not UTF-8 text; save it as UTF-8"
     try:
