@@ -14,6 +14,10 @@ from ivr.voice.checks import check_recordings
 from ivr.voice.speech import playable
 from sms.checks import check_sms
 
+# The line this repository ships, at its root: what the app and make check read when
+# MENUS_PATH is not set, wherever they are run from.
+DEFAULT_MENUS_PATH = Path(__file__).resolve().parent.parent / "menus.yaml"
+
 
 def check_file(path: str | Path, audio_dir: str | Path | None = None,
                dropped: frozenset[str] = frozenset(),
