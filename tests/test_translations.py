@@ -11,6 +11,7 @@ import polib
 import pytest
 
 from ivr.content import catalogue as cat
+from ivr.content.problems import MenuError
 from ivr.content.yamlfile import read_yaml
 from ivr.lines import load_menus
 from ivr.tools import translations as tr
@@ -287,3 +288,89 @@ def test_a_keyword_that_means_two_things_is_refused(line: Path, tmp_path: Path):
     problems = _refused(line, po)
     assert any(f"sms keyword '{taken}': means two things" in p and
                "changes to nodes.help.keywords (PO line " in p for p in problems), problems
+
+
+# -- the import runs start-up's checks, every round of them -------------------------------
+
+CLASH = ("sms keyword 'POMOC': means two things: topic 'help' (pl) and topic 'report' (pl); "
+         "give each its own word")
+
+
+def without_a_hungarian_text(line: Path) -> Path:
+    """The line while Hungarian is being added: one of its texts still missing."""
+    text = line.read_text(encoding="utf-8")
+    assert "      hu: a rendőrség\n" in text
+    line.write_text(text.replace("      hu: a rendőrség\n", "", 1), encoding="utf-8")
+    return line
+
+
+def po_line(po: Path, tid: str) -> int:
+    return next(e.linenum or 0 for e in polib.pofile(str(po)) if e.msgctxt == tid)
+
+
+def test_an_import_is_checked_as_start_up_checks_it_while_a_language_is_incomplete(
+        line: Path, tmp_path: Path):
+    """Hungarian is left out at start-up, and then the SMS keywords are checked: Polish
+    giving POMOC to two topics would stop the line, so nothing is written."""
+    without_a_hungarian_text(line)
+    po = edited(line, "pl", tmp_path / "pl.po", nodes__report__keywords="POMOC, ZGŁOŚ")
+    assert _refused(line, po) == [
+        f"{CLASH}; after this file's changes to nodes.report.keywords (PO line "
+        f"{po_line(po, 'nodes.report.keywords')})"]
+
+
+def test_an_import_reports_every_problem_at_once(line: Path, tmp_path: Path):
+    """An entry's own problem and what the checks of the whole file find, together."""
+    without_a_hungarian_text(line)
+    po = edited(line, "pl", tmp_path / "pl.po", nodes__report__keywords="POMOC, ZGŁOŚ",
+                nodes__victim__say="Zadzwoń na policję.")
+    assert _refused(line, po) == [
+        f"pl.po line {po_line(po, 'nodes.victim.say')}: nodes.victim.say: placeholder "
+        "{police} of the Dutch text is missing: keep it as it is",
+        f"{CLASH}; after this file's changes to nodes.report.keywords (PO line "
+        f"{po_line(po, 'nodes.report.keywords')})"]
+
+
+def test_an_import_writes_nothing_into_a_file_the_line_would_not_start_with(
+        line: Path, tmp_path: Path):
+    """A problem the file had before the import still stops the line after it."""
+    po = edited(line, "pl", tmp_path / "pl.po", nodes__report__keywords="ZGŁOŚ, RAPORT")
+    text = line.read_text(encoding="utf-8")
+    line.write_text(text.replace('      en: ["REPORT"]\n', '      en: ["REPORT", "HELP"]\n', 1),
+                    encoding="utf-8")
+    assert _refused(line, po) == [
+        "sms keyword 'HELP': means two things: topic 'help' (en) and topic 'report' (en); "
+        "give each its own word (in menus.yaml already; the line does not start until it is "
+        "fixed: make check)"]
+
+
+def test_an_import_may_leave_a_language_waiting_for_its_recordings(line: Path, tmp_path: Path):
+    """Ukrainian is played from recordings: a new text of it takes it off the line until
+    they are made again, as start-up says; the import is not refused for that."""
+    po = edited(line, "uk", tmp_path / "uk.po",
+                nodes__victim__say="Телефонуйте в поліцію: {police}.")
+    assert import_(line, po).changed == ["nodes.victim.say"]
+    menus, warnings = load_menus(line, ROOT / "audio")
+    assert "uk" not in menus.languages
+    assert "menus.yaml: language 'uk': warning: is not offered: 1 problem(s); run flask menus " \
+           "check" in [str(w) for w in warnings]
+
+
+def test_make_check_shows_what_stops_the_start_after_an_incomplete_language(line: Path):
+    """The keyword clash is found only once Hungarian is left out; make check lists it
+    beside the missing text, and start-up refuses for it."""
+    without_a_hungarian_text(line)
+    text = line.read_text(encoding="utf-8")
+    line.write_text(text.replace('      pl: ["ZGŁOŚ", "ZGŁOSZENIE"]\n',
+                                 '      pl: ["POMOC", "ZGŁOŚ"]\n', 1), encoding="utf-8")
+    report = build_report(line, ROOT / "audio")
+    assert not report.starts
+    assert [e["text"] for e in report.errors] == [
+        "menus.yaml: contact 'police' field 'name': missing translation for 'hu'",
+        f"menus.yaml: {CLASH}"]
+    assert render_text(report)[:3] == ["Errors (2): these must be fixed",
+                                       "  menus.yaml: contact 'police' field 'name': missing "
+                                       "translation for 'hu'", f"  menus.yaml: {CLASH}"]
+    with pytest.raises(MenuError) as refused:
+        load_menus(line, ROOT / "audio")
+    assert f"menus.yaml: {CLASH}" in str(refused.value).splitlines()

@@ -33,9 +33,10 @@ from ivr.content import model as m
 from ivr.content.model import PLACEHOLDER_RE
 from ivr.content.problems import ERROR, Problem, suggest
 from ivr.content.yamlfile import read_yaml
-from ivr.lines import check_file
+from ivr.lines import start
 from ivr.tools.po_notes import Notes, text_ids
 from ivr.voice import timing
+from ivr.voice.checks import mended_by_recording
 
 REVIEWER = "X-Reviewer"  # a reviewer's file names them here; a translator's leaves it empty
 WIDTH = 92  # the column menus.yaml's folded texts are wrapped at
@@ -152,11 +153,16 @@ def import_po(menus_path: Path, audio_dir: Path | None, po_path: Path) -> Import
     lang = _language(po, doc, dutch, po_path)
     lock = cat.read_lock(menus_path) or {"languages": {}, "sources": {}}
     result = Imported(lang, bool(po.metadata.get(REVIEWER, "").strip()))
-    lines = _apply(po, po_path, doc, lock, dutch, result)
+    problems, lines = _apply(po, po_path, doc, lock, dutch, result)
     flag = _sync_reviewed(doc, lock, lang, dutch)
     new_text = _dump(yaml, doc) if result.changed or flag else source_text
     if new_text != source_text:
-        _validate(menus_path, audio_dir, new_text, lang, lines, result.changed)
+        # With the entries' own problems: every problem at once, not one kind a try.
+        problems += _validate(menus_path, audio_dir, new_text, (lang, dutch), lines,
+                              result.changed)
+    if problems:
+        raise Refused(problems)
+    if new_text != source_text:
         cat.write_atomically(menus_path, new_text)
         result.wrote.append(str(menus_path))
     lock_text = cat.dump_lock(lock)
@@ -201,9 +207,9 @@ def _language(po: polib.POFile, doc: Any, dutch: str, po_path: Path) -> str:
 
 
 def _apply(po: polib.POFile, po_path: Path, doc: Any, lock: dict, dutch: str,
-           result: Imported) -> dict[str, int]:
-    """Set each entry's text in the document and its source in the lock; the PO line of
-    each text id, for naming problems."""
+           result: Imported) -> tuple[list[str], dict[str, int]]:
+    """Set each entry's text in the document and its source in the lock; the entries'
+    problems, and the PO line of each text id, for naming problems."""
     by_id = {slot.tid: slot for slot in cat.slots(doc)}
     problems: list[str] = []
     lines: dict[str, int] = {}
@@ -218,9 +224,7 @@ def _apply(po: polib.POFile, po_path: Path, doc: Any, lock: dict, dutch: str,
         problem = _entry(entry, slot, doc, lock, dutch, result)
         if problem:
             problems.append(f"{where}: {problem}")
-    if problems:
-        raise Refused(problems)
-    return lines
+    return problems, lines
 
 
 def _entry(entry: polib.POEntry, slot: cat.Slot, doc: Any, lock: dict, dutch: str,
@@ -326,31 +330,46 @@ ORIGINS = (
 )
 
 
-def _validate(menus_path: Path, audio_dir: Path | None, new_text: str, lang: str,
-              lines: dict[str, int], changed: list[str]) -> None:
-    """The start-up validator and the time goals on the would-be file; refuses with the
-    problems it did not have before, each named by text id and PO line."""
-    _, before = _problems(menus_path, audio_dir)
+def _validate(menus_path: Path, audio_dir: Path | None, new_text: str, langs: tuple[str, str],
+              lines: dict[str, int], changed: list[str]) -> list[str]:
+    """Start-up's own checks (ivr.lines.start, every round of them) and the time goals, on
+    the file as it is and as it would be: the problems the would-be file has and this one
+    has not, of the imported language or of the whole line, each named by text id and PO
+    line; and when the would-be file would not start, everything that stops it."""
+    lang, dutch = langs
+    audio = audio_dir or menus_path.parent / "audio"
+    _, before = _problems(menus_path, audio)
     handle, temp = tempfile.mkstemp(dir=menus_path.parent, suffix=".yaml")
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             out.write(new_text)
-        menus, after = _problems(Path(temp), audio_dir or menus_path.parent / "audio")
+        menus, after = _problems(Path(temp), audio)
     finally:
         os.unlink(temp)
     known = {(p.where, p.message) for p in before}
-    new = [p for p in after if (p.where, p.message) not in known and p.lang in (lang, None)]
-    if new:
-        raise Refused([_name(menus, p, lines, changed) for p in new])
+    stops = menus is None
+    named = []
+    for problem in after:
+        stopping = stops and problem.lang in (None, dutch)
+        if (problem.where, problem.message) in known:
+            if stopping:
+                named.append(f"{problem.where}: {problem.message} (in {menus_path.name} "
+                             "already; the line does not start until it is fixed: make check)")
+        elif stopping or (problem.lang in (lang, None) and not mended_by_recording(problem)):
+            named.append(_name(menus, problem, lines, changed))
+    return named
 
 
-def _problems(path: Path, audio_dir: Path | None) -> tuple[m.Menus | None, list[Problem]]:
-    # Without the recordings: a changed text makes its recording stale, which a person
-    # or flask audio render mends afterwards; the import says so.
-    menus, problems = check_file(path, audio_dir or path.parent / "audio", recordings=False)
-    if menus is not None:
-        problems = problems + timing.problems(menus, path.name)
-    return menus, [p for p in problems if p.severity == ERROR]
+def _problems(path: Path, audio_dir: Path) -> tuple[m.Menus | None, list[Problem]]:
+    """The errors start-up and make check find: with the recordings, as start-up checks
+    them (a changed text that leaves a language without a recording of it only takes
+    that language off the line until flask audio render or a person mends it; the
+    import says so); the model, or None when the line would not start with this file."""
+    found = start(path, audio_dir)
+    problems = list(found.problems)
+    if found.menus is not None:
+        problems += timing.problems(found.menus, path.name)
+    return found.menus, [p for p in problems if p.severity == ERROR]
 
 
 def _name(menus: m.Menus | None, problem: Problem, lines: dict[str, int],
