@@ -32,7 +32,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from ivr.content.hours import AMSTERDAM
 from ivr.content.problems import MenuError
-from ivr.lines import load_menus
+from ivr.lines import DEFAULT_MENUS_PATH, load_menus
 from ivr.tools.cli import audio_cli, call_command, menus_cli, text_command, translations_cli
 from ivr.voice import answers as voice
 from ivr.web import audio_views, metrics
@@ -48,7 +48,6 @@ from sms.cookies import StateCookie
 from sms.keywords import KeywordIndex
 from sms.replies import first_languages, index_pages
 
-HERE = Path(__file__).resolve().parent
 log = logging.getLogger("app")
 
 
@@ -73,7 +72,7 @@ def refuse(message: str, details: tuple[str, ...] = ()) -> NoReturn:
 def _from_environment() -> dict[str, Any]:
     env = os.environ
     return {
-        "MENUS_PATH": env.get("MENUS_PATH", str(HERE / "menus.yaml")),
+        "MENUS_PATH": env.get("MENUS_PATH", str(DEFAULT_MENUS_PATH)),
         "AUDIO_DIR": env.get("AUDIO_DIR") or None,  # default: audio/ beside the menus
         "AUDIO_BASE_URL": env.get("AUDIO_BASE_URL") or None,
         "TWILIO_AUTH_TOKEN": env.get("TWILIO_AUTH_TOKEN") or None,

@@ -4,7 +4,7 @@ from here."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ivr.content import model as m
@@ -14,6 +14,10 @@ from ivr.voice.checks import check_recordings
 from ivr.voice.sizes import check_sizes
 from ivr.voice.speech import playable
 from sms.checks import check_sms
+
+# The line this repository ships, at its root: what the app and make check read when
+# MENUS_PATH is not set, wherever they are run from.
+DEFAULT_MENUS_PATH = Path(__file__).resolve().parent.parent / "menus.yaml"
 
 
 def check_file(path: str | Path, audio_dir: str | Path | None = None,
@@ -35,26 +39,38 @@ def check_file(path: str | Path, audio_dir: str | Path | None = None,
     return (None if out.errors else menus), out.problems
 
 
-def load_menus(path: str | Path, audio_dir: str | Path | None = None,
-               recordings: bool = True) -> tuple[m.Menus, list[Problem]]:
-    """The model and its warnings; raises MenuError listing every error.
+@dataclass(frozen=True)
+class Start:
+    """What start-up makes of a menus file: the model it serves, or None when it refuses
+    to start; every problem of every round of checks, each once, in the order found; and
+    what a started line logs (the languages left out, the last round's warnings)."""
+
+    menus: m.Menus | None
+    problems: tuple[Problem, ...]
+    warnings: tuple[Problem, ...]
+    dropped: frozenset[str] = frozenset()
+
+
+def start(path: str | Path, audio_dir: str | Path | None = None,
+          recordings: bool = True) -> Start:
+    """The menus as start-up checks them (load_menus), with every problem of every round.
 
     A language whose only problems are its own (a missing translation, keyword or
     recording) is left out, with a warning, so that one incomplete language does not take
     the line down for everyone: no half language is ever offered.
     """
     menus, problems = check_file(path, audio_dir, recordings=recordings)
-    first = problems
+    found = dict.fromkeys(problems)
     dropped: frozenset[str] = frozenset()
     notes: list[Problem] = []
     while True:
         errors = [p for p in problems if p.severity == ERROR]
         if not errors:
             assert menus is not None
-            return menus, notes + problems
+            return Start(menus, tuple(found), tuple(notes + problems), dropped)
         incomplete = frozenset(p.lang for p in errors if p.lang)
         if any(p.lang is None for p in errors) or default_language(path) in incomplete:
-            raise MenuError(notes + problems if dropped else first)
+            return Start(None, tuple(found), tuple(notes), dropped)
         # Some checks run only once the texts are complete: drop, check again, repeat.
         notes += [Problem(f"language '{lang}'", f"is not offered: {count} problem(s); run "
                           "flask menus check", WARNING, Path(path).name, lang)
@@ -62,3 +78,14 @@ def load_menus(path: str | Path, audio_dir: str | Path | None = None,
                   for count in [sum(p.lang == lang for p in errors)]]
         dropped |= incomplete
         menus, problems = check_file(path, audio_dir, dropped, recordings)
+        found.update(dict.fromkeys(problems))
+
+
+def load_menus(path: str | Path, audio_dir: str | Path | None = None,
+               recordings: bool = True) -> tuple[m.Menus, list[Problem]]:
+    """The model and its warnings (see start); raises MenuError listing every error of
+    every round, those of the languages it would leave out too."""
+    found = start(path, audio_dir, recordings)
+    if found.menus is None:
+        raise MenuError([*found.warnings, *found.problems])
+    return found.menus, list(found.warnings)

@@ -337,7 +337,7 @@ BROKEN = {
 # until the fault is fixed (strict: it then fails as "passed", so that this entry goes).
 
 # Files that load and serve, but break a time goal (ivr/voice/timing.py): only the
-# check report (make check, python -m ivr.check, flask menus check) fails on them.
+# check report (make check, python -m ivr.tools.check, flask menus check) fails on them.
 SLOW = {
     "long_prompt": [
         "utterance 'node.signals' (nl): 39.6 s when spoken; at most 25 s: split the text into "

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -93,7 +95,7 @@ def test_check_fails_on_each_broken_fixture_with_its_messages(app, tmp_path, nam
 @pytest.mark.parametrize("name", sorted(SLOW))
 def test_check_fails_on_a_broken_time_goal_though_the_line_starts(app, tmp_path, name):
     """Seven main-menu choices, a prompt over 25 s: ivr/timing.py's goals, which only the
-    check report holds (make check, python -m ivr.check, flask menus check)."""
+    check report holds (make check, python -m ivr.tools.check, flask menus check)."""
     from click.testing import CliRunner
 
     from ivr.tools.check import main
@@ -158,6 +160,48 @@ def test_check_runs_without_the_app_on_a_file_that_would_stop_it(tmp_path, monke
     assert "the line will not start with this file." in result.output
     report = json.loads(CliRunner().invoke(main, ["--json"]).output)
     assert report["starts"] is False and len(report["errors"]) >= 1
+
+
+def check_command(cwd: Path, *args: str) -> subprocess.CompletedProcess:
+    """`make check ARGS=...` as the Makefile runs it, with neither MENUS_PATH nor AUDIO_DIR
+    set; from elsewhere than the root, with the repository on the import path."""
+    env = {k: v for k, v in os.environ.items() if k not in ("MENUS_PATH", "AUDIO_DIR")}
+    env["PYTHONPATH"] = str(ROOT)
+    return subprocess.run([sys.executable, "-m", "ivr.tools.check", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize("where", ["root", "elsewhere"])
+def test_check_with_no_file_reads_the_shipped_menus_wherever_it_runs(tmp_path, where):
+    done = check_command(ROOT if where == "root" else tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    last = done.stdout.rstrip().splitlines()[-1]
+    assert last.startswith(f"{MENUS_PATH}: OK: 0 error(s), "), last
+    assert last.endswith(f"; languages {', '.join(MENUS.languages)}."), last
+
+
+def test_check_with_no_file_lists_sms_replies_and_answers_json(tmp_path):
+    sms = check_command(ROOT, "--sms")
+    assert sms.returncode == 0, sms.stdout + sms.stderr
+    assert "  first replies to a new sender:" in sms.stdout
+    assert sms.stdout.rstrip().splitlines()[-1].startswith(f"{MENUS_PATH}: OK: ")
+    answer = check_command(tmp_path, "--json")
+    assert answer.returncode == 0, answer.stderr
+    report = json.loads(answer.stdout)
+    assert (report["file"], report["ok"], report["errors"]) == (str(MENUS_PATH), True, [])
+    assert [lang["code"] for lang in report["languages"]] == list(MENUS.languages)
+
+
+def test_every_python_module_the_docs_run_exists():
+    """The commands the README, the docs and the example line give are real ones."""
+    docs = [ROOT / "README.md", *(ROOT / "docs").glob("*.md"), *(ROOT / "examples").rglob("*.md"),
+            *(ROOT / "examples").rglob("*.yaml"), ROOT / "menus.yaml", ROOT / "Makefile"]
+    named = {(path.relative_to(ROOT), module) for path in docs
+             for module in re.findall(r"python3? -m ([A-Za-z_][\w.]*)", path.read_text())}
+    assert named, "no python -m in the docs: the test looks in the wrong place"
+    missing = [(str(path), module) for path, module in sorted(named)
+               if importlib.util.find_spec(module) is None]
+    assert missing == []
 
 
 def test_check_lists_every_sms_reply_with_sms(app):

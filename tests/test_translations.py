@@ -3,14 +3,17 @@ broken files refused with menus.yaml untouched, stale sources and reviews tracke
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import polib
 import pytest
 
 from ivr.content import catalogue as cat
+from ivr.content.problems import MenuError
 from ivr.content.yamlfile import read_yaml
 from ivr.lines import load_menus
 from ivr.tools import translations as tr
@@ -173,10 +176,18 @@ def test_the_validator_refuses_a_lock_screen_word_up_front(line: Path, tmp_path:
     assert all("changes to sms.lock_screen_words (PO line " in p for p in problems), problems[:2]
 
 
+def passed_by(path: Path, lang: str, reviewer: str, target: Path) -> polib.POFile:
+    """A reviewer's export of `lang` with every text passed: no mark "Needs work" left."""
+    menus, _ = load_menus(path, ROOT / "audio")
+    po = tr.export(path, menus, lang, reviewer)
+    for entry in po.fuzzy_entries():
+        entry.flags.remove("fuzzy")
+    po.save(str(target))
+    return po
+
+
 def test_a_reviewers_file_marks_its_texts_reviewed(line: Path, tmp_path: Path):
-    po = export(line, "ro", tmp_path / "ro.po")
-    po.metadata[tr.REVIEWER] = "Ana Pop"
-    po.save(str(tmp_path / "ro.po"))
+    po = passed_by(line, "ro", "Ana Pop", tmp_path / "ro.po")
     raw, _ = read_yaml(line)
     assert cat.status(raw, lock_of(line), "ro", "nl").reviewed == 0
     done = import_(line, tmp_path / "ro.po")
@@ -240,9 +251,7 @@ def test_make_check_lists_stale_texts_and_reviews_per_language(line: Path):
 
 
 def test_the_last_review_sets_the_language_reviewed_in_menus_yaml(line: Path, tmp_path: Path):
-    po = export(line, "hu", tmp_path / "hu.po")
-    po.metadata[tr.REVIEWER] = "Kovács Anna"
-    po.save(str(tmp_path / "hu.po"))
+    passed_by(line, "hu", "Kovács Anna", tmp_path / "hu.po")
     before = line.read_text(encoding="utf-8").splitlines()
     import_(line, tmp_path / "hu.po")
     after = line.read_text(encoding="utf-8").splitlines()
@@ -287,3 +296,180 @@ def test_a_keyword_that_means_two_things_is_refused(line: Path, tmp_path: Path):
     problems = _refused(line, po)
     assert any(f"sms keyword '{taken}': means two things" in p and
                "changes to nodes.help.keywords (PO line " in p for p in problems), problems
+
+
+# -- the import runs start-up's checks, every round of them -------------------------------
+
+CLASH = ("sms keyword 'POMOC': means two things: topic 'help' (pl) and topic 'report' (pl); "
+         "give each its own word")
+
+
+def without_a_hungarian_text(line: Path) -> Path:
+    """The line while Hungarian is being added: one of its texts still missing."""
+    text = line.read_text(encoding="utf-8")
+    assert "      hu: a rendőrség\n" in text
+    line.write_text(text.replace("      hu: a rendőrség\n", "", 1), encoding="utf-8")
+    return line
+
+
+def po_line(po: Path, tid: str) -> int:
+    return next(e.linenum or 0 for e in polib.pofile(str(po)) if e.msgctxt == tid)
+
+
+def test_an_import_is_checked_as_start_up_checks_it_while_a_language_is_incomplete(
+        line: Path, tmp_path: Path):
+    """Hungarian is left out at start-up, and then the SMS keywords are checked: Polish
+    giving POMOC to two topics would stop the line, so nothing is written."""
+    without_a_hungarian_text(line)
+    po = edited(line, "pl", tmp_path / "pl.po", nodes__report__keywords="POMOC, ZGŁOŚ")
+    assert _refused(line, po) == [
+        f"{CLASH}; after this file's changes to nodes.report.keywords (PO line "
+        f"{po_line(po, 'nodes.report.keywords')})"]
+
+
+def test_an_import_reports_every_problem_at_once(line: Path, tmp_path: Path):
+    """An entry's own problem and what the checks of the whole file find, together."""
+    without_a_hungarian_text(line)
+    po = edited(line, "pl", tmp_path / "pl.po", nodes__report__keywords="POMOC, ZGŁOŚ",
+                nodes__victim__say="Zadzwoń na policję.")
+    assert _refused(line, po) == [
+        f"pl.po line {po_line(po, 'nodes.victim.say')}: nodes.victim.say: placeholder "
+        "{police} of the Dutch text is missing: keep it as it is",
+        f"{CLASH}; after this file's changes to nodes.report.keywords (PO line "
+        f"{po_line(po, 'nodes.report.keywords')})"]
+
+
+def test_an_import_writes_nothing_into_a_file_the_line_would_not_start_with(
+        line: Path, tmp_path: Path):
+    """A problem the file had before the import still stops the line after it."""
+    po = edited(line, "pl", tmp_path / "pl.po", nodes__report__keywords="ZGŁOŚ, RAPORT")
+    text = line.read_text(encoding="utf-8")
+    line.write_text(text.replace('      en: ["REPORT"]\n', '      en: ["REPORT", "HELP"]\n', 1),
+                    encoding="utf-8")
+    assert _refused(line, po) == [
+        "sms keyword 'HELP': means two things: topic 'help' (en) and topic 'report' (en); "
+        "give each its own word (in menus.yaml already; the line does not start until it is "
+        "fixed: make check)"]
+
+
+def test_an_import_may_leave_a_language_waiting_for_its_recordings(line: Path, tmp_path: Path):
+    """Ukrainian is played from recordings: a new text of it takes it off the line until
+    they are made again, as start-up says; the import is not refused for that."""
+    po = edited(line, "uk", tmp_path / "uk.po",
+                nodes__victim__say="Телефонуйте в поліцію: {police}.")
+    assert import_(line, po).changed == ["nodes.victim.say"]
+    menus, warnings = load_menus(line, ROOT / "audio")
+    assert "uk" not in menus.languages
+    assert "menus.yaml: language 'uk': warning: is not offered: 1 problem(s); run flask menus " \
+           "check" in [str(w) for w in warnings]
+
+
+def test_make_check_shows_what_stops_the_start_after_an_incomplete_language(line: Path):
+    """The keyword clash is found only once Hungarian is left out; make check lists it
+    beside the missing text, and start-up refuses for it."""
+    without_a_hungarian_text(line)
+    text = line.read_text(encoding="utf-8")
+    line.write_text(text.replace('      pl: ["ZGŁOŚ", "ZGŁOSZENIE"]\n',
+                                 '      pl: ["POMOC", "ZGŁOŚ"]\n', 1), encoding="utf-8")
+    report = build_report(line, ROOT / "audio")
+    assert not report.starts
+    assert [e["text"] for e in report.errors] == [
+        "menus.yaml: contact 'police' field 'name': missing translation for 'hu'",
+        f"menus.yaml: {CLASH}"]
+    assert render_text(report)[:3] == ["Errors (2): these must be fixed",
+                                       "  menus.yaml: contact 'police' field 'name': missing "
+                                       "translation for 'hu'", f"  menus.yaml: {CLASH}"]
+    with pytest.raises(MenuError) as refused:
+        load_menus(line, ROOT / "audio")
+    assert f"menus.yaml: {CLASH}" in str(refused.value).splitlines()
+
+
+# -- what the import trusts of a PO file ----------------------------------------------------
+
+
+def test_a_reviewers_name_in_a_translators_file_reviews_nothing(line: Path, tmp_path: Path):
+    """Only the texts a reviewer's export marked, and the reviewer unmarked, count."""
+    po = export(line, "ro", tmp_path / "ro.po")
+    po.metadata[tr.REVIEWER] = "Ana Pop"
+    po.save(str(tmp_path / "ro.po"))
+    lock = (tmp_path / cat.LOCK_NAME).read_bytes()
+    assert _refused(line, tmp_path / "ro.po") == [
+        f"{tmp_path / 'ro.po'}: its header names a reviewer (X-Reviewer: Ana Pop), but none "
+        "of its texts was exported for their review, so none can count as reviewed; make "
+        'their file with flask translations export --lang ro --reviewer "Ana Pop"']
+    assert (tmp_path / cat.LOCK_NAME).read_bytes() == lock
+
+
+def test_a_reviewers_note_on_some_texts_reviews_only_those(line: Path, tmp_path: Path):
+    """A text of a reviewer's file without its note (pasted from a translator's file)
+    is no text the reviewer was asked to pass."""
+    po = passed_by(line, "ro", "Ana Pop", tmp_path / "ro.po")
+    pasted = next(e for e in po if e.msgctxt == "prompts.goodbye")
+    pasted.comment = pasted.comment.replace(tr.review_note("Ana Pop"), "")
+    po.save(str(tmp_path / "ro.po"))
+    done = import_(line, tmp_path / "ro.po")
+    assert "prompts.goodbye" not in done.reviewed and len(done.reviewed) == len(po) - 1
+
+
+def test_a_reviewers_export_without_a_lock_file_asks_for_every_text(line: Path):
+    """Nothing is known to be reviewed: every translated text is marked "Needs work"."""
+    (line.parent / cat.LOCK_NAME).unlink()
+    menus, _ = load_menus(line, ROOT / "audio")
+    po = tr.export(line, menus, "fr", reviewer="Claire Martin")
+    assert len(po.fuzzy_entries()) == len(po)
+    assert all(e.comment.endswith("\n" + tr.review_note("Claire Martin")) for e in po)
+
+
+def test_a_repeated_msgctxt_is_refused_with_both_lines(line: Path, tmp_path: Path):
+    po = export(line, "pl", tmp_path / "pl.po")
+    first = next(e for e in po if e.msgctxt == "contacts.police.name")
+    po.append(polib.POEntry(msgctxt=first.msgctxt, msgid=first.msgid, msgstr="policja"))
+    po.save(str(tmp_path / "pl.po"))
+    lines = [e.linenum for e in polib.pofile(str(tmp_path / "pl.po"))
+             if e.msgctxt == "contacts.police.name"]
+    assert _refused(line, tmp_path / "pl.po") == [
+        f"pl.po line {lines[1]}: contacts.police.name: given again (first at line "
+        f"{lines[0]}); keep one entry for each text, or export the file again"]
+
+
+def test_an_obsolete_entry_is_not_imported(line: Path, tmp_path: Path):
+    """gettext's #~ entries are texts no longer in the file: not translations of it."""
+    po = export(line, "pl", tmp_path / "pl.po")
+    po.append(polib.POEntry(msgctxt="contacts.police.name", msgid="de politie",
+                            msgstr="policja holenderska", obsolete=True))
+    po.save(str(tmp_path / "pl.po"))
+    before = line.read_bytes()
+    assert import_(line, tmp_path / "pl.po").changed == []
+    assert line.read_bytes() == before
+
+
+def test_a_file_far_larger_than_any_export_is_refused_unread(line: Path, tmp_path: Path):
+    """The bound lies between four and ten times the largest export of the line."""
+    exports = [len(str(export(line, lang, tmp_path / f"{lang}.po")).encode()) for lang in LANGS]
+    big = tmp_path / "pl.po"
+    text = big.read_text(encoding="utf-8")
+    big.write_text(text + "#" * (10 * max(exports) - len(text.encode())) + "\n",
+                   encoding="utf-8")
+    [problem] = _refused(line, big)
+    limit = tr.size_limit(read_yaml(line)[0], "nl")
+    assert 4 * max(exports) < limit < 10 * max(exports)
+    assert problem == (
+        f"{big}: {10 * max(exports) + 1} bytes, far more than an export of this menus.yaml "
+        f"can be (at most {limit} bytes with every text translated); import the file flask "
+        "translations export made, with its translations")
+    big.write_text(text + "#" * (limit - len(text.encode()) - 1) + "\n", encoding="utf-8")
+    assert import_(line, big).changed == []  # at the bound: read
+
+
+def test_a_pipe_is_refused_unread(line: Path, tmp_path: Path):
+    """A FIFO given as the file would block the import for ever: the command as an
+    operator runs it, with a deadline."""
+    fifo = tmp_path / "pl.po"
+    os.mkfifo(fifo)
+    env = {**os.environ, "MENUS_PATH": str(line), "AUDIO_DIR": str(ROOT / "audio")}
+    done = subprocess.run([str(Path(sys.executable).parent / "flask"), "--app", "app",
+                           "translations", "import", str(fifo)], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    assert done.stderr.endswith(f"Error: {fifo} not imported, menus.yaml untouched:\n  {fifo}: "
+                                "not a regular file; give the PO file itself\n"), done.stderr

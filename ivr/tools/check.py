@@ -1,4 +1,4 @@
-"""`python -m ivr.check [FILE]`: the menus report without starting the app, so that it
+"""`python -m ivr.tools.check [FILE]`: the menus report without starting the app, so that it
 works on exactly the file that would stop the line (`make check` runs it)."""
 
 from __future__ import annotations
@@ -10,9 +10,8 @@ from pathlib import Path
 
 import click
 
+from ivr.lines import DEFAULT_MENUS_PATH
 from ivr.tools.report import Report, build_report, render_text
-
-HERE = Path(__file__).resolve().parent.parent
 
 
 @click.command()
@@ -24,7 +23,7 @@ HERE = Path(__file__).resolve().parent.parent
 def main(file: str | None, audio_dir: str | None, as_json: bool, verbose: bool) -> None:
     """Validate FILE (default: MENUS_PATH, or menus.yaml) and report on every language;
     exit 1 when it has errors."""
-    path = Path(file or os.environ.get("MENUS_PATH") or HERE / "menus.yaml")
+    path = Path(file or os.environ.get("MENUS_PATH") or DEFAULT_MENUS_PATH)
     audio = audio_dir or os.environ.get("AUDIO_DIR") or path.parent / "audio"
     report = build_report(path, audio)
     if as_json:

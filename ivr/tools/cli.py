@@ -39,7 +39,7 @@ menus_cli = AppGroup("menus", help="Check the menus file.")
 def check(ctx: click.Context, file: str | None, audio_dir: str | None, as_json: bool,
           verbose: bool) -> None:
     """Validate FILE (default: the app's menus.yaml) and report on every language; exit 1
-    when it has errors. Same as `python -m ivr.check`, which runs without the app."""
+    when it has errors. Same as `python -m ivr.tools.check`, which runs without the app."""
     audio = audio_dir or (None if file else str(current_app.config["AUDIO_DIR"]))
     ctx.invoke(check_main, file=file or current_app.config["MENUS_PATH"], audio_dir=audio,
                as_json=as_json, verbose=verbose)

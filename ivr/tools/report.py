@@ -11,9 +11,9 @@ from types import MappingProxyType
 
 from ivr.content import catalogue
 from ivr.content import model as m
-from ivr.content.problems import ERROR, MenuError, Problem
+from ivr.content.problems import ERROR, Problem
 from ivr.content.yamlfile import read_yaml
-from ivr.lines import check_file, load_menus
+from ivr.lines import start
 from ivr.voice import timing
 from ivr.voice.speech import text_hash
 from ivr.voice.utterances import every
@@ -67,12 +67,11 @@ def _problem(problem: Problem) -> dict:
 
 
 def build_report(path: str | Path, audio_dir: str | Path | None) -> Report:
-    _, problems = check_file(path, audio_dir)
+    # Every round start-up runs: a check that runs only once an incomplete language is
+    # left out (the SMS keywords, say) can stop the start as well.
+    found = start(path, audio_dir)
+    menus, problems = found.menus, found.problems
     errors = [p for p in problems if p.severity == ERROR]
-    try:
-        menus, _ = load_menus(path, audio_dir)
-    except MenuError:
-        menus = None
     languages = _languages(menus, errors) if menus else []
     _sources(path, languages)
     # The time goals: broken ones fail make check; the line still starts (a long prompt

@@ -33,11 +33,19 @@ from ivr.content import model as m
 from ivr.content.model import PLACEHOLDER_RE
 from ivr.content.problems import ERROR, Problem, suggest
 from ivr.content.yamlfile import read_yaml
-from ivr.lines import check_file
+from ivr.lines import start
 from ivr.tools.po_notes import Notes, text_ids
 from ivr.voice import timing
+from ivr.voice.checks import mended_by_recording
 
 REVIEWER = "X-Reviewer"  # a reviewer's file names them here; a translator's leaves it empty
+# The most an export can weigh, per text: its id, its Dutch (and the old Dutch of a stale
+# one), a translation many times its Dutch in bytes (a script of two or three bytes a
+# letter, a language that says it longer: the time goals and SMS segments keep a text
+# near its Dutch), and its notes and marks (about 450 bytes at most today).
+TRANSLATION_TIMES = 8
+ENTRY_BYTES = 2048
+HEADER_BYTES = 4096
 WIDTH = 92  # the column menus.yaml's folded texts are wrapped at
 BRACE = "python-brace-format"  # lets msgfmt -c and Poedit check the {placeholders}
 
@@ -68,9 +76,10 @@ def export(menus_path: Path, menus: m.Menus, lang: str, reviewer: str = "") -> p
     """One entry per translatable text: msgctxt its id, msgid the Dutch, msgstr the
     translation; fuzzy (with the old Dutch as #| msgid) where the Dutch changed since.
 
-    A reviewer's file names them in its header, and every text they have not passed yet
-    is fuzzy too: the reviewer clears that mark on each text they have read (Poedit does
-    so when they change it), and only those count as reviewed on import."""
+    A reviewer's file names them in its header and each text carries a note for their
+    review; every text they have not passed yet is fuzzy too: the reviewer clears that
+    mark on each text they have read (Poedit does so when they change it), and only
+    those count as reviewed on import: a name in the header alone reviews nothing."""
     raw, error = read_yaml(menus_path)
     if error:
         raise Refused([f"{menus_path}: {error}"])
@@ -79,16 +88,18 @@ def export(menus_path: Path, menus: m.Menus, lang: str, reviewer: str = "") -> p
     notes = Notes(menus, lang)
     po = polib.POFile(wrapwidth=0)  # no re-wrapping: msgstr lines stay as the texts are
     po.header = (f"The information line on human trafficking, menus.yaml: Dutch to {lang}.\n"
-                 "Translate each msgstr; keep every {placeholder} as it is. A reviewer puts\n"
-                 f"their name in the {REVIEWER} header field before sending the file back.")
+                 "Translate each msgstr; keep every {placeholder} as it is. In a reviewer's\n"
+                 "file (exported with their name) clear \"Needs work\" on each text that is right.")
     po.metadata = header(lang)
     po.metadata[REVIEWER] = reviewer
     for slot in cat.slots(raw):
         source = cat.text(raw, slot, dutch)
         if not source:
             continue
+        comment = notes(slot, source)
         entry = polib.POEntry(msgctxt=slot.tid, msgid=source, msgstr=cat.text(raw, slot, lang),
-                              comment=notes(slot, source))
+                              comment=f"{comment}\n{review_note(reviewer)}" if reviewer
+                              else comment)
         if PLACEHOLDER_RE.search(source) and not slot.words:
             entry.flags.append(BRACE)
         _mark(entry, lock, lang, slot.tid, reviewer)
@@ -98,15 +109,22 @@ def export(menus_path: Path, menus: m.Menus, lang: str, reviewer: str = "") -> p
 
 def _mark(entry: polib.POEntry, lock: dict | None, lang: str, tid: str, reviewer: str) -> None:
     """Fuzzy where the Dutch changed since (with the old Dutch), or, in a reviewer's
-    file, where the text is not reviewed yet."""
-    if lock is None or not entry.msgstr:
+    file, where the text is not reviewed yet (without a lock file, none is)."""
+    if not entry.msgstr:
         return
-    known = cat.entry(lock, lang, tid)
-    if known.get("source") != cat.source_hash(entry.msgid):
+    known = cat.entry(lock, lang, tid) if lock is not None else {}
+    if lock is not None and known.get("source") != cat.source_hash(entry.msgid):
         entry.flags.insert(0, "fuzzy")
         entry.previous_msgid = lock["sources"].get(known.get("source"))
     elif reviewer and known.get("reviewed") is not True:
         entry.flags.insert(0, "fuzzy")
+
+
+def review_note(reviewer: str) -> str:
+    """The note on each text of a reviewer's export. With the entry's fuzzy mark (gettext's
+    "not yet right") it tells the import whether the reviewer passed the text: a
+    translator's file, with a reviewer's name written into its header, has neither."""
+    return f"For review by {reviewer}: clear \"Needs work\" (fuzzy) once the text is right."
 
 
 def header(lang: str) -> dict[str, str]:
@@ -130,7 +148,7 @@ def header(lang: str) -> dict[str, str]:
 @dataclass
 class Imported:
     lang: str
-    reviewer: bool
+    reviewer: str  # the reviewer the file's header names; '' in a translator's file
     changed: list[str] = field(default_factory=list)  # text ids whose text changed
     reviewed: list[str] = field(default_factory=list)  # text ids marked reviewed
     skipped: list[str] = field(default_factory=list)  # why an entry was left alone
@@ -140,7 +158,6 @@ class Imported:
 def import_po(menus_path: Path, audio_dir: Path | None, po_path: Path) -> Imported:
     """Write a PO file's translations into menus.yaml and the lock file; raises Refused,
     writing nothing, when the file or the resulting menus has any problem."""
-    po = _read_po(po_path)
     source_text = menus_path.read_text(encoding="utf-8")
     yaml = round_trip()
     try:
@@ -149,14 +166,20 @@ def import_po(menus_path: Path, audio_dir: Path | None, po_path: Path) -> Import
         raise Refused([f"{menus_path}: cannot be read ({exc}); run make check and fix it "
                        "first"]) from None
     dutch = str(doc["settings"]["default_language"])
+    po = _read_po(po_path, size_limit(doc, dutch))
     lang = _language(po, doc, dutch, po_path)
     lock = cat.read_lock(menus_path) or {"languages": {}, "sources": {}}
-    result = Imported(lang, bool(po.metadata.get(REVIEWER, "").strip()))
-    lines = _apply(po, po_path, doc, lock, dutch, result)
+    result = Imported(lang, po.metadata.get(REVIEWER, "").strip())
+    problems, lines = _apply(po, po_path, doc, lock, dutch, result)
     flag = _sync_reviewed(doc, lock, lang, dutch)
     new_text = _dump(yaml, doc) if result.changed or flag else source_text
     if new_text != source_text:
-        _validate(menus_path, audio_dir, new_text, lang, lines, result.changed)
+        # With the entries' own problems: every problem at once, not one kind a try.
+        problems += _validate(menus_path, audio_dir, new_text, (lang, dutch), lines,
+                              result.changed)
+    if problems:
+        raise Refused(problems)
+    if new_text != source_text:
         cat.write_atomically(menus_path, new_text)
         result.wrote.append(str(menus_path))
     lock_text = cat.dump_lock(lock)
@@ -179,7 +202,23 @@ def _sync_reviewed(doc: Any, lock: dict, lang: str, dutch: str) -> bool:
     return True
 
 
-def _read_po(po_path: Path) -> polib.POFile:
+def size_limit(doc: Any, dutch: str) -> int:
+    """The most bytes an export of this menus file can be, with every text translated."""
+    return HEADER_BYTES + sum(
+        len(slot.tid) + ENTRY_BYTES + len(cat.text(doc, slot, dutch).encode()) * (
+            2 + TRANSLATION_TIMES) for slot in cat.slots(doc))
+
+
+def _read_po(po_path: Path, limit: int) -> polib.POFile:
+    """The PO file, read only when it is a file no larger than an export can be (a pipe
+    or a device would never end, and polib holds all of a file in memory)."""
+    if not po_path.is_file():
+        raise Refused([f"{po_path}: not a regular file; give the PO file itself"])
+    size = po_path.stat().st_size
+    if size > limit:
+        raise Refused([f"{po_path}: {size} bytes, far more than an export of this menus.yaml "
+                       f"can be (at most {limit} bytes with every text translated); import "
+                       "the file flask translations export made, with its translations"])
     try:
         return polib.pofile(str(po_path), wrapwidth=0)
     except (OSError, ValueError) as exc:
@@ -201,15 +240,21 @@ def _language(po: polib.POFile, doc: Any, dutch: str, po_path: Path) -> str:
 
 
 def _apply(po: polib.POFile, po_path: Path, doc: Any, lock: dict, dutch: str,
-           result: Imported) -> dict[str, int]:
-    """Set each entry's text in the document and its source in the lock; the PO line of
-    each text id, for naming problems."""
+           result: Imported) -> tuple[list[str], dict[str, int]]:
+    """Set each entry's text in the document and its source in the lock; the entries'
+    problems, and the PO line of each text id, for naming problems."""
     by_id = {slot.tid: slot for slot in cat.slots(doc)}
     problems: list[str] = []
     lines: dict[str, int] = {}
-    for entry in po:
+    # An obsolete entry (#~) is no text of the file any more, for gettext as for us.
+    current = [entry for entry in po if not entry.obsolete]
+    for entry in current:
         where = f"{po_path.name} line {entry.linenum}: {entry.msgctxt}"
         slot = by_id.get(entry.msgctxt or "")
+        if slot is not None and slot.tid in lines:
+            problems.append(f"{where}: given again (first at line {lines[slot.tid]}); keep "
+                            "one entry for each text, or export the file again")
+            continue
         if slot is None:
             problems.append(f"{where}: not a text of menus.yaml"
                             f"{suggest(entry.msgctxt or '', list(by_id))}; export the file again")
@@ -218,9 +263,19 @@ def _apply(po: polib.POFile, po_path: Path, doc: Any, lock: dict, dutch: str,
         problem = _entry(entry, slot, doc, lock, dutch, result)
         if problem:
             problems.append(f"{where}: {problem}")
-    if problems:
-        raise Refused(problems)
-    return lines
+    if result.reviewer and not any(_for_review(entry, result.reviewer) for entry in current):
+        problems.append(f"{po_path}: its header names a reviewer ({REVIEWER}: "
+                        f"{result.reviewer}), but none of its texts was exported for their "
+                        "review, so none can count as reviewed; make their file with flask "
+                        f"translations export --lang {result.lang} --reviewer "
+                        f"\"{result.reviewer}\"")
+    return problems, lines
+
+
+def _for_review(entry: polib.POEntry, reviewer: str) -> bool:
+    """Whether the entry came from an export for this reviewer (it carries their note)."""
+    note = review_note(reviewer)
+    return any(line.strip() == note for line in (entry.comment or "").splitlines())
 
 
 def _entry(entry: polib.POEntry, slot: cat.Slot, doc: Any, lock: dict, dutch: str,
@@ -243,12 +298,15 @@ def _entry(entry: polib.POEntry, slot: cat.Slot, doc: Any, lock: dict, dutch: st
         if lost:
             return "; ".join(f"placeholder {{{name}}} of the Dutch text is missing: keep it "
                              "as it is" for name in sorted(lost))
-    _record(slot, source, new, doc, lock, result)
+    _record(slot, source, new, doc, lock, result, bool(result.reviewer) and
+            _for_review(entry, result.reviewer))
     return None
 
 
 def _record(slot: cat.Slot, source: str, new: str, doc: Any, lock: dict,
-            result: Imported) -> None:
+            result: Imported, passed: bool) -> None:
+    """The text into the document, and its source into the lock: reviewed when a reviewer
+    passed it (no longer fuzzy in their export), or when it was and stays as it is."""
     old = cat.text(doc, slot, result.lang)
     texts = lock["languages"].setdefault(result.lang, {})
     known = texts.get(slot.tid, {})
@@ -257,7 +315,7 @@ def _record(slot: cat.Slot, source: str, new: str, doc: Any, lock: dict,
         _set(cast(CommentedMap, cat.texts_of(doc, slot)), result.lang, new, slot.words)
         result.changed.append(slot.tid)
     was_reviewed = known.get("reviewed") is True and known.get("source") == digest
-    reviewed = result.reviewer or (was_reviewed and new == old)
+    reviewed = passed or (was_reviewed and new == old)
     if reviewed and not was_reviewed:
         result.reviewed.append(slot.tid)
     entry = {"reviewed": reviewed, "source": digest}
@@ -326,31 +384,46 @@ ORIGINS = (
 )
 
 
-def _validate(menus_path: Path, audio_dir: Path | None, new_text: str, lang: str,
-              lines: dict[str, int], changed: list[str]) -> None:
-    """The start-up validator and the time goals on the would-be file; refuses with the
-    problems it did not have before, each named by text id and PO line."""
-    _, before = _problems(menus_path, audio_dir)
+def _validate(menus_path: Path, audio_dir: Path | None, new_text: str, langs: tuple[str, str],
+              lines: dict[str, int], changed: list[str]) -> list[str]:
+    """Start-up's own checks (ivr.lines.start, every round of them) and the time goals, on
+    the file as it is and as it would be: the problems the would-be file has and this one
+    has not, of the imported language or of the whole line, each named by text id and PO
+    line; and when the would-be file would not start, everything that stops it."""
+    lang, dutch = langs
+    audio = audio_dir or menus_path.parent / "audio"
+    _, before = _problems(menus_path, audio)
     handle, temp = tempfile.mkstemp(dir=menus_path.parent, suffix=".yaml")
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             out.write(new_text)
-        menus, after = _problems(Path(temp), audio_dir or menus_path.parent / "audio")
+        menus, after = _problems(Path(temp), audio)
     finally:
         os.unlink(temp)
     known = {(p.where, p.message) for p in before}
-    new = [p for p in after if (p.where, p.message) not in known and p.lang in (lang, None)]
-    if new:
-        raise Refused([_name(menus, p, lines, changed) for p in new])
+    stops = menus is None
+    named = []
+    for problem in after:
+        stopping = stops and problem.lang in (None, dutch)
+        if (problem.where, problem.message) in known:
+            if stopping:
+                named.append(f"{problem.where}: {problem.message} (in {menus_path.name} "
+                             "already; the line does not start until it is fixed: make check)")
+        elif stopping or (problem.lang in (lang, None) and not mended_by_recording(problem)):
+            named.append(_name(menus, problem, lines, changed))
+    return named
 
 
-def _problems(path: Path, audio_dir: Path | None) -> tuple[m.Menus | None, list[Problem]]:
-    # Without the recordings: a changed text makes its recording stale, which a person
-    # or flask audio render mends afterwards; the import says so.
-    menus, problems = check_file(path, audio_dir or path.parent / "audio", recordings=False)
-    if menus is not None:
-        problems = problems + timing.problems(menus, path.name)
-    return menus, [p for p in problems if p.severity == ERROR]
+def _problems(path: Path, audio_dir: Path) -> tuple[m.Menus | None, list[Problem]]:
+    """The errors start-up and make check find: with the recordings, as start-up checks
+    them (a changed text that leaves a language without a recording of it only takes
+    that language off the line until flask audio render or a person mends it; the
+    import says so); the model, or None when the line would not start with this file."""
+    found = start(path, audio_dir)
+    problems = list(found.problems)
+    if found.menus is not None:
+        problems += timing.problems(found.menus, path.name)
+    return found.menus, [p for p in problems if p.severity == ERROR]
 
 
 def _name(menus: m.Menus | None, problem: Problem, lines: dict[str, int],

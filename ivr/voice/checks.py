@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 from ivr.content import model as m
-from ivr.content.problems import Collector
+from ivr.content.problems import Collector, Problem
 from ivr.voice.speech import text_hash
 from ivr.voice.utterances import every
+
+NO_VOICE = "Twilio has no voice for it"
+
+
+def mended_by_recording(problem: Problem) -> bool:
+    """Whether recording the language's prompts again (flask audio render) mends it."""
+    return problem.message.startswith(NO_VOICE)
 
 
 def check_recordings(menus: m.Menus, out: Collector) -> None:
@@ -30,7 +37,7 @@ def check_recordings(menus: m.Menus, out: Collector) -> None:
                          "since it was recorded; record it again, or run flask audio render "
                          f"--lang {lang}", lang)
         if language.voice is None and missing:
-            out.error(f"language '{lang}'", f"Twilio has no voice for it, and {len(missing)} "
+            out.error(f"language '{lang}'", f"{NO_VOICE}, and {len(missing)} "
                       f"prompt(s) have no recording of their current text, such as "
                       f"'{missing[0]}'; record them, or run flask audio render --lang {lang}",
                       lang)
