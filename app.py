@@ -149,7 +149,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.session_interface = NoSession()
     proxies = app.config["TRUSTED_PROXIES"]
     if proxies:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
+        # The client's address too (the throttle of wrong guesses), from the same proxies.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies,  # type: ignore[method-assign]
+                                x_host=proxies)
     # A 3xx makes Twilio drop the pressed key (it does not send Digits again after a
     # redirect: https://www.twilio.com/docs/voice/twiml/gather): answer '/voice//nl' and
     # '/voice/nl/' where they are, instead of redirecting to a tidier URL.

@@ -75,6 +75,11 @@ logging.captureWarnings(True)
 
 MIN_SECRET_LENGTH = 32
 MIN_PASSWORD_LENGTH = 16  # SIMULATOR_PASSWORD and METRICS_TOKEN: too long to guess
+# Estimated bits (ivr.web.strength): a random string of the minimum length has far more
+# (32 hexadecimal characters: about 165; 16: 82), a repeated, sequential or common one a
+# few dozen at most.
+MIN_SECRET_BITS = 120
+MIN_PASSWORD_BITS = 64
 
 
 IDLE_WAIT = 0.05  # seconds: post_request
@@ -115,17 +120,24 @@ def refusal(env) -> str | None:
         return ("TWILIO_AUTH_TOKEN is not set, so anyone could call the webhooks. Set "
                 "TWILIO_AUTH_TOKEN (Twilio console, Account Info), or IVR_ALLOW_UNSIGNED=1 "
                 "for a local test only.")
+    from ivr.web.strength import HOW_TO_MAKE, weakness
+
     secret = env.get("SECRET_KEY", "")
-    if len(secret) < MIN_SECRET_LENGTH or len(set(secret)) < 10:
-        return (f"SECRET_KEY is missing, shorter than {MIN_SECRET_LENGTH} characters or not "
-                "random, so SMS cookies could be forged or lost between instances. Set "
-                "SECRET_KEY to a long random string, the same on every instance: python3 -c "
-                "'import secrets; print(secrets.token_hex(32))'.")
+    if len(secret) < MIN_SECRET_LENGTH:
+        return (f"SECRET_KEY is missing or shorter than {MIN_SECRET_LENGTH} characters, so "
+                "SMS cookies could be forged or lost between instances. Set SECRET_KEY to a "
+                f"long random string, the same on every instance: {HOW_TO_MAKE}")
+    weak = weakness("SECRET_KEY", secret, MIN_SECRET_BITS)
+    if weak:
+        return f"{weak} (the same on every instance)."
     for name in ("SIMULATOR_PASSWORD", "METRICS_TOKEN"):
         if env.get(name) and len(env[name]) < MIN_PASSWORD_LENGTH:
             return (f"{name} is shorter than {MIN_PASSWORD_LENGTH} characters, so it could "
-                    "be guessed. Set a long random one: python3 -c 'import secrets; "
-                    "print(secrets.token_urlsafe(24))', or unset it to turn that page off.")
+                    f"be guessed. Set a long random one: {HOW_TO_MAKE}, or unset it to turn "
+                    "that page off.")
+        weak = weakness(name, env[name], MIN_PASSWORD_BITS) if env.get(name) else None
+        if weak:
+            return f"{weak}, or unset it to turn that page off."
     if env.get("RATELIMIT_STORAGE_URI", "").startswith("memory"):
         return ("RATELIMIT_STORAGE_URI=memory:// counts the caps on texts per worker, anew "
                 "after each restart. Leave it unset (a file shared by the workers) or set "

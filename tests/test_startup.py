@@ -22,10 +22,9 @@ SAFE = {"TWILIO_AUTH_TOKEN": "x", "SECRET_KEY": GOOD_KEY}
 
 @pytest.mark.parametrize(("env", "refusal"), [
     ({"SECRET_KEY": GOOD_KEY}, "TWILIO_AUTH_TOKEN is not set"),
-    ({"TWILIO_AUTH_TOKEN": "x"}, "SECRET_KEY is missing, shorter than 32 characters or not "
-                                 "random"),
+    ({"TWILIO_AUTH_TOKEN": "x"}, "SECRET_KEY is missing or shorter than 32 characters"),
     ({"TWILIO_AUTH_TOKEN": "x", "SECRET_KEY": "dev"}, "SECRET_KEY is missing"),
-    ({"TWILIO_AUTH_TOKEN": "x", "SECRET_KEY": "a" * 40}, "or not random"),
+    ({"TWILIO_AUTH_TOKEN": "x", "SECRET_KEY": "a" * 40}, "SECRET_KEY is too easy to guess"),
     ({**SAFE, "SIMULATOR_PASSWORD": "a"}, "SIMULATOR_PASSWORD is shorter than 16"),
     ({**SAFE, "METRICS_TOKEN": "b" * 15}, "METRICS_TOKEN is shorter than 16"),
     ({**SAFE, "RATELIMIT_STORAGE_URI": "memory://"}, "counts the caps on texts per worker"),
@@ -44,12 +43,48 @@ def test_gunicorn_refuses_an_unsafe_start_with_one_line(monkeypatch, caplog, env
     assert "Refusing to start: " in caplog.text and refusal in caplog.text
 
 
-@pytest.mark.parametrize("env", [SAFE, {**SAFE, "SIMULATOR_PASSWORD": "p" * 16,
-                                        "METRICS_TOKEN": "t" * 16},
+@pytest.mark.parametrize("env", [SAFE, {**SAFE, "SIMULATOR_PASSWORD": "correct horse battery",
+                                        "METRICS_TOKEN": "Zq3vL9xK2mWp7RtB"},
                                  {**SAFE, "RATELIMIT_STORAGE_URI": "redis://r:6379"},
                                  {"IVR_ALLOW_UNSIGNED": "1", "SIMULATOR_PASSWORD": "a"}])
 def test_gunicorn_starts_when_safe_or_explicitly_local(env):
     assert CONF["refusal"](env) is None
+
+
+HOW_TO_MAKE = 'python -c "import secrets; print(secrets.token_urlsafe(32))"'
+COUNTED = ("needed (repeated characters, sequences such as abc or 123, common words and "
+           "pieces seen before count once). Make a random one: " + HOW_TO_MAKE)
+
+
+@pytest.mark.parametrize(("env", "refusal"), [
+    ({**SAFE, "METRICS_TOKEN": "a" * 16},
+     f"METRICS_TOKEN is too easy to guess: about 5 bits, 64 {COUNTED}, or unset it to turn "
+     "that page off."),
+    ({**SAFE, "SIMULATOR_PASSWORD": "passwordpassword"},
+     f"SIMULATOR_PASSWORD is too easy to guess: about 9 bits, 64 {COUNTED}, or unset it to "
+     "turn that page off."),
+    ({**SAFE, "SECRET_KEY": "0123456789abcdefghijklmnopqrstuv"},
+     f"SECRET_KEY is too easy to guess: about 10 bits, 120 {COUNTED} (the same on every "
+     "instance)."),
+    ({**SAFE, "SECRET_KEY": "01234567890123456789012345678901"},
+     f"SECRET_KEY is too easy to guess: about 7 bits, 120 {COUNTED} (the same on every "
+     "instance)."),
+    ({**SAFE, "METRICS_TOKEN": "qwertyuiopqwertyuiop"},
+     f"METRICS_TOKEN is too easy to guess: about 9 bits, 64 {COUNTED}, or unset it to turn "
+     "that page off."),
+])
+def test_gunicorn_refuses_secrets_that_are_long_but_easy_to_guess(env, refusal):
+    assert CONF["refusal"](env) == refusal
+
+
+def test_what_the_refusals_advise_is_never_refused():
+    import secrets
+
+    for _ in range(200):
+        env = {**SAFE, "SECRET_KEY": secrets.token_urlsafe(32),
+               "SIMULATOR_PASSWORD": secrets.token_urlsafe(32),
+               "METRICS_TOKEN": secrets.token_urlsafe(32)}
+        assert CONF["refusal"](env) is None
 
 
 def test_gunicorn_loads_the_app_once_and_logs_only_through_the_json_formatter():
