@@ -28,8 +28,26 @@ if __name__ == "__config__" and WORKER_CLASS == "gevent":
 
 # /metrics adds up the counters of all workers in files here; set before the app (and
 # prometheus_client) is loaded, so that every worker counts into it.
+def stop(why: str) -> None:
+    """Refuse to start with one JSON line saying what to fix (a log record), exit status 1;
+    also while this file is read, before gunicorn has set up its logging."""
+    if not logging.getLogger().handlers:
+        from ivr.web.logs import JsonFormatter
+
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(JsonFormatter())
+        logging.getLogger().addHandler(handler)
+    logging.getLogger("gunicorn.error").critical("Refusing to start: %s", why)
+    sys.exit(1)
+
+
 if os.environ.get("METRICS_TOKEN") and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="line-metrics-")
+    try:
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="line-metrics-")
+    except OSError as exc:
+        stop(f"no folder for the workers' counters of /metrics could be made in "
+             f"{tempfile.gettempdir()} ({exc.strerror}). Set TMPDIR, or "
+             "PROMETHEUS_MULTIPROC_DIR, to a folder this user can write.")
 
 # Load the app (and validate menus.yaml) once in the master: a broken file stops the
 # start with its problems listed, instead of workers failing one after another.
@@ -149,6 +167,4 @@ def on_starting(server):
     """Refuse a production start that is not safe, with one line (JSON) saying what to set."""
     why = refusal(os.environ)
     if why:
-        # A log record, so that this line too is JSON; exit status 1.
-        logging.getLogger("gunicorn.error").critical("Refusing to start: %s", why)
-        sys.exit(1)
+        stop(why)

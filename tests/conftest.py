@@ -350,6 +350,21 @@ def key_to(node_id: str, target: str, menus=None) -> str:
     return next(o.key for o in menus.nodes[node_id].options if o.target == target)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _instance_folder_of_the_session(tmp_path_factory):
+    """The apps the tests make keep their caps' store in a folder of the tests, never in
+    the checkout's instance/: the session's apps in one ..."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("INSTANCE_PATH", str(tmp_path_factory.mktemp("instance")))
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _instance_folder_of_the_test(monkeypatch, tmp_path_factory):
+    """... and each test's in one of its own: no test finds the texts of another counted."""
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path_factory.mktemp("instance")))
+
+
 @pytest.fixture(scope="session")
 def menus():
     return shipped_menus()
