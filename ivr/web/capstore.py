@@ -46,10 +46,9 @@ CREATE INDEX IF NOT EXISTS entries_by_expiry ON entries (expires);
 
 FILE_NAME = "caps.sqlite"
 EXAMPLE = "sqlite:////var/lib/line/caps.sqlite"
-# What says the file is not a usable store of caps, rather than busy: corrupt, not a
-# database, moved or deleted under an open connection, gone before it could be opened.
-BROKEN = frozenset({"SQLITE_CORRUPT", "SQLITE_NOTADB", "SQLITE_READONLY_DBMOVED",
-                    "SQLITE_CANTOPEN"})
+# What says the file itself is no store of caps (rather than busy, or moved under the
+# connection): corrupt, or not a database.
+BROKEN = frozenset({"SQLITE_CORRUPT", "SQLITE_NOTADB"})
 
 
 def default_uri(folder: str) -> str:
@@ -106,22 +105,25 @@ class SQLiteStorage(Storage, MovingWindowSupport):
             try:
                 return work(self._connection())
             except sqlite3.DatabaseError as exc:
-                if getattr(exc, "sqlite_errorname", "") not in BROKEN \
-                        and "no such table" not in str(exc):
-                    raise  # busy, locked: another process's transaction took too long
-                log.warning("the caps' store %s was unusable (%s): made anew", self.path, exc)
-                self._make_anew()
+                if getattr(exc, "sqlite_errorname", "") in BROKEN or "no such table" in str(exc):
+                    log.warning("the caps' store %s was unusable (%s): made anew", self.path,
+                                exc)
+                    self._make_anew()
+                elif self._file == _identity(self.path):
+                    raise  # busy or locked (another process's transaction took too long)
+                # else deleted or replaced while in use (SQLite says I/O error, or that it
+                # moved): the next connection opens the file that is there now.
             return work(self._connection())
 
     def _connection(self) -> sqlite3.Connection:
         """Opened anew in a forked worker (a connection must not cross a fork), and when
         the file is not the one it has open: deleted, or replaced by another process."""
-        try:
-            found = os.stat(self.path)
-        except FileNotFoundError:
+        file = _identity(self.path)
+        if file is None:
+            if self._pid:  # not the first opening: it was there, and is gone
+                log.warning("the caps' store %s was deleted: made anew", self.path)
             self._make_anew()
-            found = os.stat(self.path)
-        file = (found.st_dev, found.st_ino)
+            file = _identity(self.path)
         if self._conn is None or self._pid != os.getpid() or self._file != file:
             if self._conn is not None and self._pid == os.getpid():
                 self._conn.close()
@@ -146,12 +148,8 @@ class SQLiteStorage(Storage, MovingWindowSupport):
         lock = os.open(f"{self.path}.lock", os.O_RDWR | os.O_CREAT, 0o600)
         try:
             fcntl.flock(lock, fcntl.LOCK_EX)
-            try:
-                found = os.stat(self.path)
-            except FileNotFoundError:
-                _make(self.path)
-                return
-            if (found.st_dev, found.st_ino) == broken:
+            found = _identity(self.path)
+            if found is None or found == broken:
                 _make(self.path)
         finally:
             os.close(lock)
@@ -188,6 +186,15 @@ class SQLiteStorage(Storage, MovingWindowSupport):
         raise NotImplementedError("sqlite:// counts only a moving window")
 
 
+def _identity(path: str) -> tuple[int, int] | None:
+    """The file's (device, inode): another one when it was replaced; None: there is none."""
+    try:
+        found = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return found.st_dev, found.st_ino
+
+
 def _make(path: str) -> None:
     """The file with its table, made beside and then renamed into place: no process ever
     opens it half made. mkstemp makes it 0600."""
@@ -200,6 +207,10 @@ def _make(path: str) -> None:
             conn.executescript(SCHEMA)
         finally:
             conn.close()
+        # The journal of a transaction in the file that is gone: SQLite would take it for
+        # the new file's and play it back into it.
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(f"{path}-journal")
         os.replace(made, path)
     except BaseException:
         with contextlib.suppress(OSError):
