@@ -26,7 +26,6 @@ COMMON = ("password", "passw0rd", "letmein", "welcome", "admin", "secret", "chan
           "iloveyou", "monkey", "dragon", "master", "login", "trustno1", "football",
           "sunshine", "shadow", "superman", "princess", "default", "example", "test",
           "token", "metrics", "simulator", "twilio", "line")
-ALPHABETS = (str.islower, str.isupper, str.isdigit)
 OTHER = 33  # printable ASCII that is neither a letter nor a digit
 READ = 256  # characters estimated; a longer secret is judged by its beginning
 HOW_TO_MAKE = "python -c \"import secrets; print(secrets.token_urlsafe(32))\""
@@ -49,9 +48,10 @@ def symbols(text: str) -> int:
 
 
 def _alphabet(text: str) -> int:
-    size = sum(26 if test is not str.isdigit else 10
-               for test in ALPHABETS if any(test(c) for c in text))
-    return size + (OTHER if any(not c.isalnum() for c in text) else 0) or 1
+    """How many characters a guesser tries at each place: the classes the secret uses."""
+    return (26 * any(c.islower() for c in text) + 26 * any(c.isupper() for c in text)
+            + 10 * any(c.isdigit() for c in text)
+            + OTHER * any(not c.isalnum() for c in text)) or 1
 
 
 def _run(text: str, at: int) -> int:
