@@ -8,6 +8,7 @@ import logging
 import os
 import re
 import shutil
+import tempfile
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
@@ -350,13 +351,15 @@ def key_to(node_id: str, target: str, menus=None) -> str:
     return next(o.key for o in menus.nodes[node_id].options if o.target == target)
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _instance_folder_of_the_session(tmp_path_factory):
+def pytest_configure(config):
     """The apps the tests make keep their caps' store in a folder of the tests, never in
-    the checkout's instance/: the session's apps in one ..."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("INSTANCE_PATH", str(tmp_path_factory.mktemp("instance")))
-        yield
+    the checkout's instance/: those made while the test modules are imported in one ..."""
+    config.instance_folder = tempfile.TemporaryDirectory(prefix="line-tests-")
+    os.environ["INSTANCE_PATH"] = config.instance_folder.name
+
+
+def pytest_unconfigure(config):
+    config.instance_folder.cleanup()
 
 
 @pytest.fixture(autouse=True)
