@@ -86,8 +86,10 @@ def _from_environment() -> dict[str, Any]:
         "SMS_ALLOWED_COUNTRIES": env.get("SMS_ALLOWED_COUNTRIES", "NL"),
         "SMS_PER_NUMBER": env.get("SMS_PER_NUMBER", "3 per day"),
         "SMS_OVERALL": env.get("SMS_OVERALL", "60 per hour"),
-        # Unset: an SQLite file of this start, shared by its gunicorn workers (capstore).
+        # Unset: an SQLite file in the instance folder, shared by the workers (capstore).
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI") or None,
+        # Unset: Flask's instance folder, instance/ beside this file.
+        "INSTANCE_PATH": env.get("INSTANCE_PATH") or None,
         "SECRET_KEY": env.get("SECRET_KEY") or None,
         # The browser simulator (/simulator): on with Flask's debug flag (make run), for
         # this machine only; elsewhere only with this password, behind basic auth.
@@ -151,7 +153,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.session_interface = NoSession()
     proxies = app.config["TRUSTED_PROXIES"]
     if proxies:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
+        # The client's address too (the throttle of wrong guesses), from the same proxies.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies,  # type: ignore[method-assign]
+                                x_host=proxies)
     # A 3xx makes Twilio drop the pressed key (it does not send Digits again after a
     # redirect: https://www.twilio.com/docs/voice/twiml/gather): answer '/voice//nl' and
     # '/voice/nl/' where they are, instead of redirecting to a tidier URL.
@@ -163,7 +167,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(metrics.bp)
     if simulator_access.enabled(app.config):
         app.register_blueprint(simulator_views.bp)
-    app.extensions["limiter"] = _limiter(app.config)
+    if app.config["INSTANCE_PATH"]:
+        app.instance_path = str(Path(app.config["INSTANCE_PATH"]).resolve())
+    app.extensions["limiter"] = _limiter(app.config, app.instance_path)
     app.extensions["texts"] = _text_sender(app)
     app.add_url_rule("/healthz", "healthz", _healthz)
     app.register_error_handler(404, _not_found)
@@ -205,19 +211,23 @@ def _text_sender(app: Flask) -> TextSender:
                       caps["SMS_PER_NUMBER"], caps["SMS_OVERALL"], client)
 
 
-def _limiter(config: dict[str, Any]) -> MovingWindowRateLimiter:
+def _limiter(config: dict[str, Any], instance: str) -> MovingWindowRateLimiter:
     """The caps' and the password throttle's counter. A moving window: no double burst at
     a window's edge. A Redis that does not answer within 2 s counts as a failure (the
     caller then hears the numbers), not as silence. `limits` itself, not Flask-Limiter:
     the webhooks have no limit of their own, and Flask-Limiter's hook would cost every
     request a few hundred microseconds for nothing."""
-    uri = config["RATELIMIT_STORAGE_URI"] = config["RATELIMIT_STORAGE_URI"] or default_uri()
+    given = config["RATELIMIT_STORAGE_URI"]
+    uri = config["RATELIMIT_STORAGE_URI"] = given or default_uri(instance)
     options = {"socket_timeout": 2, "socket_connect_timeout": 2} if uri.startswith("redis") \
         else {}
     try:
         return MovingWindowRateLimiter(storage_from_string(uri, **options))
     except (ConfigurationError, ValueError) as exc:
-        refuse(f"RATELIMIT_STORAGE_URI={uri!r}: {exc}")
+        if given:
+            refuse(f"RATELIMIT_STORAGE_URI={uri!r}: {exc}.")
+        refuse(f"INSTANCE_PATH={instance!r}: {exc}. Set INSTANCE_PATH to such a folder, or "
+               "RATELIMIT_STORAGE_URI.")
 
 
 class NoSession(SessionInterface):

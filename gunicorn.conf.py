@@ -29,8 +29,26 @@ if __name__ == "__config__" and WORKER_CLASS == "gevent":
 
 # /metrics adds up the counters of all workers in files here; set before the app (and
 # prometheus_client) is loaded, so that every worker counts into it.
+def stop(why: str) -> None:
+    """Refuse to start with one JSON line saying what to fix (a log record), exit status 1;
+    also while this file is read, before gunicorn has set up its logging."""
+    if not logging.getLogger().handlers:
+        from ivr.web.logs import JsonFormatter
+
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(JsonFormatter())
+        logging.getLogger().addHandler(handler)
+    logging.getLogger("gunicorn.error").critical("Refusing to start: %s", why)
+    sys.exit(1)
+
+
 if os.environ.get("METRICS_TOKEN") and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="line-metrics-")
+    try:
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="line-metrics-")
+    except OSError as exc:
+        stop(f"no folder for the workers' counters of /metrics could be made in "
+             f"{tempfile.gettempdir()} ({exc.strerror}). Set TMPDIR, or "
+             "PROMETHEUS_MULTIPROC_DIR, to a folder this user can write.")
 
 # Load the app (and validate menus.yaml) once in the master: a broken file stops the
 # start with its problems listed, instead of workers failing one after another.
@@ -102,6 +120,11 @@ logging.captureWarnings(True)
 
 MIN_SECRET_LENGTH = 32
 MIN_PASSWORD_LENGTH = 16  # SIMULATOR_PASSWORD and METRICS_TOKEN: too long to guess
+# Estimated bits (ivr.web.strength): a random string of the minimum length has far more
+# (32 hexadecimal characters: about 165; 16: 82), a repeated, sequential or common one a
+# few dozen at most.
+MIN_SECRET_BITS = 120
+MIN_PASSWORD_BITS = 64
 
 
 IDLE_WAIT = 0.05  # seconds: post_request
@@ -160,17 +183,24 @@ def refusal(env) -> str | None:
         return ("TWILIO_AUTH_TOKEN is not set, so anyone could call the webhooks. Set "
                 "TWILIO_AUTH_TOKEN (Twilio console, Account Info), or IVR_ALLOW_UNSIGNED=1 "
                 "for a local test only.")
+    from ivr.web.strength import HOW_TO_MAKE, weakness
+
     secret = env.get("SECRET_KEY", "")
-    if len(secret) < MIN_SECRET_LENGTH or len(set(secret)) < 10:
-        return (f"SECRET_KEY is missing, shorter than {MIN_SECRET_LENGTH} characters or not "
-                "random, so SMS cookies could be forged or lost between instances. Set "
-                "SECRET_KEY to a long random string, the same on every instance: python3 -c "
-                "'import secrets; print(secrets.token_hex(32))'.")
+    if len(secret) < MIN_SECRET_LENGTH:
+        return (f"SECRET_KEY is missing or shorter than {MIN_SECRET_LENGTH} characters, so "
+                "SMS cookies could be forged or lost between instances. Set SECRET_KEY to a "
+                f"long random string, the same on every instance: {HOW_TO_MAKE}")
+    weak = weakness("SECRET_KEY", secret, MIN_SECRET_BITS)
+    if weak:
+        return f"{weak} (the same on every instance)."
     for name in ("SIMULATOR_PASSWORD", "METRICS_TOKEN"):
         if env.get(name) and len(env[name]) < MIN_PASSWORD_LENGTH:
             return (f"{name} is shorter than {MIN_PASSWORD_LENGTH} characters, so it could "
-                    "be guessed. Set a long random one: python3 -c 'import secrets; "
-                    "print(secrets.token_urlsafe(24))', or unset it to turn that page off.")
+                    f"be guessed. Set a long random one: {HOW_TO_MAKE}, or unset it to turn "
+                    "that page off.")
+        weak = weakness(name, env[name], MIN_PASSWORD_BITS) if env.get(name) else None
+        if weak:
+            return f"{weak}, or unset it to turn that page off."
     if env.get("RATELIMIT_STORAGE_URI", "").startswith("memory"):
         return ("RATELIMIT_STORAGE_URI=memory:// counts the caps on texts per worker, anew "
                 "after each restart. Leave it unset (a file shared by the workers) or set "
@@ -182,6 +212,4 @@ def on_starting(server):
     """Refuse a production start that is not safe, with one line (JSON) saying what to set."""
     why = refusal(os.environ)
     if why:
-        # A log record, so that this line too is JSON; exit status 1.
-        logging.getLogger("gunicorn.error").critical("Refusing to start: %s", why)
-        sys.exit(1)
+        stop(why)

@@ -18,6 +18,8 @@ from ivr.web import guesses
 
 LOOPBACK = frozenset({"127.0.0.1", "::1", "::ffff:127.0.0.1"})
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+# What a proxy or tunnel adds to a request; a browser on this machine sends none of them.
+PROXY_HEADERS = ("X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto", "Forwarded")
 REALM = 'Basic realm="Line simulator", charset="UTF-8"'
 
 
@@ -42,14 +44,29 @@ def refuse(app: Flask, request: Request) -> Response | None:
             guesses.failed(app, request, "simulator")
         return Response("The simulator needs its password (SIMULATOR_PASSWORD).\n",
                         status=401, mimetype="text/plain", headers={"WWW-Authenticate": REALM})
-    # Development without a password: only from this machine, whatever --host says. A
-    # tunnel (ngrok, often pointed at `make run` for Twilio) also connects from 127.0.0.1
-    # but names its public host: the Host header tells them apart (and stops DNS rebinding).
-    if request.remote_addr in LOOPBACK and urlsplit(f"//{request.host}").hostname in LOCAL_HOSTS:
+    if from_this_machine(request):
         return None
     return Response("The simulator without SIMULATOR_PASSWORD answers only on this machine "
                     "(127.0.0.1); set SIMULATOR_PASSWORD to open it to others.\n",
                     status=403, mimetype="text/plain")
+
+
+def from_this_machine(request: Request) -> bool:
+    """Development without a password: only from this machine, whatever --host says.
+
+    Decided by the socket itself, never by a header a client can write: the peer's address
+    and Host as they were before ProxyFix replaced them from X-Forwarded-For and
+    X-Forwarded-Host (which anyone can send when no proxy is in front). A tunnel (ngrok,
+    often pointed at `make run` for Twilio) also connects from 127.0.0.1, but names its
+    public host or adds X-Forwarded-* headers: refused. A Host that is not this machine's
+    name is a page of another site whose name now points here (DNS rebinding): refused."""
+    environ = request.environ
+    original = environ.get("werkzeug.proxy_fix.orig") or environ
+    if original.get("REMOTE_ADDR") not in LOOPBACK:
+        return False
+    if any(name in request.headers for name in PROXY_HEADERS):
+        return False
+    return urlsplit(f"//{original.get('HTTP_HOST') or ''}").hostname in LOCAL_HOSTS
 
 
 def content_security_policy(audio_base_url: str) -> str:

@@ -8,6 +8,7 @@ import logging
 import os
 import re
 import shutil
+import tempfile
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
@@ -369,6 +370,23 @@ def key_to(node_id: str, target: str, menus=None) -> str:
     """The key of a node's option that leads to `target`, read from menus.yaml."""
     menus = menus or shipped_menus()
     return next(o.key for o in menus.nodes[node_id].options if o.target == target)
+
+
+def pytest_configure(config):
+    """The apps the tests make keep their caps' store in a folder of the tests, never in
+    the checkout's instance/: those made while the test modules are imported in one ..."""
+    config.instance_folder = tempfile.TemporaryDirectory(prefix="line-tests-")
+    os.environ["INSTANCE_PATH"] = config.instance_folder.name
+
+
+def pytest_unconfigure(config):
+    config.instance_folder.cleanup()
+
+
+@pytest.fixture(autouse=True)
+def _instance_folder_of_the_test(monkeypatch, tmp_path_factory):
+    """... and each test's in one of its own: no test finds the texts of another counted."""
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path_factory.mktemp("instance")))
 
 
 @pytest.fixture(scope="session")

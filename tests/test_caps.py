@@ -8,7 +8,9 @@ from __future__ import annotations
 import multiprocessing
 import os
 import re
+import shutil
 import signal
+import sqlite3
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -16,7 +18,17 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
-from .conftest import TOKEN, Answer, Twilio, confirm_text, shipped_menus, texting_line
+from ivr.web.capstore import SQLiteStorage
+
+from .conftest import (
+    METRICS_TOKEN,
+    TOKEN,
+    Answer,
+    Twilio,
+    confirm_text,
+    shipped_menus,
+    texting_line,
+)
 from .servers import gunicorn, post, redis_server, wait_for
 
 MENUS = shipped_menus()
@@ -126,3 +138,92 @@ def test_exact_across_gunicorn_workers_that_restart(tmp_path):
 
 def _workers(log: Path) -> list[int]:
     return [int(pid) for pid in re.findall(r"Booting worker with pid: (\d+)", log.read_text())]
+
+
+# -- the embedded store recovers, without a restart ---------------------------------------
+
+
+def _stored_line(folder: Path, **caps: str):
+    """The line with its default store (no RATELIMIT_STORAGE_URI), in `folder`."""
+    app, fake, twilio = texting_line(INSTANCE_PATH=str(folder), SECRET_KEY=KEY, **caps)
+    return app, fake, twilio, folder / "caps.sqlite"
+
+
+def _assert_private(store: Path) -> None:
+    assert store.stat().st_mode & 0o777 == 0o600
+    with sqlite3.connect(store) as conn:  # the table is there
+        assert conn.execute("SELECT COUNT(*) FROM entries").fetchone()[0] >= 0
+
+
+def test_the_store_is_the_instance_folders_own(tmp_path):
+    folder = tmp_path / "made" / "instance"
+    app, _, twilio, store = _stored_line(folder)
+    assert app.instance_path == str(folder)
+    assert folder.stat().st_mode & 0o777 == 0o700
+    _assert_private(store)
+    assert SENT in confirm_text(twilio).spoken()
+
+
+@pytest.mark.parametrize("damage", ["delete", "garbage", "garbage in a new file", "empty",
+                                    "delete the folder"])
+def test_a_damaged_store_is_made_anew_at_the_next_confirm(tmp_path, damage):
+    _, fake, twilio, store = _stored_line(tmp_path / "instance")
+    assert SENT in confirm_text(twilio, caller="+31612345601").spoken()
+    if damage == "delete":
+        store.unlink()
+    elif damage == "garbage":  # overwritten in place: the same file, open in the app
+        store.write_bytes(b"not a database, as a disk or an editor may leave it" * 200)
+    elif damage == "garbage in a new file":
+        store.unlink()
+        store.write_bytes(os.urandom(8192))
+    elif damage == "empty":
+        store.write_bytes(b"")
+    else:
+        shutil.rmtree(store.parent)
+    # The confirm that finds it so is sent, and the caps count on, in the new file.
+    assert [SENT in confirm_text(twilio, caller="+31612345602").spoken()
+            for _ in range(4)] == [True] * 3 + [False]
+    assert len(fake.sent) == 4
+    _assert_private(store)
+
+
+def test_a_corrupt_store_does_not_close_the_metrics(tmp_path):
+    app, _, _, store = _stored_line(tmp_path, METRICS_TOKEN=METRICS_TOKEN)
+    store.write_bytes(b"garbage" * 1000)
+    scrape = app.test_client().get("/metrics",
+                                   headers={"Authorization": f"Bearer {METRICS_TOKEN}"})
+    assert scrape.status_code == 200
+    _assert_private(store)
+
+
+def test_a_fresh_worker_makes_the_deleted_store_anew_with_its_table(tmp_path):
+    # A worker forked after the file was deleted (as gunicorn replaces a dead one) opens a
+    # store with its table and mode 0600, not an empty file that every count fails in.
+    _, _, twilio, store = _stored_line(tmp_path)
+    store.unlink()
+    worker = multiprocessing.get_context("fork").Process(
+        target=lambda: os._exit(0 if SENT in confirm_text(twilio).spoken() else 1))
+    worker.start()
+    worker.join(30)
+    assert worker.exitcode == 0
+    _assert_private(store)
+    with sqlite3.connect(store) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM entries").fetchone()[0] == 2  # both caps
+    assert [SENT in confirm_text(twilio).spoken() for _ in range(3)] == [True, True, False]
+
+
+def test_a_store_busy_too_long_fails_and_is_left_as_it_is(tmp_path):
+    # Another process's transaction is no damage: the count fails (the caller hears the
+    # numbers), and the file, with the counts in it, stays.
+    uri = f"sqlite:///{tmp_path / 'caps.sqlite'}"
+    storage = SQLiteStorage(uri, timeout=0.05)
+    assert storage.acquire_entry("k", 3, 60)
+    before = (tmp_path / "caps.sqlite").stat().st_ino
+    holder = sqlite3.connect(tmp_path / "caps.sqlite", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    with pytest.raises(sqlite3.OperationalError, match="database is locked"):
+        storage.acquire_entry("k", 3, 60)
+    holder.execute("ROLLBACK")
+    holder.close()
+    assert (tmp_path / "caps.sqlite").stat().st_ino == before
+    assert storage.get_moving_window("k", 3, 60)[1] == 1

@@ -1,5 +1,6 @@
 """Wrong guesses of the simulator's password and the metrics token are throttled: 10 a
-minute per client, 100 a minute in all, counted in the caps' store."""
+minute per client; past 100 a minute in all, the clients that guessed wrong; past 1,000,
+everyone. Counted in the caps' store."""
 
 from __future__ import annotations
 
@@ -47,11 +48,44 @@ def test_the_browser_asking_for_the_password_is_no_guess():
     assert simulator(client, PASSWORD) == 200
 
 
-def test_forged_addresses_are_bounded_by_the_overall_count():
+def test_wrong_guesses_from_elsewhere_never_lock_out_the_right_token():
+    # 120 wrong tokens from 120 addresses: the owner, who guessed nothing wrong, is let
+    # in; past 100 in all, a client that guessed wrong waits, even with the right token.
     client = make().test_client()
-    statuses = [metrics(client, "wrong", address=f"192.0.2.{i}") for i in range(100)]
-    assert statuses == [401] * 100
+    statuses = [metrics(client, "wrong", address=f"192.0.2.{i}") for i in range(120)]
+    assert statuses == [401] * 120
+    assert metrics(client, METRICS, address="203.0.113.50") == 200
+    assert simulator(client, PASSWORD, address="203.0.113.50") == 200
+    assert metrics(client, METRICS, address="192.0.2.5") == 429
+
+
+def test_a_flood_from_forged_addresses_is_bounded_for_everyone():
+    # Addresses that change with every guess, as X-Forwarded-For forged where no proxy is in
+    # front of a line told to trust one: past 1,000 in a minute, everyone waits.
+    client = make().test_client()
+    statuses = [metrics(client, "wrong", address=f"10.{i // 250}.{i % 250}.1")
+                for i in range(1001)]
+    assert statuses.count(401) == 100 + 900 and statuses[-1] == 429
+    assert metrics(client, METRICS, address="203.0.113.50") == 429
+
+
+def test_without_a_trusted_proxy_a_forged_forwarded_for_is_no_new_client():
+    client = make(TRUSTED_PROXIES=0).test_client()
+    statuses = [metrics(client, "wrong", address=f"192.0.2.{i}") for i in range(11)]
+    assert statuses == [401] * 10 + [429]
     assert metrics(client, METRICS, address="192.0.2.200") == 429
+
+
+@pytest.mark.parametrize("proxies", [1, 2])
+def test_the_client_is_the_address_the_outermost_trusted_proxy_saw(proxies):
+    # What the client wrote itself into X-Forwarded-For, left of what the proxies
+    # appended, changes nothing.
+    client = make(TRUSTED_PROXIES=proxies).test_client()
+    proxied = ", 10.0.0.2" * (proxies - 1)
+    statuses = [metrics(client, "wrong", address=f"192.0.2.{i}, 198.51.100.7{proxied}")
+                for i in range(11)]
+    assert statuses == [401] * 10 + [429]
+    assert metrics(client, METRICS, address=f"198.51.100.8{proxied}") == 200
 
 
 def test_when_the_store_fails_the_pages_refuse(monkeypatch):

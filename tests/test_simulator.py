@@ -81,6 +81,32 @@ def test_in_development_without_a_password_only_this_machine_gets_in(dev):
     assert forwarded.status_code == 403
 
 
+@pytest.mark.parametrize("proxies", [1, 0])
+def test_in_development_forwarded_headers_never_make_a_request_local(proxies):
+    # The socket's peer and Host decide, not what ProxyFix takes from X-Forwarded-*: from
+    # afar, claiming to be this machine; and through a tunnel, claiming to be localhost.
+    client = make(DEBUG=True, TRUSTED_PROXIES=proxies).test_client()
+    forged = {"X-Forwarded-For": "127.0.0.1", "X-Forwarded-Host": "localhost"}
+    afar = client.get("/simulator/", headers=forged, environ_base={"REMOTE_ADDR": "192.0.2.7"})
+    assert afar.status_code == 403
+    tunnel = client.get("/simulator/", headers={"Host": "abc123.ngrok.app",
+                                                "X-Forwarded-Host": "localhost"})
+    assert tunnel.status_code == 403
+    assert client.get("/simulator/", headers={"X-Forwarded-For": "127.0.0.1"}).status_code == 403
+    assert client.get("/simulator/").status_code == 200
+
+
+@pytest.mark.parametrize("host", ["rebind.example.org", "rebind.example.org:5000",
+                                  "127.0.0.1.nip.io", "localhost.example.org"])
+def test_in_development_a_page_of_another_site_on_this_machine_is_refused(dev, host):
+    # DNS rebinding: a page of another site whose name now resolves to 127.0.0.1 reaches
+    # the simulator from the machine's own browser, with its own name as Host.
+    refused = dev.test_client().get("/simulator/", headers={"Host": host})
+    assert refused.status_code == 403
+    for local in ("localhost:5000", "127.0.0.1:5000", "[::1]:5000"):
+        assert dev.test_client().get("/simulator/", headers={"Host": local}).status_code == 200
+
+
 @pytest.mark.parametrize("url", ["/simulator/", "/simulator/static/simulator.js",
                                  "/simulator/static/simulator.css", "/simulator/api/setup"])
 def test_every_answer_carries_a_strict_content_security_policy(dev, url):

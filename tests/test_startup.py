@@ -3,8 +3,12 @@ the app module builds nothing."""
 
 from __future__ import annotations
 
+import json
 import runpy
+import subprocess
+import sys
 import time
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -22,10 +26,9 @@ SAFE = {"TWILIO_AUTH_TOKEN": "x", "SECRET_KEY": GOOD_KEY}
 
 @pytest.mark.parametrize(("env", "refusal"), [
     ({"SECRET_KEY": GOOD_KEY}, "TWILIO_AUTH_TOKEN is not set"),
-    ({"TWILIO_AUTH_TOKEN": "x"}, "SECRET_KEY is missing, shorter than 32 characters or not "
-                                 "random"),
+    ({"TWILIO_AUTH_TOKEN": "x"}, "SECRET_KEY is missing or shorter than 32 characters"),
     ({"TWILIO_AUTH_TOKEN": "x", "SECRET_KEY": "dev"}, "SECRET_KEY is missing"),
-    ({"TWILIO_AUTH_TOKEN": "x", "SECRET_KEY": "a" * 40}, "or not random"),
+    ({"TWILIO_AUTH_TOKEN": "x", "SECRET_KEY": "a" * 40}, "SECRET_KEY is too easy to guess"),
     ({**SAFE, "SIMULATOR_PASSWORD": "a"}, "SIMULATOR_PASSWORD is shorter than 16"),
     ({**SAFE, "METRICS_TOKEN": "b" * 15}, "METRICS_TOKEN is shorter than 16"),
     ({**SAFE, "RATELIMIT_STORAGE_URI": "memory://"}, "counts the caps on texts per worker"),
@@ -44,12 +47,48 @@ def test_gunicorn_refuses_an_unsafe_start_with_one_line(monkeypatch, caplog, env
     assert "Refusing to start: " in caplog.text and refusal in caplog.text
 
 
-@pytest.mark.parametrize("env", [SAFE, {**SAFE, "SIMULATOR_PASSWORD": "p" * 16,
-                                        "METRICS_TOKEN": "t" * 16},
+@pytest.mark.parametrize("env", [SAFE, {**SAFE, "SIMULATOR_PASSWORD": "correct horse battery",
+                                        "METRICS_TOKEN": "Zq3vL9xK2mWp7RtB"},
                                  {**SAFE, "RATELIMIT_STORAGE_URI": "redis://r:6379"},
                                  {"IVR_ALLOW_UNSIGNED": "1", "SIMULATOR_PASSWORD": "a"}])
 def test_gunicorn_starts_when_safe_or_explicitly_local(env):
     assert CONF["refusal"](env) is None
+
+
+HOW_TO_MAKE = 'python -c "import secrets; print(secrets.token_urlsafe(32))"'
+COUNTED = ("needed (repeated characters, sequences such as abc or 123, common words and "
+           "pieces seen before count once). Make a random one: " + HOW_TO_MAKE)
+
+
+@pytest.mark.parametrize(("env", "refusal"), [
+    ({**SAFE, "METRICS_TOKEN": "a" * 16},
+     f"METRICS_TOKEN is too easy to guess: about 5 bits, 64 {COUNTED}, or unset it to turn "
+     "that page off."),
+    ({**SAFE, "SIMULATOR_PASSWORD": "passwordpassword"},
+     f"SIMULATOR_PASSWORD is too easy to guess: about 9 bits, 64 {COUNTED}, or unset it to "
+     "turn that page off."),
+    ({**SAFE, "SECRET_KEY": "0123456789abcdefghijklmnopqrstuv"},
+     f"SECRET_KEY is too easy to guess: about 10 bits, 120 {COUNTED} (the same on every "
+     "instance)."),
+    ({**SAFE, "SECRET_KEY": "01234567890123456789012345678901"},
+     f"SECRET_KEY is too easy to guess: about 7 bits, 120 {COUNTED} (the same on every "
+     "instance)."),
+    ({**SAFE, "METRICS_TOKEN": "qwertyuiopqwertyuiop"},
+     f"METRICS_TOKEN is too easy to guess: about 9 bits, 64 {COUNTED}, or unset it to turn "
+     "that page off."),
+])
+def test_gunicorn_refuses_secrets_that_are_long_but_easy_to_guess(env, refusal):
+    assert CONF["refusal"](env) == refusal
+
+
+def test_what_the_refusals_advise_is_never_refused():
+    import secrets
+
+    for _ in range(200):
+        env = {**SAFE, "SECRET_KEY": secrets.token_urlsafe(32),
+               "SIMULATOR_PASSWORD": secrets.token_urlsafe(32),
+               "METRICS_TOKEN": secrets.token_urlsafe(32)}
+        assert CONF["refusal"](env) is None
 
 
 def test_gunicorn_loads_the_app_once_and_logs_only_through_the_json_formatter():
@@ -97,7 +136,7 @@ def test_a_public_base_url_with_a_path_is_refused():
     assert "give only the scheme and host" in stopped.value.message
 
 
-def test_the_app_leaves_phonenumbers_heavy_data_unloaded():
+def test_the_app_leaves_phonenumbers_heavy_data_unloaded(tmp_path):
     # phonenumbers' geocoder and carrier data cost about 100 MB in every worker and half
     # a second of start-up: the line, the simulator included, needs neither.
     import subprocess
@@ -109,7 +148,8 @@ def test_the_app_leaves_phonenumbers_heavy_data_unloaded():
          "if m.startswith(('phonenumbers.geodata', 'phonenumbers.carrierdata', "
          "'phonenumbers.tzdata'))))"],
         cwd=ROOT, capture_output=True, text=True, check=True,
-        env={"PATH": "/usr/bin:/bin", "LOG_LEVEL": "ERROR"}).stdout.strip()
+        env={"PATH": "/usr/bin:/bin", "LOG_LEVEL": "ERROR",
+             "INSTANCE_PATH": str(tmp_path)}).stdout.strip()
     assert loaded == "[]"
 
 
@@ -152,3 +192,71 @@ def test_importing_the_app_module_builds_nothing():
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("refused: fix menus.yaml"), done.stdout
     assert not hasattr(__import__("app"), "app")
+
+
+# -- a store or folder that cannot be used: one line saying what to fix -------------------
+
+
+@pytest.mark.parametrize(("config", "refusal"), [
+    ({"RATELIMIT_STORAGE_URI": "sqlite:////proc/x/caps.sqlite"},
+     "RATELIMIT_STORAGE_URI='sqlite:////proc/x/caps.sqlite': cannot make or open "
+     "/proc/x/caps.sqlite ([Errno 2] No such file or directory: '/proc/x'): the folder must "
+     "be one this user can write."),
+    ({"RATELIMIT_STORAGE_URI": "sqlite:///relative.sqlite"},
+     "RATELIMIT_STORAGE_URI='sqlite:///relative.sqlite': not an absolute path; give one with "
+     "four slashes, such as sqlite:////var/lib/line/caps.sqlite."),
+    ({"RATELIMIT_STORAGE_URI": "sqlite:////"},
+     "RATELIMIT_STORAGE_URI='sqlite:////': give a file, such as "
+     "sqlite:////var/lib/line/caps.sqlite."),
+    ({"INSTANCE_PATH": "/proc/x"},
+     "INSTANCE_PATH='/proc/x': cannot make or open /proc/x/caps.sqlite ([Errno 2] No such "
+     "file or directory: '/proc/x'): the folder must be one this user can write. Set "
+     "INSTANCE_PATH to such a folder, or RATELIMIT_STORAGE_URI."),
+])
+def test_a_store_that_cannot_be_used_is_refused_with_what_to_fix(config, refusal):
+    from app import create_app
+
+    with pytest.raises(SystemExit) as stopped:
+        create_app({"MENUS_PATH": str(ROOT / "menus.yaml"), **config})
+    assert stopped.value.code == 1 and stopped.value.message == refusal
+    assert not (ROOT / "relative.sqlite").exists() and not Path("/relative.sqlite").exists()
+
+
+def _json_lines_only(stderr: str) -> list[str]:
+    """The messages of a refused start, each line of stderr a JSON object."""
+    return [json.loads(line)["message"] for line in stderr.splitlines()]
+
+
+def test_the_procfile_command_refuses_an_unusable_store_in_one_json_line(tmp_path):
+    from .servers import GUNICORN
+
+    env = {"PATH": "/usr/bin:/bin", "TWILIO_AUTH_TOKEN": "x", "SECRET_KEY": GOOD_KEY,
+           "RATELIMIT_STORAGE_URI": "sqlite:////proc/x/caps.sqlite"}
+    done = subprocess.run([str(GUNICORN), "--config", "gunicorn.conf.py", "--bind",
+                           "127.0.0.1:0", "app:create_app()"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    refusals = [m for m in _json_lines_only(done.stderr) if m.startswith("Refusing")]
+    assert refusals == ["Refusing to start: RATELIMIT_STORAGE_URI='sqlite:////proc/x/caps."
+                        "sqlite': cannot make or open /proc/x/caps.sqlite ([Errno 2] No such "
+                        "file or directory: '/proc/x'): the folder must be one this user can "
+                        "write."]
+
+
+def test_a_temporary_folder_that_cannot_be_written_is_one_json_line(tmp_path):
+    # tempfile's folder made unusable in the process itself (as a read-only /tmp would; the
+    # tests may run as root, who can write anywhere a mode allows): the caps' store does
+    # not need it, and the workers' metrics folder is refused in one line.
+    unusable = "import tempfile; tempfile.tempdir = '/proc/x'\n"
+    env = {"PATH": "/usr/bin:/bin", "INSTANCE_PATH": str(tmp_path), "LOG_LEVEL": "ERROR"}
+    started = subprocess.run([sys.executable, "-c", unusable + "import app; app.create_app()"],
+                             cwd=ROOT, env=env, capture_output=True, text=True)
+    assert started.returncode == 0, started.stderr
+    conf = unusable + "import runpy; runpy.run_path('gunicorn.conf.py')"
+    done = subprocess.run([sys.executable, "-c", conf], cwd=ROOT, capture_output=True,
+                          text=True, env={**env, "METRICS_TOKEN": "Zq3vL9xK2mWp7RtB"})
+    assert done.returncode == 1
+    assert _json_lines_only(done.stderr) == [
+        "Refusing to start: no folder for the workers' counters of /metrics could be made in "
+        "/proc/x (No such file or directory). Set TMPDIR, or PROMETHEUS_MULTIPROC_DIR, to a "
+        "folder this user can write."]

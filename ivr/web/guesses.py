@@ -2,10 +2,19 @@
 it, both answered about 1,200 wrong guesses a second.
 
 Failed attempts are counted in the caps' store (limits' moving window, in the SQLite file
-or Redis), per client and for all clients together: the client is the address the
-trusted proxy saw (TRUSTED_PROXIES), which a client without a proxy in front could forge,
-so the overall count bounds the guessing whatever the address. Counted on a keyed hash of
-the address, as numbers are. A store that fails refuses: these pages can wait.
+or Redis), per client and for all clients together. The client is the address ProxyFix
+leaves in REMOTE_ADDR: the socket's peer, or with TRUSTED_PROXIES=n the address the n-th
+proxy from this end of X-Forwarded-For saw, which a client cannot choose while n is the
+number of proxies really in front (docs/operations.md says what to set where).
+
+- A client with 10 wrong guesses in a minute waits, whatever it sends next.
+- Past 100 wrong guesses in a minute from all clients together, every client that guessed
+  wrong in that minute waits too; a client that did not (the owner of the token, using it)
+  is let in: wrong guesses from elsewhere lock nobody out.
+- Past 1,000 in a minute, everyone waits: a flood only forged addresses or a large botnet
+  make. It bounds the guessing when TRUSTED_PROXIES trusts a proxy that is not there.
+Counted on a keyed hash of the address, as numbers are. A store that fails refuses: these
+pages can wait.
 """
 
 from __future__ import annotations
@@ -22,26 +31,25 @@ from ivr.web import counters
 log = logging.getLogger("ivr.guesses")
 
 PER_CLIENT = parse("10 per minute")
-OVERALL = parse("100 per minute")
+ALL = parse("1000 per minute")  # past it, everyone waits
+GUESSERS_WAIT = 100  # past this many of ALL, clients that guessed wrong wait
 
 
 def _client(app: Flask, request: Request) -> str:
-    # The address the first trusted proxy appended to X-Forwarded-For, else the peer's.
-    proxies = app.config["TRUSTED_PROXIES"]
-    forwarded = [a.strip() for a in request.headers.get("X-Forwarded-For", "").split(",")]
-    address = request.remote_addr or ""
-    if proxies and len(forwarded) >= proxies and forwarded[-proxies]:
-        address = forwarded[-proxies]
     key = str(app.config["SECRET_KEY"]).encode()
-    return hmac.new(key, address.encode(), hashlib.sha256).hexdigest()[:32]
+    address = (request.remote_addr or "").encode()
+    return hmac.new(key, address, hashlib.sha256).hexdigest()[:32]
 
 
 def throttled(app: Flask, request: Request, what: str) -> Response | None:
     """A 429 while this client, or all clients together, guessed too often lately."""
     limiter = app.extensions["limiter"]
     try:
-        allowed = limiter.test(OVERALL, "guess", what) and limiter.test(
-            PER_CLIENT, "guess", what, _client(app, request))
+        mine = PER_CLIENT.amount - limiter.get_window_stats(
+            PER_CLIENT, "guess", what, _client(app, request)).remaining
+        everyone = ALL.amount - limiter.get_window_stats(ALL, "guess", what).remaining
+        allowed = (mine < PER_CLIENT.amount and everyone < ALL.amount
+                   and (mine == 0 or everyone < GUESSERS_WAIT))
     except Exception as exc:  # the store is down: refuse rather than allow unthrottled
         log.warning("%s: the throttle's store failed (%s)", what, type(exc).__name__)
         allowed = False
@@ -56,7 +64,7 @@ def failed(app: Flask, request: Request, what: str) -> None:
     """Counts a wrong password or token, for this client and for all."""
     limiter = app.extensions["limiter"]
     try:
-        limiter.hit(OVERALL, "guess", what)
+        limiter.hit(ALL, "guess", what)
         limiter.hit(PER_CLIENT, "guess", what, _client(app, request))
     except Exception as exc:
         log.warning("%s: the throttle's store failed (%s)", what, type(exc).__name__)
