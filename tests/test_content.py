@@ -68,6 +68,8 @@ CORRECTIONS = [
     ("nodes.signals.sms", "nl", "- veel te veel van hun inkomsten moeten afgeven", "loon"),
     ("nodes.signals.sms", "nl", "- beperkte bewegingsvrijheid", "vrij gaan en staan"),
     ("nodes.signals.sms", "en", "far too much of their income", "their pay"),
+    ("nodes.signals_last.say", "nl", "Iemand heeft beperkte bewegingsvrijheid.",
+     "vrij gaan en staan"),
     # "kan IOM Nederland individuele bemiddeling bieden".
     ("nodes.iom.say", "nl", "IOM individuele bemiddeling bieden", "persoonlijk"),
     ("nodes.iom.say", "en", "IOM can offer individual mediation", "personally"),
