@@ -230,7 +230,7 @@ def test_check_says_which_language_is_left_out(app, tmp_path):
 def test_map_is_stable_and_shows_forwards_with_number_and_caller_id(app):
     first, second = run(app, "menus", "map").output, run(app, "menus", "map").output
     assert first == second
-    assert ("n_call_anonymous{{\"Anoniem melden bij Meld Misdaad Anoniem<br/>→ anonymous "
+    assert ("n_call_anonymous{{\"Anoniem melden, Meld Misdaad Anoniem bellen<br/>→ anonymous "
             "+318007000<br/>caller ID: line's own number\"}}") in first
     for node in MENUS.nodes:
         assert f"    n_{node}" in first
