@@ -154,22 +154,24 @@ def _language_menu(menus: m.Menus, response: VoiceResponse, call: Call, miss: in
     action = urls.language_choice(miss, second_page)
     # The caller's country counts only through the languages it makes likely.
     order = _greeting_order(menus, call)
-    offers = _second_page(menus) if second_page else offer_order(menus, call.region)
+    # The languages offered, once per country and page, as the order.
+    offers: tuple[str, ...] = menus.cached(("offers", call.region, second_page), lambda: tuple(
+        language.code for language in (
+            _second_page(menus) if second_page else offer_order(menus, call.region))))
 
     def fill(gather: Gather) -> None:
         if greet:
             for lang in order:
                 gather.append(speak(menus, lang, u.prompt(menus, lang, "greeting")))
-        for language in offers:
-            gather.append(speak(menus, language.code,
-                                u.language_offer(menus, language, second_page)))
+        for code in offers:
+            gather.append(speak(menus, code,
+                                u.language_offer(menus, menus.languages[code], second_page)))
         for lang in order:  # a person, one key away: said after the languages
             _announce(menus, lang, gather, m.FIRST, None)
 
     # The offers apart from the order: a number's language can put a language first in
     # the order that the caller's country puts first in the offers, or not.
-    _gather(menus, response, action, fill, greet, order,
-            tuple(language.code for language in offers))
+    _gather(menus, response, action, fill, greet, order, offers)
     _redirect(menus, response, action)
     return response
 
