@@ -30,6 +30,7 @@ from .conftest import (
     Twilio,
     line_app,
     line_menus,
+    printed,
     shipped_menus,
 )
 
@@ -263,3 +264,26 @@ def test_a_keyword_or_a_chosen_language_wins_over_the_numbers_language():
 def test_a_text_to_a_number_without_a_language_is_answered_as_before():
     twilio = Twilio(numbers_app("menus.yaml").test_client())
     assert text(twilio, "hello?", LINE) == index_pages(MENUS, ("nl", "en"))[0]
+
+
+# -- trying a number in the terminal ---------------------------------------------------------
+
+
+def test_flask_call_and_text_try_a_number_with_a_language():
+    app = numbers_app("menus.yaml")
+    polish = number_of(MENUS, "pl")
+    runner = app.test_cli_runner()
+    contacts = next(g.key for g in MENUS.settings.global_keys if g.action == m.CONTACTS)
+    police = next(o.key for o in MENUS.nodes[MENUS.settings.other_contacts_node].options
+                  if o.target == MENUS.settings.fallback_node)
+    output = runner.invoke(args=["call", "--to", polish, "--keys",
+                                 f"{contacts},{police}"]).output
+    says = [line.split(": ", 1)[1] for line in output.splitlines() if line.startswith("  says")]
+    assert says[0] == printed(MENUS, "pl", MENUS.prompt("greeting", "pl"))
+    assert f"→ forward to police {MENUS.contacts['police'].number}" in output
+    refused = runner.invoke(args=["call", "--to", polish, "--lang", "en"])
+    assert refused.exit_code == 2
+    assert (f"a call to {polish} begins in 'pl' (LINE_NUMBERS), without the choice of "
+            "language: leave out --lang") in refused.output
+    texted = runner.invoke(args=["text", "--to", polish, "hello?"]).output
+    assert index_pages(MENUS, ("pl",))[0] in texted
