@@ -175,6 +175,22 @@ def test_the_call_begins_with_112_then_a_person_then_the_main_menu():
     assert said[:len(expected)] == expected
 
 
+def test_before_a_language_is_chosen_the_numbers_language_comes_first():
+    """An apology at the start, and the choice of language asked for with the language key
+    (its person's key), speak the number's language first, then Dutch."""
+    call = voice.Call.from_to(LINE, "NL", languages={LINE: "ar"})
+    assert voice.greeting_order(MENUS, "NL", "ar") == ("ar", "nl")
+    apology = voice.error_response(MENUS, None, call)
+    first = next(verb for verb in apology.verbs if getattr(verb, "name", "") != "Gather")
+    error = speak(MENUS, "ar", u.prompt(MENUS, "ar", "error"))
+    assert first is error
+    person = next(g for g in MENUS.settings.global_keys if g.action == m.CONTACTS)
+    choice = document(voice.language_menu(MENUS, call))
+    persons = [speak(MENUS, lang, u.global_option(MENUS, lang, person)).element.to_xml(
+        xml_declaration=False) for lang in ("ar", "nl")]
+    assert choice.index(persons[0]) < choice.index(persons[1])
+
+
 def test_a_number_without_a_language_begins_with_the_choice_as_before():
     with_numbers = Twilio(numbers_app("menus.yaml").test_client()).post("/voice", To=LINE)
     without = Twilio(line_app("menus.yaml").test_client()).post("/voice", To=LINE)
