@@ -35,7 +35,7 @@ from ivr.content.problems import MenuError
 from ivr.lines import DEFAULT_MENUS_PATH, load_menus
 from ivr.tools.cli import audio_cli, call_command, menus_cli, text_command, translations_cli
 from ivr.voice import answers as voice
-from ivr.web import audio_views, metrics
+from ivr.web import audio_views, line_numbers, metrics
 from ivr.web import views as voice_views
 from ivr.web.capstore import default_uri
 from ivr.web.logs import JsonFormatter
@@ -80,6 +80,8 @@ def _from_environment() -> dict[str, Any]:
         "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "1") or 0),
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
         "METRICS_TOKEN": env.get("METRICS_TOKEN") or None,  # unset: /metrics is off
+        # The line's numbers, each perhaps with a language: "+31970...,+31970...=pl".
+        "LINE_NUMBERS": env.get("LINE_NUMBERS") or None,
         # Numbers by text: the REST API needs the account SID besides the auth token.
         "TWILIO_ACCOUNT_SID": env.get("TWILIO_ACCOUNT_SID") or None,
         "TWILIO_HTTP_CLIENT": None,  # tests give a fake one: nothing touches the network
@@ -131,6 +133,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         menus = replace(menus, audio_base_url=app.config["AUDIO_BASE_URL"])
     for warning in warnings:
         app.logger.warning("%s", warning)
+    try:
+        app.extensions["line_languages"], notes = line_numbers.parse(
+            app.config["LINE_NUMBERS"], menus.languages,
+            line_numbers.not_offered(menus.languages, warnings))
+    except line_numbers.LineNumbersError as exc:
+        refuse(str(exc))
+    for note in notes:
+        app.logger.warning("%s", note)
     app.extensions["menus"] = menus
     # The version /healthz reports: which content this instance serves.
     app.extensions["menus_version"] = hashlib.sha256(menus_path.read_bytes()).hexdigest()[:12]

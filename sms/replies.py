@@ -53,6 +53,8 @@ class Incoming:
     body: str = ""  # a picture without text arrives with an empty body
     whatsapp: bool = False  # WhatsApp has no segments and no STOP handling
     region: str | None = None  # the country of the sender's number; never the number
+    # The language of the line's number the text was sent to (LINE_NUMBERS), if it has one.
+    line_language: str | None = None
 
 
 def render(menus: m.Menus, text: str, **values: str) -> str:
@@ -183,9 +185,14 @@ def sms_fallback(menus: m.Menus) -> MessagingResponse:
     return response
 
 
-def first_languages(menus: m.Menus, region: str | None = None) -> tuple[str, ...]:
+def first_languages(menus: m.Menus, region: str | None = None,
+                    line_language: str | None = None) -> tuple[str, ...]:
     """The languages of a first reply: the likely language of the sender's country and
-    Dutch, or, from an unknown country, the greeting languages (Dutch and English)."""
+    Dutch, or, from an unknown country, the greeting languages (Dutch and English). A text
+    to a number of the line that has a language is answered in that language alone: its
+    sender found the number on a poster in it."""
+    if line_language is not None and line_language in menus.languages:
+        return (line_language,)
     greeting = menus.settings.greeting_languages or (menus.settings.default_language,)
     likely = menus.language_for_region(region)
     if likely is None:
@@ -220,7 +227,7 @@ def respond(menus: m.Menus, keywords: KeywordIndex, message: Incoming,
         return send_index(menus, state, message)  # nothing matched, or no clear meaning
     match = matches[0]
     # A word of several languages (SOS, INFO): the sender's, or their number's country's.
-    preferred = state.lang or first_languages(menus, message.region)[0]
+    preferred = state.lang or first_languages(menus, message.region, message.line_language)[0]
     lang = preferred if preferred in match.langs else match.langs[0]
     return MEANINGS[match.meaning.kind](menus, match, lang, state, message)
 
@@ -257,7 +264,8 @@ def send_index(menus: m.Menus, state: State, message: Incoming,
                page: int = 0) -> tuple[str, State]:
     """The index, in the sender's language or the first-reply languages; a long one comes
     in pages read with MORE, like a long topic."""
-    langs = (state.lang,) if state.lang else first_languages(menus, message.region)
+    langs = (state.lang,) if state.lang else first_languages(menus, message.region,
+                                                             message.line_language)
     all_pages = index_pages(menus, langs, whole=message.whatsapp)
     page = min(page, len(all_pages) - 1)
     more = page + 1 < len(all_pages)
@@ -280,7 +288,7 @@ def _in_first_languages(menus: m.Menus, node_id: str, state: State,
                         message: Incoming) -> tuple[str, State]:
     """'2' after the index in Dutch and English: the sender's language is still unknown,
     so the topic in both when it fits, without choosing a language for them."""
-    langs = first_languages(menus, message.region)
+    langs = first_languages(menus, message.region, message.line_language)
     both, fits = menus.cached(("sms both", node_id, langs), lambda: _both(menus, node_id, langs))
     if message.whatsapp or fits:
         return both, replace(state, topic=None, asked=node_id)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import logging
+from collections.abc import Mapping
 
 from flask import Blueprint, Request, Response, current_app
 from flask.globals import request_ctx
@@ -81,11 +82,13 @@ def _payload(lang: str | None, topic: str | None, page: int, index: bool) -> byt
                                                   index=index)))
 
 
-def _incoming(req: Request) -> Incoming:
+def _incoming(req: Request, line_languages: Mapping[str, str]) -> Incoming:
     values = req.values
     sender = values.get("From", "")
+    # The line's number the text was sent to, and its language if it has one.
+    line = values.get("To", "").removeprefix("whatsapp:").strip()
     return Incoming(body=values.get("Body", ""), whatsapp=sender.startswith("whatsapp:"),
-                    region=caller_region(sender))
+                    region=caller_region(sender), line_language=line_languages.get(line))
 
 
 @bp.route("/sms", methods=["GET", "POST"])
@@ -98,7 +101,8 @@ def incoming() -> Response:
     # No Cookie header (a first message): nothing to parse.
     sent = req.cookies.get(name) if "HTTP_COOKIE" in req.environ else None
     state = load_state(known, cookies.loads(sent))
-    text, new = respond(known, app.extensions["keywords"], _incoming(req), state)
+    text, new = respond(known, app.extensions["keywords"],
+                        _incoming(req, app.extensions["line_languages"]), state)
     # The message itself is never logged: it may say who the sender is.
     logs.note(outcome="no reply" if text is None else "reply", language=new.lang,
               node=new.topic)

@@ -104,7 +104,8 @@ def test_numbers_are_masked_for_every_handler_whatever_logged_them(app):
 def test_the_voice_module_gets_only_the_lines_number():
     """The pure functions get a Call with the line's number only, never the caller's."""
     assert vars(voice.Call.from_to("+3197010000000")) == {"line_number": "+3197010000000",
-                                                          "region": None, "now": None}
+                                                          "region": None, "now": None,
+                                                          "language": None}
     assert voice.Call.from_to("+٣١٩٧٠١٠٠٠٠٠٠٠").line_number is None  # non-ASCII digits
 
 

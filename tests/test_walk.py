@@ -141,11 +141,13 @@ def test_anonymous_line_gets_the_lines_number_not_the_callers(line, lang, node_i
 KEYS = [*"0123456789*#", ""]  # "" is silence: the <Redirect> after the <Gather>
 
 
-def walk(menus: m.Menus, region: str | None):
+def walk(menus: m.Menus, region: str | None, number_language: str | None = None):
     """Every answer a caller from `region` can reach, pressing any key or none in each
     <Gather> (an answer in parts has several) at each step, with how it was reached:
-    (answer, the key pressed, the part's action URL, the answer before it)."""
-    call = voice.Call.from_to(LINE, region)
+    (answer, the key pressed, the part's action URL, the answer before it).
+    `number_language`: the caller dialled a number of the line that has this language."""
+    numbers = {LINE: number_language} if number_language else {}
+    call = voice.Call.from_to(LINE, region, languages=numbers)
     first = voice.incoming(menus, call)
     seen = {document(first)}
     todo = deque([first])
@@ -189,8 +191,17 @@ def regions(menus: m.Menus) -> list[str]:
                               if lang.countries))
 
 
-WALKED = {(line, region): list(walk(line_menus(line), region))
-          for line in LINES for region in regions(line_menus(line))}
+def own_numbers(menus: m.Menus) -> list[str]:
+    """The languages of a number of its own walked: the last language, on the language
+    menu's second page where there is one, and not the greeting's."""
+    return [list(menus.languages)[-1]]
+
+
+# (line, region, the language of the number called: "" for none)
+WALKED = {(line, region, ""): list(walk(line_menus(line), region))
+          for line in LINES for region in regions(line_menus(line))} | {
+    (line, "NL", lang): list(walk(line_menus(line), "NL", lang))
+    for line in LINES for lang in own_numbers(line_menus(line))}
 
 
 @pytest.mark.parametrize("walked", WALKED)

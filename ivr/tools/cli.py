@@ -20,7 +20,7 @@ from ivr.tools.audio import espeak_ng, render
 from ivr.tools.check import main as check_main
 from ivr.tools.flowmap import dot, mermaid
 from ivr.voice.answers import E164_RE, fallback, fallback_connect
-from ivr.voice.simulate import SIMULATED_CALLER, language_keys
+from ivr.voice.simulate import SIMULATED_CALLER, SIMULATED_LINE, language_keys
 from ivr.voice.speech import plain, text_hash
 from ivr.voice.utterances import every
 from ivr.web.phone import NoTwiML, Phone, call
@@ -118,13 +118,21 @@ def menus_map(lang: str | None, fmt: str, output: str | None) -> None:
 @click.option("--dial-status", type=click.Choice(["completed", "busy", "no-answer", "failed",
                                                    "canceled"]),
               default=None, help="How a forward ends, to hear what follows it.")
+@click.option("--to", "line", default=SIMULATED_LINE, show_default=True,
+              help="The line's number called; one with a language (LINE_NUMBERS) begins "
+                   "in it.")
 def call_command(lang: str | None, caller: str, keys: str | None,
-                 dial_status: str | None) -> None:
+                 dial_status: str | None, line: str) -> None:
     """A call in the terminal, through the real webhooks: what is said, which recording
     plays, and where the call goes. Without --keys, keys are read from the keyboard."""
     menus = current_app.extensions["menus"]
     if lang and lang not in menus.languages:
         raise click.BadParameter(f"unknown language '{lang}'", param_hint="--lang")
+    begins_in = current_app.extensions["line_languages"].get(line)
+    if lang and begins_in:  # no choice of language to make: --lang's keys would go astray
+        raise click.BadParameter(f"a call to {line} begins in '{begins_in}' (LINE_NUMBERS), "
+                                 "without the choice of language: leave out --lang",
+                                 param_hint="--lang")
     first = language_keys(menus, lang) if lang else []
     pressed = [key.strip() for key in keys.split(",")] if keys is not None else None
     for key in pressed or []:
@@ -133,7 +141,7 @@ def call_command(lang: str | None, caller: str, keys: str | None,
                                      "nothing for a time-out", param_hint="--keys")
     try:
         call(current_app._get_current_object(), caller,  # type: ignore[attr-defined]
-             _keys(first, pressed), click.echo, dial_status)
+             _keys(first, pressed), click.echo, dial_status, line=line)
     except NoTwiML as exc:
         raise click.ClickException(f"{exc} (is PUBLIC_BASE_URL the URL this app is served "
                                    "at?)") from None
@@ -167,9 +175,12 @@ def _keys(first: list[str], pressed: list[str] | None):
 @click.argument("messages", nargs=-1, required=True)
 @click.option("--from", "sender", default=SIMULATED_CALLER, show_default=True,
               help="The sender's number: its country chooses the first reply's languages.")
-def text_command(messages: tuple[str, ...], sender: str) -> None:
+@click.option("--to", "line", default=SIMULATED_LINE, show_default=True,
+              help="The line's number texted; one with a language (LINE_NUMBERS) answers "
+                   "in it.")
+def text_command(messages: tuple[str, ...], sender: str, line: str) -> None:
     """Text the line: each MESSAGE in turn, as one conversation (the cookie is kept)."""
-    phone = Phone(current_app._get_current_object(), sender)  # type: ignore[attr-defined]
+    phone = Phone(current_app._get_current_object(), sender, line)  # type: ignore[attr-defined]
     for message in messages:
         try:
             root = phone.post("/sms", Body=message)

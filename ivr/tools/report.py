@@ -34,6 +34,8 @@ class LanguageReport:
     longest_seconds: float = 0.0
     # Seconds of listening to each forward, for a caller from the language's country.
     forwards: dict[str, float] = field(default_factory=dict)
+    # The same for a caller of a number whose language is this one (LINE_NUMBERS).
+    own_number_forwards: dict[str, float] = field(default_factory=dict)
     sms: list[dict] = field(default_factory=list)  # reply, preview, encoding, units, segments
     # sms_plain languages: the same replies as written, with their diacritics.
     sms_as_written: list[dict] = field(default_factory=list)
@@ -116,7 +118,8 @@ def _languages(menus: m.Menus, errors: list[Problem]) -> list[LanguageReport]:
             code, language.name, complete=True, errors=0, reviewed=language.reviewed,
             voice=language.voice, recordings=_recordings(menus, code),
             longest_prompt=figures.longest_prompt, longest_seconds=figures.longest_seconds,
-            forwards=figures.forwards, sms=_sms(menus, code),
+            forwards=figures.forwards, own_number_forwards=figures.own_number,
+            sms=_sms(menus, code),
             sms_as_written=_as_written(menus, code)))
     dropped = sorted({p.lang for p in errors if p.lang and p.lang not in menus.languages})
     for code in dropped:
@@ -182,6 +185,12 @@ def render_text(report: Report, verbose: bool = False) -> list[str]:
         if lang.forwards:
             lines.append("      to be put through (s of listening): " + ", ".join(
                 f"{node} {seconds:.1f}" for node, seconds in lang.forwards.items()))
+        if lang.own_number_forwards:
+            lines.append(f"      from a number of its own (at most "
+                         f"{timing.OWN_NUMBER_FIRST_MAX} s to the first, "
+                         f"{timing.FORWARD_MAX} s to each): " + ", ".join(
+                             f"{node} {seconds:.1f}"
+                             for node, seconds in lang.own_number_forwards.items()))
         if verbose:
             lines.extend(_sms_lines(lang.sms))
             if lang.sms_as_written:

@@ -7,9 +7,10 @@ They read no request and no app, so every path is tested without a server.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from types import MappingProxyType
 
 from twilio.twiml.voice_response import Dial, Gather, Redirect, VoiceResponse
 
@@ -33,12 +34,17 @@ class Call:
     line_number: str | None = None  # the request's To, when it is a phone number
     region: str | None = None  # e.g. PL, from the caller's number
     now: datetime | None = None  # for opening hours; None: every contact is open
+    # The language of the line's number that was called (LINE_NUMBERS: one number per
+    # poster language): the call begins in it, without the choice of language.
+    language: str | None = None
 
     @classmethod
-    def from_to(cls, to: str | None, region: str | None = None,
-                now: datetime | None = None) -> Call:
+    def from_to(cls, to: str | None, region: str | None = None, now: datetime | None = None,
+                languages: Mapping[str, str] = MappingProxyType({})) -> Call:
+        """`languages`: the line's numbers that have a language, and theirs."""
         to = (to or "").strip()
-        return cls(to if E164_RE.fullmatch(to) else None, region, now)
+        number = to if E164_RE.fullmatch(to) else None
+        return cls(number, region, now, languages.get(number) if number else None)
 
 
 # -- the start of a call and the choice of language ------------------------------------------
@@ -46,7 +52,15 @@ class Call:
 
 def incoming(menus: m.Menus, call: Call = Call()) -> VoiceResponse:
     """The 112 sentence, then each language offered in its own voice, then the key for a
-    person."""
+    person. A call to a number of the line that has a language (a poster's) begins in it:
+    its 112 sentence, then its main menu, whose language key still offers the others."""
+    if call.language is not None and call.language in menus.languages:
+        # A person's key straight after the 112 sentence, before the menu's own text:
+        # the police are then reached early enough to say, before the forward, that they
+        # answer in Dutch.
+        main = menus.nodes[menus.settings.main_node]
+        return _menu(menus, call.language, main, call, VoiceResponse(), 0, greet=True,
+                     person_first=True)
     return _language_menu(menus, VoiceResponse(), call, miss=0, greet=True)
 
 
@@ -112,20 +126,23 @@ def _greeting_languages(menus: m.Menus) -> tuple[str, ...]:
     return menus.settings.greeting_languages or (menus.settings.default_language,)
 
 
-def greeting_order(menus: m.Menus, region: str | None) -> tuple[str, ...]:
+def greeting_order(menus: m.Menus, region: str | None,
+                   number_language: str | None = None) -> tuple[str, ...]:
     """The languages of the greeting: the likely language of the caller's country takes
     the place of the last greeting language, so the greeting never grows (Dutch and
-    English for a Dutch number, Polish and Dutch for a Polish one)."""
+    English for a Dutch number, Polish and Dutch for a Polish one). The language of the
+    line's number that was called comes before both: the caller chose it on a poster."""
     greeting = _greeting_languages(menus)
     likely = menus.language_for_region(region)
-    order = dict.fromkeys(([likely] if likely else []) + list(greeting))
-    return tuple(order)[:len(greeting)]
+    first = [lang for lang in (number_language, likely) if lang and lang in menus.languages]
+    return tuple(dict.fromkeys(first + list(greeting)))[:len(greeting)]
 
 
 def _greeting_order(menus: m.Menus, call: Call) -> tuple[str, ...]:
-    # Once per country: a region code (a few hundred, from phonenumbers) or None.
-    return menus.cached(("greeting order", call.region),
-                        lambda: greeting_order(menus, call.region))
+    # Once per country and number language: a region code (a few hundred, from
+    # phonenumbers) or None, and one of the line's languages or None.
+    return menus.cached(("greeting order", call.region, call.language),
+                        lambda: greeting_order(menus, call.region, call.language))
 
 
 def _second_page(menus: m.Menus) -> list[m.Language]:
@@ -137,19 +154,24 @@ def _language_menu(menus: m.Menus, response: VoiceResponse, call: Call, miss: in
     action = urls.language_choice(miss, second_page)
     # The caller's country counts only through the languages it makes likely.
     order = _greeting_order(menus, call)
+    # The languages offered, once per country and page, as the order.
+    offers: tuple[str, ...] = menus.cached(("offers", call.region, second_page), lambda: tuple(
+        language.code for language in (
+            _second_page(menus) if second_page else offer_order(menus, call.region))))
 
     def fill(gather: Gather) -> None:
         if greet:
             for lang in order:
                 gather.append(speak(menus, lang, u.prompt(menus, lang, "greeting")))
-        offers = _second_page(menus) if second_page else offer_order(menus, call.region)
-        for language in offers:
-            gather.append(speak(menus, language.code,
-                                u.language_offer(menus, language, second_page)))
+        for code in offers:
+            gather.append(speak(menus, code,
+                                u.language_offer(menus, menus.languages[code], second_page)))
         for lang in order:  # a person, one key away: said after the languages
             _announce(menus, lang, gather, m.FIRST, None)
 
-    _gather(menus, response, action, fill, greet, order)
+    # The offers apart from the order: a number's language can put a language first in
+    # the order that the caller's country puts first in the offers, or not.
+    _gather(menus, response, action, fill, greet, order, offers)
     _redirect(menus, response, action)
     return response
 
@@ -257,30 +279,36 @@ def _announce(menus: m.Menus, lang: str, gather: Gather, when: str, node: m.Node
 
 
 def _menu(menus: m.Menus, lang: str, node: m.Node, call: Call, response: VoiceResponse,
-          miss: int, greet: bool = False, start: int = 0) -> VoiceResponse:
+          miss: int, greet: bool = False, start: int = 0,
+          person_first: bool = False) -> VoiceResponse:
     """A menu or a page from its part `start` on (see _parts)."""
-    for part in _menu_parts(menus, lang, node, miss, greet, start)[start:]:
+    for part in _menu_parts(menus, lang, node, miss, greet, start, person_first)[start:]:
         response.append(part)
     _redirect(menus, response, urls.node_input(lang, node.id, miss))
     return response
 
 
-def _menu_parts(menus: m.Menus, lang: str, node: m.Node, miss: int,
-                greet: bool = False, start: int = 0) -> tuple[Rendered, ...]:
-    """A menu or a page: its text, a person's key, its options, then the other keys."""
+def _menu_parts(menus: m.Menus, lang: str, node: m.Node, miss: int, greet: bool = False,
+                start: int = 0, person_first: bool = False) -> tuple[Rendered, ...]:
+    """A menu or a page: its text, a person's key, its options, then the other keys
+    (`person_first`: a person's key before the text). A person's key never dials, so the
+    parts (see _parts) are the same either way."""
 
     def fill(gather: Gather) -> None:
         if greet:
             gather.append(speak(menus, lang, u.prompt(menus, lang, "greeting")))
+        if person_first:
+            _announce(menus, lang, gather, m.FIRST, node)
         gather.append(speak(menus, lang, u.node_text(node, lang)))
-        _announce(menus, lang, gather, m.FIRST, node)
+        if not person_first:
+            _announce(menus, lang, gather, m.FIRST, node)
         for opt in node.options:
             gather.append(speak(menus, lang, u.node_option(menus, lang, opt)))
         _announce(menus, lang, gather, m.EVERY, node)
         _announce(menus, lang, gather, m.MAIN, node)
 
     return _parts(menus, lambda part: urls.node_input(lang, node.id, miss, part, start), fill,
-                  _dialling(menus, node), greet)
+                  _dialling(menus, node), greet, person_first)
 
 
 def _dialling(menus: m.Menus, node: m.Node) -> frozenset[str]:

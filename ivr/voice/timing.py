@@ -30,6 +30,9 @@ from ivr.voice.utterances import every
 GREETING_MAX = 10  # the greeting, before the first language is offered
 LANGUAGES_MAX = 30  # every language offered
 FORWARD_MAX = 30  # the police, the anonymous line and CoMensha reached (in Dutch)
+# From a number of the line's own language (LINE_NUMBERS), in every language: the police
+# (the fallback forward), and every contact within FORWARD_MAX.
+OWN_NUMBER_FIRST_MAX = 20
 PROMPT_MAX = 25  # any one thing the line says
 MAIN_CHOICES_MAX = 6  # the main menu's choices, besides the global keys
 HOME = "NL"  # the goals hold for a caller with a Dutch mobile number
@@ -144,10 +147,13 @@ class _Step:
     response: VoiceResponse = field(compare=False)
 
 
-def to_forwards(menus: m.Menus, region: str | None, lang: str | None = None) -> dict[str, float]:
+def to_forwards(menus: m.Menus, region: str | None, lang: str | None = None,
+                own_number: bool = False) -> dict[str, float]:
     """The fewest seconds of listening from the start of a call to each forward's <Dial>
-    (in `lang` only, when given), pressing only offered keys, each as soon as offered."""
-    call = voice.Call.from_to(SIMULATED_LINE, region)
+    (in `lang` only, when given), pressing only offered keys, each as soon as offered.
+    `own_number`: the call is to a number of the line that has `lang` as its language."""
+    numbers = {SIMULATED_LINE: lang} if own_number and lang else {}
+    call = voice.Call.from_to(SIMULATED_LINE, region, languages=numbers)
     best: dict[str, float] = {}
     seen: set[str] = set()
     todo = [_Step(0.0, 0, voice.incoming(menus, call))]
@@ -208,13 +214,27 @@ class Figures:
     longest_prompt: str
     longest_seconds: float
     forwards: dict[str, float]  # forward node -> seconds, for a caller of this language
+    own_number: dict[str, float]  # the same, calling a number of the language's own
 
 
 def language_figures(menus: m.Menus, lang: str) -> Figures:
-    """For a caller with a Dutch mobile number, as the goals are: the forwards in `lang`."""
+    """For a caller with a Dutch mobile number, as the goals are: the forwards in `lang`,
+    through the choice of language and from a number of its own."""
     uid, seconds = longest(menus, lang)
-    return Figures(uid, round(seconds, 1), {k: round(v, 1) for k, v in sorted(
-        to_forwards(menus, HOME, lang).items())})
+    return Figures(uid, round(seconds, 1), _rounded(to_forwards(menus, HOME, lang)),
+                   _rounded(own_number_forwards(menus, lang)))
+
+
+def _rounded(reached: dict[str, float]) -> dict[str, float]:
+    return {k: round(v, 1) for k, v in sorted(reached.items())}
+
+
+def own_number_forwards(menus: m.Menus, lang: str) -> dict[str, float]:
+    """Each forward reached in `lang` by a caller with a Dutch mobile number who called a
+    number of the line whose language is `lang` (LINE_NUMBERS); made once per menus, for
+    the figures and the goals alike."""
+    return menus.cached(("own number forwards", lang),
+                        lambda: to_forwards(menus, HOME, lang, own_number=True))
 
 
 def problems(menus: m.Menus, source: str) -> list[Problem]:
@@ -224,7 +244,8 @@ def problems(menus: m.Menus, source: str) -> list[Problem]:
     def error(where: str, message: str, lang: str | None = None) -> None:
         found.append(Problem(where, message, ERROR, source, lang))
 
-    for check in (_greeting_goals, _main_menu_goal, _forward_goals, _prompt_goals):
+    for check in (_greeting_goals, _main_menu_goal, _forward_goals, _own_number_goals,
+                  _prompt_goals):
         check(menus, error)
     return found
 
@@ -262,6 +283,20 @@ def _forward_goals(menus: m.Menus, error: Report) -> None:
         elif seconds > FORWARD_MAX:
             error(f"node '{node.id}'", f"reached after {seconds:.1f} s of listening ({home}); "
                   f"at most {FORWARD_MAX} s: offer it earlier", home)
+
+
+def _own_number_goals(menus: m.Menus, error: Report) -> None:
+    """A caller of a number with a language: the first contact (the police) within
+    OWN_NUMBER_FIRST_MAX seconds, every contact within FORWARD_MAX, in every language."""
+    first = menus.settings.fallback_node
+    for lang in menus.languages:
+        reached = own_number_forwards(menus, lang)
+        for node_id, seconds in reached.items():
+            goal = OWN_NUMBER_FIRST_MAX if node_id == first else FORWARD_MAX
+            if seconds > goal:
+                error(f"node '{node_id}'", f"reached after {seconds:.1f} s of listening "
+                      f"from a number of its own ({lang}); at most {goal} s: shorten the "
+                      "112 sentence or the main menu's text, or offer it earlier", lang)
 
 
 def _prompt_goals(menus: m.Menus, error: Report) -> None:

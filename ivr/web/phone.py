@@ -49,10 +49,12 @@ class Phone:
 
 
 def call(app: Flask, caller: str, keys: Iterator[str | None], echo: Callable[[str], None],
-         dial_status: str | None = None, max_steps: int = 60) -> None:
-    """A call from `caller`: each key pressed in turn ('' is a time-out, None: hang up)."""
+         dial_status: str | None = None, max_steps: int = 60,
+         line: str = SIMULATED_LINE) -> None:
+    """A call from `caller` to the line's number `line`: each key pressed in turn ('' is a
+    time-out, None: hang up)."""
     menus = app.extensions["menus"]
-    phone = Phone(app, caller)
+    phone = Phone(app, caller, line)
     echo(f"call from {caller} to the line")
     step = read(menus, phone.post("/voice"))
     for _ in range(max_steps):

@@ -55,9 +55,9 @@ def _parts(req: Request) -> tuple[int, int]:
 
 
 def _call(req: Request) -> voice.Call:
-    values = req.values
+    values, app = req.values, current_app
     return voice.Call.from_to(values.get("To"), caller_region(values.get("From")),
-                              current_app.config["CLOCK"]())
+                              app.config["CLOCK"](), app.extensions["line_languages"])
 
 
 def _about(about: logs.Entry) -> None:
