@@ -156,6 +156,20 @@ def _not_text(char: str) -> str | None:
     return None
 
 
+def _optional_text(out: Collector, where: str, data: dict, field: str,
+                   lang: str | None = None) -> str | None:
+    """A field that may be left out, but not left empty (`lang`: the language it is of)."""
+    if field not in data:
+        return None
+    value = data[field]
+    if not isinstance(value, str) or not value.strip():
+        out.error(where, f"field '{field}' is empty; give it a text or leave it out", lang)
+        return None
+    if not _sayable(out, f"{where} field '{field}'", value, lang):
+        return None
+    return value.strip()
+
+
 def _key(out: Collector, where: str, value: Any, field: str = "key") -> str:
     key = str(value) if value is not None else ""
     if len(key) != 1 or key not in KEYS:
@@ -338,7 +352,8 @@ def _languages(value: Any, out: Collector) -> dict[str, m.Language]:
             countries[region] = code
         result[code] = m.Language(code, _text(out, where, data, "name"), say_language, voice,
                                   key, regions, _bool(out, where, data, "reviewed"),
-                                  _bool(out, where, data, "sms_plain"))
+                                  _bool(out, where, data, "sms_plain"),
+                                  _optional_text(out, where, data, "default_name", code))
     if value is not None and not result:
         out.error("languages", "at least one language is needed")
     return result
@@ -400,7 +415,8 @@ def _contact(data: dict, langs: tuple[str, ...], out: Collector) -> m.Contact:
     return m.Contact(cid, number, spoken, display, texts(out, where, data, "name", langs),
                      caller_id, _bool(out, where, data, "anonymous"), emergency,
                      _hours(out, where, data.get("hours")),
-                     _bool(out, where, data, "repeat", default=True))
+                     _bool(out, where, data, "repeat", default=True),
+                     _optional_text(out, where, data, "interpreter"))
 
 
 def _hours(out: Collector, where: str, value: Any) -> tuple[Opening, ...]:

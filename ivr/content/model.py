@@ -59,6 +59,8 @@ class Language:
     countries: tuple[str, ...] = ()  # regions (phonenumbers) whose callers likely speak it
     reviewed: bool = False  # checked by a native speaker
     sms_plain: bool = False  # texts sent in plain letters (GSM-7), as the language is often texted
+    # Its name in the default language (Roemeens), said to a contact to ask for an interpreter
+    default_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,9 @@ class Contact:
     emergency: bool = False
     hours: tuple[Opening, ...] = ()  # none: always open
     repeat: bool = True  # spoken twice; 112 is known by heart and said once
+    # It answers in the default language and arranges an interpreter: the word that asks
+    # for one (tolk), said with the caller's language's default_name. None: no interpreter.
+    interpreter: str | None = None
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,9 @@ class PromptSpec:
     required: frozenset[str] = frozenset()  # placeholders the text must use
     needs_number: bool = False  # it must speak at least one contact's number
     needs_emergency: bool = False  # it must speak the emergency number
+    # Needed only where a contact arranges an interpreter (contacts: interpreter), and never
+    # said in the default language, which such a contact answers in.
+    interpreter: bool = False
 
 
 def _spec(allowed: str = "", required: str = "", needs_number: bool = False,
@@ -38,6 +41,10 @@ PROMPTS: dict[str, PromptSpec] = {
     # apart.
     "fallback_connect": _spec("name"),
     "caller_id_shared": _spec("name", "name"),
+    # Before the forward to a contact that arranges an interpreter, in every language but
+    # the default: "They speak Dutch; for an interpreter, say: tolk {language}".
+    "interpreter": PromptSpec(frozenset({"name", "language"}), frozenset({"language"}),
+                              interpreter=True),
     "dial_failed": _spec("name number", "number"),
     "dial_retry": _spec(),
     "after_call": _spec("name number"),

@@ -78,6 +78,9 @@ GLOBAL_KEY = (
 LANGUAGE = (
     Field("code", {"type": "string", "pattern": LANG}, "the code the texts use", True),
     Field("name", {"type": "string"}, "the language's name in itself", True),
+    Field("default_name", {"type": "string", "minLength": 1},
+          "its name in the default language, as a caller says it to ask a contact for an "
+          "interpreter (Roemeens: tolk Roemeens); needed when a contact has 'interpreter'"),
     Field("say_language", {"type": "string", "pattern": "^[a-z]{2,3}(-[A-Z]{2})?$"},
           "Twilio's language of <Say>, such as nl-NL", True),
     Field("voice", {"type": ["string", "null"]},
@@ -108,6 +111,9 @@ CONTACT = (
         for day in DAYS}}, "opening hours in Europe/Amsterdam, such as mon: [\"09:00-17:00\"]; "
           "none: always open"),
     Field("repeat", BOOL, "say the number twice (default true)"),
+    Field("interpreter", {"type": "string", "minLength": 1},
+          "it answers in the default language and arranges an interpreter: the word a "
+          "caller says to get one, before their language's default_name (tolk)"),
 )
 SMS_KEYWORDS = ("more", "language")
 SMS = (

@@ -12,7 +12,8 @@ from ivr.content.prompts import PROMPTS
 
 def cross_check(menus: m.Menus, out: Collector) -> None:
     """The content's own checks; ivr.lines runs the voice's and the SMS line's after."""
-    for check in (_settings, _prompts, _contacts, _nodes, _placeholders, _reachable):
+    for check in (_settings, _prompts, _interpreters, _contacts, _nodes, _placeholders,
+                  _reachable):
         check(menus, out)
     _review(menus, out)
 
@@ -72,10 +73,19 @@ def _always_offered(menus: m.Menus, out: Collector) -> None:
                       "always offered")
 
 
+def _missing_prompts(menus: m.Menus, out: Collector) -> None:
+    interpreters = [c.id for c in menus.contacts.values() if c.interpreter]
+    for pid, spec in PROMPTS.items():
+        if pid in menus.prompts or (spec.interpreter and not interpreters):
+            continue
+        why = (f": contact '{interpreters[0]}' arranges an interpreter, and a caller of "
+               f"every language but '{menus.settings.default_language}' must hear how to "
+               "ask for one" if spec.interpreter else "")
+        out.error("prompts", f"prompt '{pid}' is missing{why}")
+
+
 def _prompts(menus: m.Menus, out: Collector) -> None:
-    for pid in PROMPTS:
-        if pid not in menus.prompts:
-            out.error("prompts", f"prompt '{pid}' is missing")
+    _missing_prompts(menus, out)
     for pid, texts in menus.prompts.items():
         spec = PROMPTS.get(pid)
         if spec is None:
@@ -94,6 +104,30 @@ def _prompts(menus: m.Menus, out: Collector) -> None:
                 out.error(f"prompt '{pid}' ({lang})", "must name the emergency number, such as "
                           "{emergency}: callers in acute danger must hear to hang up and dial "
                           "it", lang)
+
+
+def _interpreters(menus: m.Menus, out: Collector) -> None:
+    """Where a contact arranges an interpreter, each language's sentence before its forward
+    has the word the contact listens for, and each language but the default its name in
+    the default language, which the caller says with that word."""
+    contacts = [c for c in menus.contacts.values() if c.interpreter]
+    if not contacts:
+        return
+    default = menus.settings.default_language
+    texts = menus.prompts.get("interpreter", {})
+    for lang, language in menus.languages.items():
+        if lang != default and not language.default_name:
+            out.error(f"language '{lang}'", f"field 'default_name' is missing: the language's "
+                      f"name in '{default}', which a caller says to ask contact "
+                      f"'{contacts[0].id}' for an interpreter ('{contacts[0].interpreter} "
+                      "...')", lang)
+        text = texts.get(lang)
+        for contact in contacts:
+            word = re.escape(contact.interpreter or "")
+            if text is not None and not re.search(rf"(?<!\w){word}(?!\w)", text, re.I):
+                out.error(f"prompt 'interpreter' ({lang})", f"must contain the word "
+                          f"'{contact.interpreter}': a caller says it to contact "
+                          f"'{contact.id}' to get an interpreter", lang)
 
 
 def _contacts(menus: m.Menus, out: Collector) -> None:

@@ -439,6 +439,11 @@ def _forward(menus: m.Menus, lang: str, node: m.Node, call: Call, response: Voic
     if not _hides_caller(contact):
         response.append(speak(menus, lang,
                               u.contact_prompt(menus, lang, "caller_id_shared", contact)))
+    # The person who answers speaks the default language: how to ask for an interpreter,
+    # last, so it is what the caller has in mind when they answer.
+    ask = u.interpreter(menus, lang, contact)
+    if ask is not None:
+        response.append(speak(menus, lang, ask))
     response.append(_dial(menus, lang, node, contact, caller_id))
     return response
 

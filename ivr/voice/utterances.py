@@ -120,6 +120,16 @@ def contact_prompt(menus: m.Menus, lang: str, prompt_id: str, contact: m.Contact
     return prompt(menus, lang, prompt_id, contact.id, name=contact.names[lang], number=contact)
 
 
+def interpreter(menus: m.Menus, lang: str, contact: m.Contact) -> Utterance | None:
+    """Before the forward to a contact that arranges an interpreter, in every language but
+    the default, which the contact answers in: "They speak Dutch; for an interpreter,
+    say: tolk Roemeens". None where nothing of the kind is said."""
+    if not contact.interpreter or lang == menus.settings.default_language:
+        return None
+    return prompt(menus, lang, "interpreter", contact.id, name=contact.names[lang],
+                  language=menus.languages[lang].default_name or "")
+
+
 def closed(menus: m.Menus, lang: str, contact: m.Contact, opening: Opening) -> Utterance:
     """'CoMensha is closed now. Open again: Monday, 09:00.' One id for each opening time,
     so that a language without a voice can have each recorded."""
@@ -155,6 +165,8 @@ def every(menus: m.Menus, lang: str) -> dict[str, Utterance]:
         if contact is not None:
             items.extend(contact_prompt(menus, lang, pid, contact)
                          for pid in ("caller_id_shared", "after_call", "dial_failed"))
+            ask = interpreter(menus, lang, contact)
+            items.extend([ask] if ask else [])
             items.extend(closed(menus, lang, contact, o) for o in contact.hours)
     items.extend((retry_option(menus, lang), other_option(menus, lang)))
     texts = [n for n in menus.nodes.values() if n.kind == m.TEXT]
