@@ -91,7 +91,8 @@ threads = int(os.environ.get("GUNICORN_THREADS", "2"))  # gthread only
 # header trickler or an idle connection holds a greenlet 5 s at most. Its body must
 # arrive within BODY_SECONDS more (post_worker_init), or it is answered 408 and closed.
 keepalive = 5
-BODY_SECONDS = 5
+# Twilio posts a few kilobytes at once; a test or a slow network may want longer.
+BODY_SECONDS = float(os.environ.get("GUNICORN_BODY_SECONDS", "5"))
 timeout = 20  # Twilio gives up after 15 s
 # No control socket (gunicornc): nothing uses it, and two instances on one machine would
 # share its default path in the home folder.
