@@ -21,6 +21,7 @@ from sms.keywords import (
     TOPIC,
     KeywordIndex,
     Match,
+    advertised,
     normalize,
 )
 from sms.segments import count, plain_letters
@@ -109,7 +110,7 @@ def cut(menus: m.Menus, text: str, lang: str, whole: bool = False) -> list[str]:
     if whole or count(f"{head}\n{text}").segments <= budget:
         return [f"{head}\n{text}"]
     footer = text_for(menus, lang, menus.prompt("sms_more", lang),
-                      keyword=menus.sms.more[lang][0])
+                      keyword=shown_keyword(menus, lang, menus.sms.more[lang]))
     sentences = _fitting(_split(text, SENTENCE_END), head, footer, budget, FINER)
     result: list[str] = []
     current = ""
@@ -151,16 +152,27 @@ def index_pages(menus: m.Menus, langs: tuple[str, ...], whole: bool = False) -> 
 
 
 def index(menus: m.Menus, langs: tuple[str, ...]) -> str:
-    """The numbered list of topics with their keywords, in one or more languages (the
-    header, which cut() adds, carries 112 and the safety tip)."""
-    lines = [text_for(menus, lang, menus.prompt("sms_index", lang)) for lang in langs]
+    """The numbers to call (sms_first, in the first language), then the numbered list of
+    topics with their keywords, in one or more languages (the header, which cut() adds,
+    carries 112 and the safety tip). Every index is a first reply: whoever gets it has a
+    person's number before any list."""
+    lines = [text_for(menus, langs[0], menus.prompt("sms_first", langs[0]))]
+    lines += [text_for(menus, lang, menus.prompt("sms_index", lang)) for lang in langs]
     for number, node_id in enumerate(menus.sms.topics, 1):
-        words = dict.fromkeys(text_for(menus, lang, menus.nodes[node_id].keywords[lang][0])
+        words = dict.fromkeys(shown_keyword(menus, lang, menus.nodes[node_id].keywords[lang])
                               for lang in langs)
-        lines.append(f"{number} {' / '.join(words)}")
+        lines.append(" ".join([str(number), " / ".join(w for w in words if w)]).rstrip())
     lines.extend(text_for(menus, lang, menus.prompt("sms_index_language", lang),
-                          keyword=menus.sms.language[lang][0]) for lang in langs)
+                          keyword=shown_keyword(menus, lang, menus.sms.language[lang]))
+                 for lang in langs)
     return "\n".join(lines)
+
+
+def shown_keyword(menus: m.Menus, lang: str, words: tuple[str, ...]) -> str:
+    """The keyword a reply offers: the first Twilio leaves to the line ('' when Twilio
+    takes them all: the validator refuses that)."""
+    word = advertised(words)
+    return text_for(menus, lang, word) if word else ""
 
 
 def language_pages(menus: m.Menus, lang: str, whole: bool = False) -> list[str]:
@@ -248,7 +260,7 @@ def _language_page(menus: m.Menus, lang: str, page: int, state: State,
 
 def choice(menus: m.Menus, lang: str, wanted: set[str]) -> str:
     lines = [header(menus, lang), text_for(menus, lang, menus.prompt("sms_which", lang))]
-    lines.extend(f"{number} {text_for(menus, lang, menus.nodes[node_id].keywords[lang][0])}"
+    lines.extend(f"{number} {shown_keyword(menus, lang, menus.nodes[node_id].keywords[lang])}"
                  for number, node_id in enumerate(menus.sms.topics, 1) if node_id in wanted)
     return "\n".join(lines)
 

@@ -575,17 +575,23 @@ def test_more_than_three_segments_cannot_be_allowed(tmp_path):
         str(p) for p in check_file(path)[1]]
 
 
-def test_a_keyword_two_languages_claim_differently_is_refused(tmp_path):
+def shipped_with(tmp_path, old: str, new: str) -> list[str]:
+    """The problems of the shipped menus with one edit, which must refuse them."""
     from ivr.lines import check_file
 
-    source = MENUS_PATH.read_text().replace('en: ["RIGHTS"]', 'en: ["RIGHTS", "HULP"]')
+    source = MENUS_PATH.read_text().replace(old, new)
     assert source != MENUS_PATH.read_text()
     path = tmp_path / "menus.yaml"
     path.write_text(source)
     menus, problems = check_file(path)
     assert menus is None
+    return [str(p) for p in problems]
+
+
+def test_a_keyword_two_languages_claim_differently_is_refused(tmp_path):
+    problems = shipped_with(tmp_path, 'en: ["RIGHTS"]', 'en: ["RIGHTS", "HULP"]')
     assert ("menus.yaml: sms keyword 'HULP': means two things: topic 'help' (nl) and topic "
-            "'rights' (en); give each its own word") in [str(p) for p in problems]
+            "'rights' (en); give each its own word") in problems
 
 
 # -- the rules of the voice line hold here too ---------------------------------------------
@@ -829,3 +835,25 @@ def test_a_long_sentence_is_never_cut_between_a_name_and_its_number_after_a_comm
         body = page.splitlines()[1:]
         assert not any(line.rstrip().endswith("CoMensha,") for line in body), page
     assert any(f"CoMensha, {display}" in page for page in pages)
+
+
+# -- words Twilio takes ------------------------------------------------------------------------
+
+
+def test_the_index_offers_only_words_that_reach_the_line(twilio):
+    """Twilio answers INFO and HELP itself unless the number's opt-out settings change: the
+    index still understands them but offers UITLEG / EXPLAIN and SOS."""
+    reply = text(twilio, "?")
+    assert "1 UITLEG / EXPLAIN" in reply.splitlines()
+    assert "6 HULP / SOS" in reply.splitlines()
+    assert not {"INFO", "HELP"} & set(reply.split())
+    assert text(twilio, "INFO") == pages(MENUS, "what", "nl")[0]  # still a keyword
+
+
+def test_a_topic_with_only_twilio_s_words_is_refused(tmp_path):
+    problems = shipped_with(tmp_path, 'nl: ["INFO", "UITLEG"]', 'nl: ["INFO"]')
+    assert [p for p in problems if "every keyword" in p] == [
+        "menus.yaml: node 'what' field 'keywords' (nl): every keyword (INFO) is a word Twilio "
+        "answers itself unless the number's opt-out settings are changed, so no reply can offer "
+        "one: add a word Twilio leaves to the line (Twilio's words: "
+        "https://www.twilio.com/docs/messaging/tutorials/advanced-opt-out)"]
