@@ -7,6 +7,7 @@ import re
 from ivr.content import model as m
 from ivr.content.model import PLACEHOLDER_RE
 from ivr.content.problems import Collector, suggest
+from sms.guess import alphabet, alphabets
 from sms.keywords import (
     CARRIER_HELP_WORDS,
     CARRIER_WORDS,
@@ -40,6 +41,7 @@ def check_sms(menus: m.Menus, out: Collector) -> None:
     _police_first(menus, out)
     _first_reply(menus, out)
     _advertised(menus, out)
+    _language_signs(menus, out)
     words = _lock_screen_words(menus)
     for where, text, budget, lang in replies(menus):
         shown = lock_screen_hits(text, words)
@@ -152,6 +154,36 @@ def _advertised(menus: m.Menus, out: Collector) -> None:
             out.error(where, f"offers {', '.join(repr(w) for w in taken)}, which Twilio answers "
                       "itself unless the number's opt-out settings are changed (Twilio's words: "
                       f"{TWILIO_DOCS}): offer a keyword Twilio leaves to the line", lang)
+
+
+def _language_signs(menus: m.Menus, out: Collector) -> None:
+    """Letters and words that show a language: each in the language's own alphabet, each
+    a single letter or word, none given for two languages (then it shows neither)."""
+    own = alphabets(menus)
+    for field in ("language_letters", "language_words"):
+        where = f"sms field '{field}'"
+        claims: dict[str, list[str]] = {}
+        for lang, words in getattr(menus.sms, field).items():
+            for word in words:
+                key = normalize(word) if field == "language_words" else word.casefold()
+                claims.setdefault(key, []).append(lang)
+                if alphabet(word) != own[lang]:
+                    out.error(f"{where} ({lang})", f"'{word}' is not written in the "
+                              f"language's alphabet ({own[lang]}): check for a look-alike "
+                              "letter of another alphabet", lang)
+                elif len(key.split()) != 1 or (field == "language_letters" and len(key) != 1):
+                    out.error(f"{where} ({lang})", f"'{word}' must be one "
+                              f"{'letter' if field == 'language_letters' else 'word'}", lang)
+        for key, langs in claims.items():
+            if len(set(langs)) > 1:
+                out.error(where, f"'{key}' is given for {' and '.join(sorted(set(langs)))}: "
+                          "a sign of two languages shows neither; remove it")
+    seen: dict[str | None, str] = {}
+    for lang in menus.sms.alphabet_fallback:
+        if own[lang] in seen:
+            out.error("sms field 'alphabet_fallback'", f"'{seen[own[lang]]}' and '{lang}' "
+                      f"are both of the alphabet {own[lang]}: give one")
+        seen[own[lang]] = lang
 
 
 def _topics(menus: m.Menus, out: Collector) -> bool:

@@ -13,6 +13,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from ivr.content import model as m
 from ivr.content.model import PLACEHOLDER_RE
+from sms.guess import written_in
 from sms.keywords import (
     CARRIER_WORDS,
     LANGUAGE_CODE,
@@ -229,12 +230,21 @@ def respond(menus: m.Menus, keywords: KeywordIndex, message: Incoming,
     if 1 < len(matches) <= MAX_CHOICES and len(topics) == len(matches):
         return which(menus, topics, state)  # two topics: ask, do not guess
     if len(matches) != 1:
-        return send_index(menus, state, message)  # nothing matched, or no clear meaning
+        # Nothing matched, or no clear meaning: the index, with the numbers, in the
+        # language the text is written in where it shows one.
+        return send_index(menus, _written_in(menus, state, message), message)
     match = matches[0]
     # A word of several languages (SOS, INFO): the sender's, or their number's country's.
     preferred = state.lang or first_languages(menus, message.region)[0]
     lang = preferred if preferred in match.langs else match.langs[0]
     return MEANINGS[match.meaning.kind](menus, match, lang, state, message)
+
+
+def _written_in(menus: m.Menus, state: State, message: Incoming) -> State:
+    """The state with the language the text is written in, when it shows one."""
+    lang = written_in(menus, message.body,
+                      (state.lang, menus.language_for_region(message.region)))
+    return replace(state, lang=lang) if lang else state
 
 
 def which(menus: m.Menus, topics: list[Match], state: State) -> tuple[str, State]:
