@@ -7,7 +7,16 @@ import re
 from ivr.content import model as m
 from ivr.content.model import PLACEHOLDER_RE
 from ivr.content.problems import Collector, suggest
-from sms.keywords import CARRIER_HELP_WORDS, CARRIER_WORDS, keyword_table, normalize
+from sms.guess import alphabet, alphabets
+from sms.keywords import (
+    CARRIER_HELP_WORDS,
+    CARRIER_WORDS,
+    TWILIO_DOCS,
+    TWILIO_WORDS,
+    advertised,
+    keyword_table,
+    normalize,
+)
 from sms.replies import (
     MAX_BODY,
     MAX_CHOICES,
@@ -30,6 +39,9 @@ def check_sms(menus: m.Menus, out: Collector) -> None:
     _keywords(menus, out)
     _names_with_numbers(menus, out)
     _police_first(menus, out)
+    _first_reply(menus, out)
+    _advertised(menus, out)
+    _language_signs(menus, out)
     words = _lock_screen_words(menus)
     for where, text, budget, lang in replies(menus):
         shown = lock_screen_hits(text, words)
@@ -97,6 +109,81 @@ def _police_first(menus: m.Menus, out: Collector) -> None:
             if f"{{{police.id}}}" in text and police.display not in first:
                 out.error(f"node '{node_id}' field 'sms' ({lang})", f"the number of "
                           f"'{police.id}' must be on the first page: move it up", lang)
+
+
+def _first_reply(menus: m.Menus, out: Collector) -> None:
+    """Every index is a first reply: the police (the fallback forward's contact) in
+    sms_first, and the numbers of sms_first on the index's first page."""
+    fallback = menus.nodes.get(menus.settings.fallback_node)
+    police = menus.contacts.get(fallback.contact or "") if fallback else None
+    for lang, text in menus.prompts.get("sms_first", {}).items():
+        if police is not None and f"{{{police.id}}}" not in text:
+            out.error(f"prompt 'sms_first' ({lang})", f"must give the number of '{police.id}' "
+                      f"({{{police.id}}}), whom the line offers when all else fails", lang)
+    for langs in {*first_contact_languages(menus).values(), *((x,) for x in menus.languages)}:
+        first = index_pages(menus, langs)[0]
+        wanted = PLACEHOLDER_RE.findall(menus.prompt("sms_first", langs[0]))
+        missing = [name for name in wanted if name in menus.contacts
+                   and menus.contacts[name].display not in first]
+        if missing:
+            out.error(f"sms index ({', '.join(langs)}) page 1", "the numbers of prompt "
+                      f"'sms_first' ({', '.join(missing)}) must be on the first page of a first "
+                      "reply: shorten sms_first or the header", langs[0])
+
+
+CAPITALS = re.compile(r"\b[A-Z]{2,}\b")
+
+
+def _advertised(menus: m.Menus, out: Collector) -> None:
+    """Replies offer only words that reach the line whatever the number's opt-out settings:
+    Twilio answers its own words itself (opt-out, opt-in, HELP and INFO) by default."""
+    lists = [(f"node '{node_id}' field 'keywords'", menus.nodes[node_id].keywords)
+             for node_id in menus.sms.topics]
+    lists += [(f"sms keywords field '{name}'", getattr(menus.sms, name))
+              for name in ("more", "language")]
+    for where, by_lang in lists:
+        for lang, words in by_lang.items():
+            if advertised(words) is None:
+                out.error(f"{where} ({lang})", f"every keyword ({', '.join(words)}) is a "
+                          "word Twilio answers itself unless the number's opt-out settings "
+                          "are changed, so no reply can offer one: add a word Twilio leaves to "
+                          f"the line (Twilio's words: {TWILIO_DOCS})", lang)
+    for where, lang, text in _sms_texts(menus):
+        taken = sorted({w for w in CAPITALS.findall(text) if w in TWILIO_WORDS})
+        if taken:
+            out.error(where, f"offers {', '.join(repr(w) for w in taken)}, which Twilio answers "
+                      "itself unless the number's opt-out settings are changed (Twilio's words: "
+                      f"{TWILIO_DOCS}): offer a keyword Twilio leaves to the line", lang)
+
+
+def _language_signs(menus: m.Menus, out: Collector) -> None:
+    """Letters and words that show a language: each in the language's own alphabet, each
+    a single letter or word, none given for two languages (then it shows neither)."""
+    own = alphabets(menus)
+    for field in ("language_letters", "language_words"):
+        where = f"sms field '{field}'"
+        claims: dict[str, list[str]] = {}
+        for lang, words in getattr(menus.sms, field).items():
+            for word in words:
+                key = normalize(word) if field == "language_words" else word.casefold()
+                claims.setdefault(key, []).append(lang)
+                if alphabet(word) != own[lang]:
+                    out.error(f"{where} ({lang})", f"'{word}' is not written in the "
+                              f"language's alphabet ({own[lang]}): check for a look-alike "
+                              "letter of another alphabet", lang)
+                elif len(key.split()) != 1 or (field == "language_letters" and len(key) != 1):
+                    out.error(f"{where} ({lang})", f"'{word}' must be one "
+                              f"{'letter' if field == 'language_letters' else 'word'}", lang)
+        for key, langs in claims.items():
+            if len(set(langs)) > 1:
+                out.error(where, f"'{key}' is given for {' and '.join(sorted(set(langs)))}: "
+                          "a sign of two languages shows neither; remove it")
+    seen: dict[str | None, str] = {}
+    for lang in menus.sms.alphabet_fallback:
+        if own[lang] in seen:
+            out.error("sms field 'alphabet_fallback'", f"'{seen[own[lang]]}' and '{lang}' "
+                      f"are both of the alphabet {own[lang]}: give one")
+        seen[own[lang]] = lang
 
 
 def _topics(menus: m.Menus, out: Collector) -> bool:

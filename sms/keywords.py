@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import process
@@ -18,13 +18,30 @@ TYPO_MIN_LENGTH = 5  # one wrong letter is forgiven in keywords of this length o
 # ...when the keyword is the whole message: inside a sentence, 'right' and 'nights' are
 # words of their own, not RIGHTS mistyped.
 
-# Twilio answers these itself when they are the whole message (opt-out and opt-in);
-# the app must not answer them too (Twilio's Messaging docs, reserved keywords:
-# https://www.twilio.com/docs/messaging).
-CARRIER_WORDS = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE",
-                           "OPTOUT", "START", "YES", "UNSTOP"})
-# Twilio's default auto-reply words: a keyword may use them, once they are switched off.
-CARRIER_HELP_WORDS = frozenset({"HELP", "INFO"})
+# Twilio's words: Twilio answers these itself when one is the whole message, whatever the
+# case, before the line sees it, unless the operator changes the number's opt-out settings
+# (Advanced Opt-Out in a Messaging Service). The one place the line keeps them.
+TWILIO_DOCS = "https://www.twilio.com/docs/messaging/tutorials/advanced-opt-out"
+TWILIO_OPT_OUT = ("STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT")
+TWILIO_OPT_IN = ("START", "YES", "UNSTOP")
+TWILIO_HELP = ("HELP", "INFO")
+# Opt-out and opt-in: the app must not answer them too.
+CARRIER_WORDS = frozenset(TWILIO_OPT_OUT + TWILIO_OPT_IN)
+# Twilio's default help words: a keyword may use them, once they are switched off, but the
+# line never advertises them.
+CARRIER_HELP_WORDS = frozenset(TWILIO_HELP)
+TWILIO_WORDS = CARRIER_WORDS | CARRIER_HELP_WORDS
+
+
+def taken_by_twilio(word: str) -> bool:
+    return normalize(word).upper() in TWILIO_WORDS
+
+
+def advertised(words: Sequence[str]) -> str | None:
+    """The keyword a reply shows for these: the first that reaches the line whatever the
+    number's opt-out settings (None: every one is Twilio's; the validator refuses that)."""
+    return next((word for word in words if not taken_by_twilio(word)), None)
+
 
 TOPIC, MORE, LANGUAGES, LANGUAGE_CODE = "topic", "more", "languages", "language_code"
 

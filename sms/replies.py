@@ -13,6 +13,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from ivr.content import model as m
 from ivr.content.model import PLACEHOLDER_RE
+from sms.guess import written_in
 from sms.keywords import (
     CARRIER_WORDS,
     LANGUAGE_CODE,
@@ -21,6 +22,7 @@ from sms.keywords import (
     TOPIC,
     KeywordIndex,
     Match,
+    advertised,
     normalize,
 )
 from sms.segments import count, plain_letters
@@ -111,7 +113,7 @@ def cut(menus: m.Menus, text: str, lang: str, whole: bool = False) -> list[str]:
     if whole or count(f"{head}\n{text}").segments <= budget:
         return [f"{head}\n{text}"]
     footer = text_for(menus, lang, menus.prompt("sms_more", lang),
-                      keyword=menus.sms.more[lang][0])
+                      keyword=shown_keyword(menus, lang, menus.sms.more[lang]))
     sentences = _fitting(_split(text, SENTENCE_END), head, footer, budget, FINER)
     result: list[str] = []
     current = ""
@@ -153,16 +155,27 @@ def index_pages(menus: m.Menus, langs: tuple[str, ...], whole: bool = False) -> 
 
 
 def index(menus: m.Menus, langs: tuple[str, ...]) -> str:
-    """The numbered list of topics with their keywords, in one or more languages (the
-    header, which cut() adds, carries 112 and the safety tip)."""
-    lines = [text_for(menus, lang, menus.prompt("sms_index", lang)) for lang in langs]
+    """The numbers to call (sms_first, in the first language), then the numbered list of
+    topics with their keywords, in one or more languages (the header, which cut() adds,
+    carries 112 and the safety tip). Every index is a first reply: whoever gets it has a
+    person's number before any list."""
+    lines = [text_for(menus, langs[0], menus.prompt("sms_first", langs[0]))]
+    lines += [text_for(menus, lang, menus.prompt("sms_index", lang)) for lang in langs]
     for number, node_id in enumerate(menus.sms.topics, 1):
-        words = dict.fromkeys(text_for(menus, lang, menus.nodes[node_id].keywords[lang][0])
+        words = dict.fromkeys(shown_keyword(menus, lang, menus.nodes[node_id].keywords[lang])
                               for lang in langs)
-        lines.append(f"{number} {' / '.join(words)}")
+        lines.append(" ".join([str(number), " / ".join(w for w in words if w)]).rstrip())
     lines.extend(text_for(menus, lang, menus.prompt("sms_index_language", lang),
-                          keyword=menus.sms.language[lang][0]) for lang in langs)
+                          keyword=shown_keyword(menus, lang, menus.sms.language[lang]))
+                 for lang in langs)
     return "\n".join(lines)
+
+
+def shown_keyword(menus: m.Menus, lang: str, words: tuple[str, ...]) -> str:
+    """The keyword a reply offers: the first Twilio leaves to the line ('' when Twilio
+    takes them all: the validator refuses that)."""
+    word = advertised(words)
+    return text_for(menus, lang, word) if word else ""
 
 
 def language_pages(menus: m.Menus, lang: str, whole: bool = False) -> list[str]:
@@ -224,12 +237,21 @@ def respond(menus: m.Menus, keywords: KeywordIndex, message: Incoming,
     if 1 < len(matches) <= MAX_CHOICES and len(topics) == len(matches):
         return which(menus, topics, state)  # two topics: ask, do not guess
     if len(matches) != 1:
-        return send_index(menus, state, message)  # nothing matched, or no clear meaning
+        # Nothing matched, or no clear meaning: the index, with the numbers, in the
+        # language the text is written in where it shows one.
+        return send_index(menus, _written_in(menus, state, message), message)
     match = matches[0]
     # A word of several languages (SOS, INFO): the sender's, or their number's country's.
     preferred = state.lang or first_languages(menus, message.region, message.line_language)[0]
     lang = preferred if preferred in match.langs else match.langs[0]
     return MEANINGS[match.meaning.kind](menus, match, lang, state, message)
+
+
+def _written_in(menus: m.Menus, state: State, message: Incoming) -> State:
+    """The state with the language the text is written in, when it shows one."""
+    lang = written_in(menus, message.body,
+                      (state.lang, menus.language_for_region(message.region)))
+    return replace(state, lang=lang) if lang else state
 
 
 def which(menus: m.Menus, topics: list[Match], state: State) -> tuple[str, State]:
@@ -255,7 +277,7 @@ def _language_page(menus: m.Menus, lang: str, page: int, state: State,
 
 def choice(menus: m.Menus, lang: str, wanted: set[str]) -> str:
     lines = [header(menus, lang), text_for(menus, lang, menus.prompt("sms_which", lang))]
-    lines.extend(f"{number} {text_for(menus, lang, menus.nodes[node_id].keywords[lang][0])}"
+    lines.extend(f"{number} {shown_keyword(menus, lang, menus.nodes[node_id].keywords[lang])}"
                  for number, node_id in enumerate(menus.sms.topics, 1) if node_id in wanted)
     return "\n".join(lines)
 

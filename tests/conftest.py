@@ -238,6 +238,15 @@ BROKEN = {
     "sms_carrier_word": [
         "sms keyword 'STOP': Twilio treats this word as an opt-out or opt-in and answers it "
         "itself; choose another"],
+    # Twilio answers its own words (HELP, INFO, STOP...) before the line sees them.
+    "sms_twilio_words": [
+        "prompt 'sms_index' (nl): offers 'HELP', which Twilio answers itself unless the "
+        "number's opt-out settings are changed (Twilio's words: "
+        "https://www.twilio.com/docs/messaging/tutorials/advanced-opt-out): offer a keyword "
+        "Twilio leaves to the line"],
+    "sms_first_without_police": [
+        "prompt 'sms_first' (nl): must give the number of 'police' ({police}), whom the line "
+        "offers when all else fails"],
     "sms_keyword_clash": [
         "sms keyword 'SIGNALEN': means two things: topic 'call_police' (nl) and topic "
         "'signals' (nl); give each its own word"],
@@ -295,7 +304,7 @@ BROKEN = {
     "bad_key": [
         "node 'main' option 'A': field 'key': 'A' is not a key; use one of 0-9, * or #"],
     "duplicate_key": [
-        "node 'main' option '1': the same key is given twice (again on line 91)",
+        "node 'main' option '1': the same key is given twice (again on line 92)",
         f"node 'signals': {_UNREACHABLE_PROBLEM}",
         f"node 'report': {_UNREACHABLE_PROBLEM}"],
     "forward_unknown_contact": [

@@ -13,7 +13,8 @@ from .conftest import ROOT
 # Bottom up. A module may import its own layer's and the layers below.
 LAYERS = [
     ("content", ["ivr.content"]),
-    ("renderers", ["ivr.voice", "sms.keywords", "sms.segments", "sms.replies", "sms.checks"]),
+    ("renderers", ["ivr.voice", "sms.keywords", "sms.segments", "sms.guess", "sms.replies",
+                   "sms.checks"]),
     ("every check of a line", ["ivr.lines"]),
     ("webhooks", ["ivr.web", "sms.views", "sms.cookies", "simulator"]),
     ("app and tools", ["ivr.tools", "app", "bench"]),

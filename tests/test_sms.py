@@ -85,16 +85,16 @@ def test_forgiving_matches(twilio, body, node_id, lang):
     assert text(twilio, body) == pages(MENUS, node_id, lang)[0]
 
 
-@pytest.mark.parametrize("body", [
-    "HLP",  # keywords under five letters must be exact
-    "INF",
-    "is that right",  # a typo is forgiven only when the keyword is the whole message
-    "I work nights",
-    "waar kan ik terecht als mijn baas mijn paspoort heeft afgepakt en ik hulp zoek",
-    "xyz",
+@pytest.mark.parametrize(("body", "langs"), [
+    ("HLP", ("nl", "en")),  # keywords under five letters must be exact
+    ("INF", ("nl", "en")),
+    ("is that right", ("en",)),  # a typo is forgiven only when the keyword is the whole message
+    ("I work nights", ("en",)),
+    ("waar kan ik terecht als mijn baas mijn paspoort heeft afgepakt en ik hulp zoek", ("nl",)),
+    ("xyz", ("nl", "en")),
 ])
-def test_near_misses_get_the_index_not_a_guess(twilio, body):
-    assert text(twilio, body) == first_index("nl", "en")
+def test_near_misses_get_the_index_not_a_guess(twilio, body, langs):
+    assert text(twilio, body) == first_index(*langs)
 
 
 @pytest.mark.parametrize(("body", "lang", "topics"), [
@@ -575,17 +575,23 @@ def test_more_than_three_segments_cannot_be_allowed(tmp_path):
         str(p) for p in check_file(path)[1]]
 
 
-def test_a_keyword_two_languages_claim_differently_is_refused(tmp_path):
+def shipped_with(tmp_path, old: str, new: str) -> list[str]:
+    """The problems of the shipped menus with one edit, which must refuse them."""
     from ivr.lines import check_file
 
-    source = MENUS_PATH.read_text().replace('en: ["RIGHTS"]', 'en: ["RIGHTS", "HULP"]')
+    source = MENUS_PATH.read_text().replace(old, new)
     assert source != MENUS_PATH.read_text()
     path = tmp_path / "menus.yaml"
     path.write_text(source)
     menus, problems = check_file(path)
     assert menus is None
+    return [str(p) for p in problems]
+
+
+def test_a_keyword_two_languages_claim_differently_is_refused(tmp_path):
+    problems = shipped_with(tmp_path, 'en: ["RIGHTS"]', 'en: ["RIGHTS", "HULP"]')
     assert ("menus.yaml: sms keyword 'HULP': means two things: topic 'help' (nl) and topic "
-            "'rights' (en); give each its own word") in [str(p) for p in problems]
+            "'rights' (en); give each its own word") in problems
 
 
 # -- the rules of the voice line hold here too ---------------------------------------------
@@ -829,3 +835,123 @@ def test_a_long_sentence_is_never_cut_between_a_name_and_its_number_after_a_comm
         body = page.splitlines()[1:]
         assert not any(line.rstrip().endswith("CoMensha,") for line in body), page
     assert any(f"CoMensha, {display}" in page for page in pages)
+
+
+# -- words Twilio takes ------------------------------------------------------------------------
+
+
+def test_the_index_offers_only_words_that_reach_the_line(twilio):
+    """Twilio answers INFO and HELP itself unless the number's opt-out settings change: the
+    index still understands them but offers UITLEG / EXPLAIN and SOS."""
+    reply = text(twilio, "?")
+    assert "1 UITLEG / EXPLAIN" in reply.splitlines()
+    assert "6 HULP / SOS" in reply.splitlines()
+    assert not {"INFO", "HELP"} & set(reply.split())
+    assert text(twilio, "INFO") == pages(MENUS, "what", "nl")[0]  # still a keyword
+
+
+def test_a_topic_with_only_twilio_s_words_is_refused(tmp_path):
+    problems = shipped_with(tmp_path, 'nl: ["INFO", "UITLEG"]', 'nl: ["INFO"]')
+    assert [p for p in problems if "every keyword" in p] == [
+        "menus.yaml: node 'what' field 'keywords' (nl): every keyword (INFO) is a word Twilio "
+        "answers itself unless the number's opt-out settings are changed, so no reply can offer "
+        "one: add a word Twilio leaves to the line (Twilio's words: "
+        "https://www.twilio.com/docs/messaging/tutorials/advanced-opt-out)"]
+
+
+# -- every first text carries a number to call -------------------------------------------------
+
+
+POLICE = MENUS.contacts["police"].display
+COMENSHA = MENUS.contacts["comensha"].display
+NUMBERS = {  # the first lines after the header: each name on the line of its number
+    "nl": [f"Politie: {POLICE}", f"CoMensha, opvang en hulp: {COMENSHA}"],
+    "en": [f"Police: {POLICE}", f"CoMensha, shelter and help: {COMENSHA}"],
+    "uk": [f"Поліція: {POLICE}", f"CoMensha, притулок \u0456 допомога: {COMENSHA}"],
+    "ru": [f"Полиция: {POLICE}", f"CoMensha, приют и помощь: {COMENSHA}"],
+    "bg": [f"Полиция: {POLICE}", f"CoMensha, подслон и помощ: {COMENSHA}"],
+    "ar": [f"الشرطة: {POLICE}", f"CoMensha، إيواء ومساعدة: {COMENSHA}"],
+    "fr": [f"Police : {POLICE}", f"CoMensha, hébergement et aide : {COMENSHA}"],
+    "pl": [f"Policja: {POLICE}", f"CoMensha, schronienie i pomoc: {COMENSHA}"],
+}
+GERMANY, NETHERLANDS, UKRAINE = "+4915112345678", "+31612345678", "+380501234567"
+
+
+def test_a_text_that_is_no_keyword_gets_the_police_and_comensha_before_the_list(twilio):
+    assert text(twilio, "ik zit vast") == "\n".join([
+        "Gevaar? Bel 112. Kijkt iemand mee op uw telefoon? Wis dan dit gesprek.",
+        f"Politie: {POLICE}",
+        f"CoMensha, opvang en hulp: {COMENSHA}",
+        "Stuur een woord of cijfer:",
+        "1 UITLEG", "2 SIGNALEN", "3 MELDEN", "4 AANGIFTE", "5 RECHTEN", "6 HULP", "7 POLITIE",
+        "8 ANONIEM", "9 COMENSHA",
+        "TAAL: andere taal"])
+
+
+@pytest.mark.parametrize(("body", "sender", "lang", "also"), [
+    # Dutch and English words: that language alone, whatever the country.
+    ("kunt u mij helpen?", GERMANY, "nl", None),
+    ("nood", UKRAINE, "nl", None),
+    ("I am in danger", GERMANY, "en", None),
+    ("they took my passport", NETHERLANDS, "en", None),
+    ("je suis en danger", GERMANY, "fr", None),
+    ("jestem w niebezpieczeństwie", GERMANY, "pl", None),
+    # No word to go by: the languages of the country (Dutch and English from elsewhere).
+    ("S.O.S.", GERMANY, "nl", "en"),
+    ("?", GERMANY, "nl", "en"),
+    ("", GERMANY, "nl", "en"),
+    ("?", UKRAINE, "uk", "nl"),
+    # An alphabet: a language of that alphabet, whatever the country.
+    ("мене побили", NETHERLANDS, "uk", None),
+    ("\u0443 меня забрали паспорт", UKRAINE, "ru", None),
+    ("аз съм в опасност", NETHERLANDS, "bg", None),
+    ("забрали паспорт", UKRAINE, "uk", None),  # either: the country's
+    ("забрали паспорт", NETHERLANDS, "ru", None),  # either: the alphabet's fallback
+    ("أنا في خطر", UKRAINE, "ar", None),
+])
+def test_the_first_reply_comes_in_the_language_the_text_shows(twilio, body, sender, lang, also):
+    reply = text(twilio, body, sender=sender)
+    assert reply.splitlines()[:3] == [header(MENUS, lang), *NUMBERS[lang]]
+    assert reply == first_index(*(lang, also) if also else (lang,))
+    assert count(reply).segments <= MENUS.sms.max_segments
+    assert lock_screen_words_in(reply) == []
+    if also is None:  # the language is known: the next answers come in it
+        assert text(twilio, "2", sender=sender) == pages(MENUS, MENUS.sms.topics[1], lang)[0]
+
+
+KEYWORDS = KeywordIndex(MENUS)
+SCRIPTS = "abcdefghijklmnopqrstuvwxyzéèçñąęłșțőű абвгґдеєжзиіїйклмнопрстуфхцчшщьюяъыэё ابتثجحخد?!.1"
+REGIONS = [None, "DE", *(language.countries[0] for language in MENUS.languages.values())]
+
+
+@given(body=st.text(max_size=160) | st.text(alphabet=SCRIPTS, max_size=160),
+       region=st.sampled_from(REGIONS), lang=st.sampled_from([None, *MENUS.languages]))
+@settings(max_examples=300, deadline=None)
+def test_every_text_that_is_no_keyword_gets_the_numbers_within_the_segments(body, region, lang):
+    from sms.keywords import CARRIER_WORDS
+    from sms.replies import Incoming, respond
+
+    reply, _new = respond(MENUS, KEYWORDS, Incoming(body=body, region=region), State(lang=lang))
+    if normalize(body).upper() in CARRIER_WORDS:
+        assert reply is None  # STOP and the like: Twilio answers
+        return
+    assert reply is not None
+    assert count(reply).segments <= MENUS.sms.max_segments
+    assert lock_screen_words_in(reply) == [], reply[:LOCK_SCREEN]
+    if not KEYWORDS.find(body):
+        first_page = reply.split("\n")
+        assert any(POLICE in line for line in first_page[1:4]), reply
+        assert any(COMENSHA in line for line in first_page[1:4]), reply
+
+
+def test_a_sign_of_two_languages_is_refused(tmp_path):
+    problems = shipped_with(tmp_path, "en: [am, my,", "en: [ik, am, my,")
+    assert "menus.yaml: sms field 'language_words': 'ik' is given for en and nl: a sign of " \
+        "two languages shows neither; remove it" in problems
+
+
+def test_a_look_alike_letter_of_another_alphabet_is_refused(tmp_path):
+    problems = shipped_with(tmp_path, 'uk: ["\u0456", "ї"', 'uk: ["i", "ї"')  # a Latin i
+    assert "menus.yaml: sms field 'language_letters' (uk): 'i' is not written in the " \
+        "language's alphabet (CYRILLIC): check for a look-alike letter of another alphabet" \
+        in problems

@@ -19,6 +19,7 @@ from ivr.content import model as m
 from ivr.content.yamlfile import read_yaml
 from ivr.tools.flowmap import readme_chart
 from ivr.voice.utterances import every
+from sms.keywords import advertised
 from sms.replies import render
 
 from .conftest import (
@@ -465,14 +466,18 @@ def test_fallback_twiml_gives_the_numbers_and_dials_only_after_a_key(app, args, 
     assert connect[0].text == POLICE.number and connect[0].get("callerId") == caller_id
     assert connect[-1].tag == "Hangup" and connect.find(".//Gather") is None
     assert greeting_says(connect, "goodbye")
-    # 3. The SMS fallback: the index under the header line, which carries 112.
+    # 3. The SMS fallback: the index under the header line, which carries 112, with the
+    # police and CoMensha before it, and only keywords that reach the line.
     messages = documents["sms-fallback.xml"].findall("Message")
     assert len(messages) == 1
-    first_line = messages[0].text.splitlines()[0]
+    first_line, *rest = messages[0].text.splitlines()
     assert first_line == render(MENUS, MENUS.prompt("sms_header", SETTINGS.default_language))
     assert EMERGENCY.display in first_line
+    assert rest[:2] == [f"Politie: {POLICE.display}",
+                        f"CoMensha, opvang en hulp: {MENUS.contacts['comensha'].display}"]
     for node_id in MENUS.sms.topics:
-        assert MENUS.nodes[node_id].keywords[SETTINGS.default_language][0] in messages[0].text
+        keywords = MENUS.nodes[node_id].keywords[SETTINGS.default_language]
+        assert advertised(keywords) in messages[0].text
 
 
 def test_fallback_writes_the_three_documents_to_a_folder(app, tmp_path):

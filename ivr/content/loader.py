@@ -279,7 +279,34 @@ def _sms(value: Any, langs: tuple[str, ...], out: Collector) -> m.SmsSettings:
         # What a locked phone must not show, in every language: required, so that a new
         # language cannot skip it.
         lock_screen_words=keywords(out, where, data, "lock_screen_words", langs),
+        # Optional, and for some languages only: Arabic is the one language of its alphabet.
+        language_letters=_some_words(out, where, data, "language_letters", langs),
+        language_words=_some_words(out, where, data, "language_words", langs),
+        alphabet_fallback=_codes(out, where, data, "alphabet_fallback", langs),
     )
+
+
+def _some_words(out: Collector, where: str, data: dict, field: str,
+                langs: tuple[str, ...]) -> m.Keywords:
+    """Words for some of the languages; none at all when the field is absent."""
+    value = data.get(field)
+    if value is None:
+        return m.EMPTY
+    present = tuple(lang for lang in langs if isinstance(value, dict) and lang in value)
+    return keywords(out, where, data, field, present)
+
+
+def _codes(out: Collector, where: str, data: dict, field: str,
+           langs: tuple[str, ...]) -> tuple[str, ...]:
+    value = data.get(field, [])
+    if not isinstance(value, list):
+        out.error(where, f"field '{field}' must be a list of language codes, such as [ru]")
+        return ()
+    for lang in value:
+        if str(lang) not in langs and str(lang) not in out.dropped:
+            out.error(f"{where} field '{field}'",
+                      f"unknown language '{lang}'{suggest(str(lang), langs)}")
+    return tuple(str(lang) for lang in value if str(lang) in langs)
 
 
 def _list_of_mappings(out: Collector, section: str, value: Any) -> list[dict]:

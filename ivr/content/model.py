@@ -136,6 +136,13 @@ class SmsSettings:
     # Words and stems that must not stand in the first 60 characters of a text (a locked
     # phone shows those), per language, normalized as keywords are.
     lock_screen_words: Keywords = field(default_factory=lambda: EMPTY)
+    # What shows a text's language, for the first reply to a text that is no keyword:
+    # letters that one language of an alphabet uses and its others do not (ї: Ukrainian),
+    # and common words of each language, normalized as keywords are.
+    language_letters: Keywords = field(default_factory=lambda: EMPTY)
+    language_words: Keywords = field(default_factory=lambda: EMPTY)
+    # The language of its alphabet that a text gets when neither shows which it is.
+    alphabet_fallback: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -68,6 +68,9 @@ PROMPTS: dict[str, PromptSpec] = {
     # The first line of every text the line sends: 112 and the tip to delete the
     # conversation, naming nothing of the subject (a locked phone shows it).
     "sms_header": _spec(needs_emergency=True),
+    # After the header in every index, the first reply to any text: people to call (the
+    # validator requires the fallback forward's contact, the police, among them).
+    "sms_first": _spec(needs_number=True),
     "sms_index": _spec(),
     "sms_index_language": _spec("keyword", "keyword"),
     "sms_more": _spec("keyword", "keyword"),

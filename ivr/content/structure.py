@@ -127,6 +127,13 @@ SMS = (
           "segments a reply may take (default 3)"),
     Field("lock_screen_words", WORDS,
           "words a locked phone must not show in a text's first 60 characters", True),
+    Field("language_letters", WORDS, "letters that show a text is in this language rather "
+          "than another of its alphabet (uk: [ї, є, ґ])"),
+    Field("language_words", WORDS, "common words that show a text is in this language; "
+          "a word of two languages shows neither"),
+    Field("alphabet_fallback", {"type": "array", "items": {"type": "string", "pattern": LANG}},
+          "the language a text in its alphabet gets when neither letters nor words show "
+          "which of that alphabet's languages it is, such as [ru]"),
 )
 NODE = (
     Field("kind", {"enum": list(m.NODE_KINDS)}, "menu (default), page, forward or text"),
