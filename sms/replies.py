@@ -249,8 +249,8 @@ def respond(menus: m.Menus, keywords: KeywordIndex, message: Incoming,
 
 def _written_in(menus: m.Menus, state: State, message: Incoming) -> State:
     """The state with the language the text is written in, when it shows one."""
-    lang = written_in(menus, message.body,
-                      (state.lang, menus.language_for_region(message.region)))
+    lang = written_in(menus, message.body, (state.lang, message.line_language,
+                                            menus.language_for_region(message.region)))
     return replace(state, lang=lang) if lang else state
 
 

@@ -264,6 +264,14 @@ def test_a_text_to_a_number_with_a_language_is_answered_in_it(line, lang):
     assert first_languages(menus, "DE", lang) == (lang,)
 
 
+@pytest.mark.parametrize("lang", ["uk", "bg", "ru"])
+def test_a_text_in_an_alphabet_of_several_languages_takes_the_numbers_among_them(lang):
+    """Cyrillic with no letter or word of one language: the number's language, before the
+    alphabet's fallback (menus.yaml) that a text to the line's other numbers gets."""
+    twilio = Twilio(numbers_app("menus.yaml").test_client())
+    assert text(twilio, "кккк пппп", number_of(MENUS, lang)) == index_pages(MENUS, (lang,))[0]
+
+
 def test_a_keyword_or_a_chosen_language_wins_over_the_numbers_language():
     from sms.replies import pages
 
