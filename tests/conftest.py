@@ -227,12 +227,12 @@ BROKEN = {
         "caller may hear nothing after it",
         "prompt 'dial_failed' (nl): must use the placeholder '{number}'"],
     "page_back_to_forward": [
-        "node 'signals' field 'back': 'call_police' is a forward node: silence must never dial "
-        "or send a text; lead it back to a menu or a page"],
+        "node 'signals' field 'back': 'call_police' is a forward node: a page belongs to a "
+        "menu or a page"],
     "page_unknown_back": [
         "node 'signals' field 'back': unknown node 'mian' (did you mean 'main'?)"],
     "page_without_back": [
-        "node 'signals': a page needs 'back': the menu that silence leads back to"],
+        "node 'signals': a page needs 'back': the menu it belongs to"],
     "sms_carrier_word": [
         "sms keyword 'STOP': Twilio treats this word as an opt-out or opt-in and answers it "
         "itself; choose another"],
@@ -327,7 +327,8 @@ SLOW = {
     "quiet_too_long": [
         "the answer at /voice/nl/signals/input?miss=0 (nl): a caller who goes quiet after it "
         "hears 61.4 s before the line hangs up; at most 60 s: shorten it, or split the page "
-        "into a page and a 'more' option",
+        "into a page and a 'more' option"],
+    "outside_too_long": [
         "the answer at /voice/nl/text_numbers/input?miss=1 (nl): 16.8 s of speech outside a "
         "<Gather>, where no key is heard; at most 15 s: a caller who comes back must be able "
         "to act"],
