@@ -229,12 +229,12 @@ BROKEN = {
         "caller may hear nothing after it",
         "prompt 'dial_failed' (nl): must use the placeholder '{number}'"],
     "page_back_to_forward": [
-        "node 'signals' field 'back': 'call_police' is a forward node: silence must never dial "
-        "or send a text; lead it back to a menu or a page"],
+        "node 'signals' field 'back': 'call_police' is a forward node: a page belongs to a "
+        "menu or a page"],
     "page_unknown_back": [
         "node 'signals' field 'back': unknown node 'mian' (did you mean 'main'?)"],
     "page_without_back": [
-        "node 'signals': a page needs 'back': the menu that silence leads back to"],
+        "node 'signals': a page needs 'back': the menu it belongs to"],
     "sms_carrier_word": [
         "sms keyword 'STOP': Twilio treats this word as an opt-out or opt-in and answers it "
         "itself; choose another"],
@@ -351,7 +351,18 @@ BROKEN = {
 SLOW = {
     "long_prompt": [
         "utterance 'node.signals' (nl): 39.6 s when spoken; at most 25 s: split the text into "
-        "a page and a 'more' option"],
+        "a page and a 'more' option",
+        "the answer at /voice/nl/signals/input?miss=0 (nl): a caller who goes quiet after it "
+        "hears 63.8 s before the line hangs up; at most 60 s: shorten it, or split the page "
+        "into a page and a 'more' option"],
+    "quiet_too_long": [
+        "the answer at /voice/nl/signals/input?miss=0 (nl): a caller who goes quiet after it "
+        "hears 61.4 s before the line hangs up; at most 60 s: shorten it, or split the page "
+        "into a page and a 'more' option"],
+    "outside_too_long": [
+        "the answer at /voice/nl/text_numbers/input?miss=1 (nl): 16.8 s of speech outside a "
+        "<Gather>, where no key is heard; at most 15 s: a caller who comes back must be able "
+        "to act"],
     "main_seven_choices": [
         "node 'main': 7 choices; at most 6 besides the global keys, the most urgent first"],
 }
@@ -427,13 +438,22 @@ def printed(menus, lang: str, text: str, **values: str) -> str:
     """A text of menus.yaml as `flask call` prints it: a number in its digit groups, twice
     with the repeat prompt between, or once (repeat: false); `values` fill other
     placeholders."""
+    return _printed(menus, lang, text, values, once=False)
+
+
+def printed_once(menus, lang: str, text: str) -> str:
+    """As printed, for a text that says its numbers once (prompts.PromptSpec.numbers_once)."""
+    return _printed(menus, lang, text, {}, once=True)
+
+
+def _printed(menus, lang: str, text: str, values: dict[str, str], once: bool) -> str:
     def fill(found: re.Match[str]) -> str:
         name = found.group(1)
         if name in values:
             return values[name]
         contact = menus.contacts[name]
         number = " ".join(contact.spoken)
-        if not contact.repeat:
+        if once or not contact.repeat:
             return number
         return f"{number}, {menus.prompt('repeat_number', lang)} {number}"
 

@@ -87,12 +87,18 @@ def test_a_wrong_digit_on_the_second_page_asks_again_in_that_page_s_languages(tw
     assert offered(answer) == second_page_languages()  # then the page again
 
 
-def test_silence_on_the_second_page_says_so_in_its_languages(twilio):
+def test_silence_on_the_second_page_gives_the_numbers_in_the_greeting_languages(twilio):
+    """No language chosen yet: the numbers once in the greeting's languages, then the
+    offer of one key, as on the first page."""
     answer = twilio.post("/voice/language?miss=0&page=2")
-    assert answer.first("Gather").get("action") == "/voice/language?miss=1&page=2"
+    assert answer.first("Dial") is None and answer.first("Redirect") is None
+    assert answer.first("Gather").get("action").endswith("/connect")
     spoken = answer.spoken()
-    for lang in second_page_languages():
-        assert MENUS.prompt("no_input", lang) in spoken, lang
+    greeting = voice.greeting_order(MENUS, "NL")
+    for lang in MENUS.languages:
+        text = MENUS.prompt("too_many_misses", lang).split("{")[0]
+        assert (text in spoken) == (lang in greeting), lang
+    assert answer.times_spoken(MENUS.contacts["police"]) == len(greeting)
 
 
 @pytest.mark.parametrize("lang", [

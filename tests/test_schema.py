@@ -54,7 +54,7 @@ BROKEN = [
      "settings global key 'contacts': unknown field 'anounce' (did you mean 'announce'?)"),
     ("  victim:\n    kind: page\n    back: main\n", "  victim:\n    kind: page\n",
      "'back' is a required property",
-     "node 'victim': a page needs 'back': the menu that silence leads back to"),
+     "node 'victim': a page needs 'back': the menu it belongs to"),
     ("  victim:\n    kind: page\n", "  victim:\n    kind: page\n    contact: police\n",
      "False schema does not allow 'police'", "node 'victim': unknown field 'contact'"),
     ("    sms_plain: true\n", "    sms_plian: true\n", "'sms_plian' was unexpected",

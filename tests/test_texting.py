@@ -60,8 +60,27 @@ def test_only_mobiles_in_allowed_countries_get_a_text(caller, why):
     answer = confirm_text(twilio, caller=caller)
     assert fake.sent == [], why
     assert MENUS.prompt("text_not_sent", "nl") in answer.spoken()
-    assert answer.times_spoken(MENUS.contacts["police"]) == 2
-    assert answer.times_spoken(MENUS.contacts["anonymous"]) == 2
+    assert answer.times_spoken(MENUS.contacts["police"]) == 1  # once: see test_voice_paths
+    assert answer.times_spoken(MENUS.contacts["anonymous"]) == 1
+
+
+def test_a_text_not_sent_gives_the_numbers_once_where_a_key_is_heard_then_the_last_chance():
+    """Not the numbers twice outside a <Gather> and the whole main menu (over a minute for
+    a caller who has gone quiet): the numbers once, the key for the main menu, any key
+    heard; silence, as anywhere, leads to the last chance."""
+    _, fake, twilio = texting_line()
+    answer = confirm_text(twilio, node="text_help", caller="+31201234567")  # a landline
+    assert fake.sent == []
+    assert [child.tag for child in answer.root] == ["Gather", "Redirect"]
+    gather = answer.first("Gather")
+    assert gather.get("action") == "/voice/nl/main/input?miss=0"
+    main_menu = MENUS.prompt("global_main_menu", "nl")
+    assert f"{main_menu}: druk op 0." in answer.spoken()
+    assert twilio.follow(answer, "0").first("Gather").get("action") == (
+        "/voice/nl/main/input?miss=0")
+    last = twilio.follow(answer)
+    assert MENUS.prompt("too_many_misses", "nl").split("{")[0] in last.spoken()
+    assert last.first("Dial") is None and last.root[-1].tag == "Hangup"
 
 
 def test_three_a_day_per_number():
@@ -97,7 +116,7 @@ def test_when_twilio_fails_the_caller_hears_the_numbers_instead(config, caplog):
     assert answer.status == 200
     assert MENUS.prompt("text_not_sent", "nl") in answer.spoken()
     for name in MENUS.nodes["text_help"].numbers:
-        assert answer.times_spoken(MENUS.contacts[name]) == 2
+        assert answer.times_spoken(MENUS.contacts[name]) == 1
     assert "voice webhook failed" not in caplog.text
     assert "612345678" not in caplog.text
 

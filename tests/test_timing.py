@@ -18,9 +18,9 @@ from ivr.content.model import PLACEHOLDER_RE
 from ivr.voice import answers as voice
 from ivr.voice import timing
 from ivr.voice.speech import GROUP_PAUSE, REPEAT_PAUSE, say_seconds, speak
-from ivr.voice.utterances import every, prompt
+from ivr.voice.utterances import Utterance, every, prompt
 
-from .conftest import LINE, ROOT, shipped_menus
+from .conftest import LINE, LINES, ROOT, line_menus, shipped_menus
 
 MENUS = shipped_menus()
 
@@ -45,6 +45,19 @@ def test_a_number_is_said_twice_with_its_pauses_and_112_once():
     words += len(MENUS.prompt("repeat_number", "nl").split())  # "ik herhaal:", once
     digits = len("".join(emergency.spoken)) + 2 * len("".join(police.spoken))
     pauses = 2 * (len(police.spoken) - 1) * ms(GROUP_PAUSE) + ms(REPEAT_PAUSE)
+    utterance = speak(MENUS, "nl", Utterance("test.twice", text))  # as any text says them
+    assert utterance.seconds == pytest.approx((words + digits) / 2.5 + pauses)
+
+
+def test_the_numbers_after_silence_are_said_once():
+    """Said to a caller who has gone quiet: once each, so that the line is soon quiet."""
+    text = MENUS.prompt("too_many_misses", "nl")
+    police, emergency = MENUS.contacts["police"], MENUS.contacts["emergency"]
+    assert set(PLACEHOLDER_RE.findall(text)) == {police.id, emergency.id}
+    words = sum(any(c.isalnum() for c in token)
+                for token in PLACEHOLDER_RE.sub(" ", text).split())
+    digits = len("".join(emergency.spoken)) + len("".join(police.spoken))
+    pauses = (len(police.spoken) - 1) * ms(GROUP_PAUSE)
     utterance = speak(MENUS, "nl", prompt(MENUS, "nl", "too_many_misses"))
     assert utterance.seconds == pytest.approx((words + digits) / 2.5 + pauses)
 
@@ -134,3 +147,74 @@ def test_offers_are_timed_as_soon_as_their_option_is_said():
     assert offered[MENUS.languages["nl"].key] == next(
         h.end for h in heard if h.offers == MENUS.languages["nl"].key)
     assert list(offered.values()) == sorted(offered.values())
+
+
+# -- a caller who goes quiet ---------------------------------------------------------------
+
+
+def quiet_regions(line: str) -> list[str]:
+    """A caller with a Dutch number, and one from the last language's country (its own
+    greeting, and the language menu's second page where there is one)."""
+    last = list(line_menus(line).languages.values())[-1]
+    return list(dict.fromkeys([timing.HOME, *last.countries[:1]]))
+
+
+QUIET_CASES = [(line, region) for line in LINES for region in quiet_regions(line)]
+
+
+@pytest.mark.parametrize(("line", "region"), QUIET_CASES)
+def test_a_caller_who_goes_quiet_hears_at_most_60_seconds_in_every_language(line, region):
+    """From any key anywhere (a menu, a page, a wrong key, the choice of language, a failed
+    forward, a text sent or not, an error, the last chance) to the hang-up: someone who
+    goes quiet may have been walked in on, and may have put the phone down."""
+    menus = line_menus(line)
+    figures, _start = timing.quiet(menus, region)
+    assert set(figures) == {*menus.languages, timing.LANGUAGE_MENU}
+    for lang, heard in figures.items():
+        assert 0 < heard.seconds <= timing.QUIET_MAX == 60, (lang, heard)
+
+
+@pytest.mark.parametrize(("line", "region"), QUIET_CASES)
+def test_no_speech_outside_a_gather_is_longer_than_15_seconds(line, region):
+    """A caller who comes back can always act: no key is heard outside a <Gather>."""
+    for lang, heard in timing.quiet(line_menus(line), region)[0].items():
+        assert heard.outside <= timing.OUTSIDE_MAX == 15, (lang, heard)
+
+
+def test_the_figures_are_what_the_caller_hears():
+    """The silent walk adds every <Gather>'s time-out: a menu, its wait, the last chance."""
+    call = voice.Call.from_to(LINE, timing.HOME)
+    menu = voice.show_node(MENUS, "nl", "forms", call)
+    last = voice.node_input(MENUS, "nl", "forms", "", 0, call)
+    spoken = sum(h.end - h.start for h in timing.heard(menu))
+    waits = [float(v.element.attrs["timeout"]) for v in menu.verbs if v.name == "Gather"]
+    said = sum(h.end - h.start for h in timing.heard(last))
+    last_waits = [float(v.element.attrs["timeout"]) for v in last.verbs if v.name == "Gather"]
+    expected = spoken + sum(waits) + said + sum(last_waits)
+    chains: dict[str, float] = {}
+    total = timing._listened(menu)[0] + timing._quiet_after(MENUS, call, menu, chains)
+    assert total == pytest.approx(expected)
+    assert last_waits[-1] == voice.LAST_CHANCE_TIMEOUT
+
+
+@pytest.mark.parametrize("lang", MENUS.languages)
+def test_the_last_chance_is_the_numbers_once_in_the_callers_language_then_one_key(lang):
+    call = voice.Call.from_to(LINE, timing.HOME)
+    answer = voice.node_input(MENUS, lang, "main", "", 0, call)
+    said = [v for v in answer.verbs if v.name == "Gather"]
+    numbers, offer = said[0].element.verbs, said[-1].element.verbs
+    wanted = [speak(MENUS, lang, prompt(MENUS, lang, p))
+              for p in ("too_many_misses", "anonymous_number")]
+    assert list(numbers) == wanted
+    assert [item.offers for item in offer] == [MENUS.settings.connect_key]
+    goodbye = speak(MENUS, lang, prompt(MENUS, lang, "goodbye"))
+    assert [v for v in answer.verbs if v.name != "Gather"][:1] == [goodbye]
+
+
+def test_a_long_page_waits_less_for_a_key_but_never_less_than_3_seconds():
+    call = voice.Call.from_to(LINE, timing.HOME)
+    waits = {node.id: int(voice.show_node(MENUS, "fr", node.id, call).verbs[-2].element.attrs[
+        "timeout"]) for node in MENUS.nodes.values() if node.kind in (m.MENU, m.PAGE)}
+    assert min(waits.values()) >= voice.MIN_TIMEOUT == 3
+    assert waits["contacts"] == MENUS.settings.input_timeout
+    assert waits["report"] < MENUS.settings.input_timeout

@@ -30,6 +30,7 @@ from .conftest import (
     SLOW,
     broken_params,
     printed,
+    printed_once,
     shipped_menus,
 )
 
@@ -238,8 +239,8 @@ def test_map_is_stable_and_shows_forwards_with_number_and_caller_id(app):
 
 
 def test_map_shows_the_new_flow_and_nothing_dotted_dials(app):
-    """Keys are solid arrows; silence is dotted, and no dotted arrow ends in a forward: the
-    misses lead to the offer, and only its key to the police."""
+    """Keys are solid arrows; silence is dotted, and no dotted arrow ends in a forward:
+    silence and the misses lead to the offer, and only its key to the police."""
     chart = run(app, "menus", "map").output
     lines = chart.splitlines()
     forwards = {f"n_{n.id}" for n in MENUS.nodes.values() if n.kind == m.FORWARD}
@@ -251,11 +252,11 @@ def test_map_shows_the_new_flow_and_nothing_dotted_dials(app):
     for node in MENUS.nodes.values():
         if node.kind == m.PAGE:
             assert f'    n_{node.id}("{node.title["nl"]}")' in lines
-            assert f'    n_{node.id} -. "silence" .-> n_{node.back}' in lines
         for option in node.options:
             assert f'    n_{node.id} -- "{option.key}" --> n_{option.target}' in lines
     misses = next(line for line in lines if line.lstrip().startswith("x_misses"))
-    assert f"{SETTINGS.max_misses} misses in a row" in misses
+    assert f"silence, {SETTINGS.max_misses} wrong keys in a row, or an error" in misses
+    assert not [line for line in dotted if '"silence"' in line]  # silence: only to the offer
     assert f"n_{SETTINGS.fallback_node}" not in misses
     assert f'    x_offer -- "{SETTINGS.connect_key}" --> n_{SETTINGS.fallback_node}' in lines
     fallback = f"--> n_{SETTINGS.fallback_node}"
@@ -278,7 +279,7 @@ def test_map_as_dot_and_svg(app, tmp_path):
     for option in main.options:
         assert f'n_{main.id} -> n_{option.target} [label="{option.key}"];' in dot
     assert f'x_contacts -> n_{CONTACTS.id} [label="{CONTACTS_KEY}"];' in dot
-    assert f'n_signals -> n_{MENUS.nodes["signals"].back} [style=dotted, label="silence"];' in dot
+    assert "style=dotted" not in dot  # no silence leads anywhere but to the offer
     assert f"x_misses -> n_{SETTINGS.fallback_node}" not in dot
     assert f'x_offer -> n_{SETTINGS.fallback_node} [label="{SETTINGS.connect_key}"];' in dot
     if shutil.which("dot"):
@@ -294,6 +295,11 @@ def said(lang: str, text: str, **values: str) -> str:
     return printed(MENUS, lang, text, **values)
 
 
+def said_once(lang: str, text: str) -> str:
+    """A text that says its numbers once (see prompts.PromptSpec.numbers_once)."""
+    return printed_once(MENUS, lang, text)
+
+
 def option_said(lang: str, title: str, key: str) -> str:
     return said(lang, MENUS.prompt("option", lang), title=title, key=key)
 
@@ -306,7 +312,7 @@ def test_call_simulates_a_time_out_and_a_failed_forward(app):
     keys = f"{CONTACTS_KEY},,{key_to(CONTACTS.id, SETTINGS.fallback_node)}"
     result = run(app, "call", "--lang", "nl", "--keys", keys, "--dial-status", "busy")
     assert f"waits {SETTINGS.input_timeout} s for a key: none (time-out)" in result.output
-    assert MENUS.prompt("no_input", "nl") in result.output
+    assert last_chance("nl")[0] in result.output
     assert "(the forward ends: busy)" in result.output
     assert said("nl", MENUS.prompt("dial_failed", "nl"), name=POLICE.names["nl"],
                 number=said("nl", "{" + POLICE.id + "}")) in result.output
@@ -316,14 +322,14 @@ def test_call_simulates_a_time_out_and_a_failed_forward(app):
 def last_chance(lang: str) -> list[str]:
     """What the line says at the miss limit: 112 and the numbers, then the one-key offer."""
     fallback = MENUS.nodes[SETTINGS.fallback_node]
-    return [said(lang, MENUS.prompt("too_many_misses", lang)),
-            said(lang, MENUS.prompt("anonymous_number", lang)),
+    return [said_once(lang, MENUS.prompt("too_many_misses", lang)),
+            said_once(lang, MENUS.prompt("anonymous_number", lang)),
             option_said(lang, fallback.title[lang], SETTINGS.connect_key)]
 
 
 @pytest.mark.parametrize("lang", ["nl", "en"])
 def test_call_at_the_miss_limit_offers_the_police_and_dials_nothing_unasked(app, lang):
-    silence = ",".join([""] * (SETTINGS.max_misses + 1))  # the misses, and none at the offer
+    silence = ",".join(["", ""])  # silence in the menu, and none at the offer
     output = run(app, "call", "--lang", lang, "--keys", silence).output
     assert "→ forward" not in output
     lines = [line.split(": ", 1)[1] for line in output.splitlines() if line.startswith("  says")]
@@ -332,33 +338,30 @@ def test_call_at_the_miss_limit_offers_the_police_and_dials_nothing_unasked(app,
     # The goodbye and the hang-up come only after the offer met silence.
     tail = output.splitlines()[-3:]
     assert tail[0].startswith("  waits") and tail[-1] == "  the line hangs up"
-    assert output.count("for a key: none (time-out)") == SETTINGS.max_misses + 1
+    # The menu's wait, then the offer's (the numbers and the offer are listened to as one).
+    assert output.count("for a key: none (time-out)") == 2
     # The offered key puts the caller through.
-    keyed = ",".join([""] * SETTINGS.max_misses + [SETTINGS.connect_key])
+    keyed = ",".join(["", SETTINGS.connect_key])
     output = run(app, "call", "--lang", lang, "--keys", keyed).output
     assert output.count(f"→ forward to {POLICE.id} {POLICE.number}") == 1
     assert MENUS.prompt("goodbye", lang) not in output
 
 
-def test_call_silence_on_a_page_repeats_it_once_then_goes_back(app):
+def test_call_silence_on_a_page_gives_the_numbers_once_and_the_offer(app):
     page = MENUS.nodes["signals"]
     assert page.kind == m.PAGE
-    keys = f"{key_to(SETTINGS.main_node, page.id)},,,,"
+    keys = f"{key_to(SETTINGS.main_node, page.id)},,"
     output = run(app, "call", "--lang", "nl", "--keys", keys).output
     text = said("nl", page.say["nl"])
-    back = MENUS.nodes[page.back]
-    assert output.count(text) == 2
-    after = output[output.rindex(text):]
-    assert said("nl", back.say["nl"]) in after
-    # No 'I heard no key' on a page: it is heard again instead, then its menu.
-    back_at = output.index(said("nl", back.say["nl"]), output.index(text))
-    assert MENUS.prompt("no_input", "nl") not in output[:back_at]
-    assert last_chance("nl")[0] in after and "→ forward" not in output
+    assert output.count(text) == 1
+    after = output[output.index(text):]
+    assert all(said_once in after for said_once in last_chance("nl"))
+    assert after.count(" ".join(POLICE.spoken)) == 1
+    assert "→ forward" not in output and output.rstrip().endswith("the line hangs up")
 
 
 def test_call_silence_after_a_failed_forward_ends_in_the_offer_not_a_dial(app):
-    keys = ",".join([CONTACTS_KEY, key_to(CONTACTS.id, SETTINGS.fallback_node)] +
-                    [""] * (SETTINGS.max_misses + 1))
+    keys = ",".join([CONTACTS_KEY, key_to(CONTACTS.id, SETTINGS.fallback_node), "", ""])
     output = run(app, "call", "--lang", "nl", "--keys", keys, "--dial-status", "busy").output
     assert output.count("→ forward to") == 1  # the one asked for, and no other
     assert "(the forward ends: busy)" in output
@@ -452,7 +455,7 @@ def test_fallback_twiml_gives_the_numbers_and_dials_only_after_a_key(app, args, 
     digits = [e.text for say in before for e in say.iter("say-as")]
     assert digits.count(EMERGENCY.display) == len(languages)  # 112 once in each language
     for contact in (POLICE, MENUS.contacts["anonymous"]):
-        assert digits.count(contact.spoken[0]) == 2 * len(languages)  # twice in each
+        assert digits.count(contact.spoken[0]) == len(languages)  # once, as after silence
     names = {lang: {"name": POLICE.names[lang]} for lang in SETTINGS.greeting_languages}
     offers = greeting_says(voice, "fallback_connect", **names)
     assert offers == list(before[-len(languages):])

@@ -39,20 +39,26 @@ def title(lang: str, node_id: str) -> str:
 
 
 def assert_last_chance(answer, lang: str, languages: int = 1) -> None:
-    """112 and the numbers, the offer of one key, goodbye: never a <Dial>, never a loop."""
+    """112 and the numbers once, the offer of one key, goodbye: never a <Dial>, never a
+    loop."""
     assert answer.first("Dial") is None, "silence, wrong keys and errors never dial"
     assert said(lang, "too_many_misses") in answer.spoken()
     assert answer.times_spoken(EMERGENCY) == languages
-    assert answer.times_spoken(POLICE) == 2 * languages
-    assert answer.times_spoken(MENUS.contacts["anonymous"]) == 2 * languages
-    gather = answer.first("Gather")
-    assert gather.get("action") == f"/voice/{lang}/{S.fallback_node}/connect"
-    offer = " ".join(" ".join(e.itertext()) for e in gather)
-    assert title(lang, S.fallback_node) in offer or gather.find("Play") is not None
-    # The numbers stand outside the Gather: a key during them is not taken for the offer.
-    assert answer.root.find("Say") is not None or answer.root.find("Play") is not None
+    assert answer.times_spoken(POLICE) == languages
+    assert answer.times_spoken(MENUS.contacts["anonymous"]) == languages
+    # The numbers are a <Gather> of their own, so a caller who comes back can act during
+    # them; the offer is the next one, so the key pressed during the numbers is not
+    # taken for it (see test_the_offered_key_during_the_numbers_brings_the_offer).
+    numbers, *offers = answer.all("Gather")
+    assert numbers.get("action") == f"/voice/{lang}/{S.fallback_node}/connect"
+    assert offers and offers[0].get("action") == f"/voice/{lang}/{S.fallback_node}/connect?part=1"
+    offer = " ".join(" ".join(e.itertext()) for e in offers[0])
+    assert title(lang, S.fallback_node) in offer or offers[0].find("Play") is not None
     assert answer.first("Redirect") is None
-    assert answer.root[-1].tag == "Hangup"
+    tags = [child.tag for child in answer.root]
+    after = tags[len(tags) - tags[::-1].index("Gather"):]
+    assert after == [after[0]] * languages + ["Hangup"]  # goodbye in each language
+    assert after[0] in ("Say", "Play")
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -136,21 +142,39 @@ def test_the_first_menu_after_choosing_a_language_starts_with_112_in_it(twilio, 
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_silence_in_a_menu_says_so_and_repeats_it_with_one_miss(twilio, lang):
-    answer = twilio.follow(in_menu(twilio, lang, "forms"))  # no key: follow the Redirect
-    assert said(lang, "no_input") in answer.spoken()
-    assert answer.first("Gather").get("action") == f"/voice/{lang}/forms/input?miss=1"
+@pytest.mark.parametrize("node", ["forms", "signals", "contacts"])
+def test_silence_in_a_menu_or_a_page_gives_the_numbers_once_and_the_offer(twilio, lang, node):
+    """Someone who goes quiet may have been walked in on: no menu again and again, but
+    at once what they need, and soon the hang-up."""
+    assert_last_chance(twilio.follow(in_menu(twilio, lang, node)), lang)
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_silence_on_a_page_repeats_it_once_then_goes_back(twilio, lang):
+def test_a_wrong_key_gives_the_keys_again_without_the_text_just_heard(twilio, lang):
     page = MENUS.nodes["signals"]
-    assert page.kind == m.PAGE
-    again = twilio.follow(in_menu(twilio, lang, page.id))
-    assert again.first("Gather").get("action") == f"/voice/{lang}/{page.id}/input?miss=1"
-    back = twilio.follow(again)
-    assert back.first("Gather").get("action") == f"/voice/{lang}/{page.back}/input?miss=2"
-    assert back.first("Dial") is None
+    heard = in_menu(twilio, lang, page.id)
+    again = twilio.follow(heard, "7")
+    assert len(again.spoken()) < len(heard.spoken())
+    for option in page.options:
+        assert title(lang, option.target) in again.spoken() or lang not in VOICED
+    if lang in VOICED:
+        assert page.say[lang].split()[0] not in again.spoken().replace(
+            said(lang, "invalid_key"), "")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_offered_key_during_the_numbers_brings_the_offer(twilio, lang):
+    """A key pressed while the numbers are said was pressed before the offer was heard:
+    the offer comes first, as in a menu."""
+    answer = twilio.follow(in_menu(twilio, lang, "forms"))
+    numbers = answer.all("Gather")[0].get("action")
+    early = twilio.post(numbers.replace("http://localhost", ""), Digits=S.connect_key)
+    assert early.first("Dial") is None
+    assert early.first("Gather").get("action") == (
+        f"/voice/{lang}/{S.fallback_node}/connect?part=1")
+    assert early.times_spoken(POLICE) == 0
+    dial = twilio.follow(early, S.connect_key).first("Dial")
+    assert dial.find("Number").text == POLICE.number
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -161,10 +185,11 @@ def test_a_key_that_is_no_option_says_so_and_repeats(twilio, lang):
 
 
 @pytest.mark.parametrize("lang", LANGS)
-@pytest.mark.parametrize(("node", "misses"), [("forms", ["", "", ""]),
-                                              ("forms", ["7", "", "8"]),
+@pytest.mark.parametrize(("node", "misses"), [("forms", [""]),
+                                              ("forms", ["7", ""]),
+                                              ("forms", ["7", "8", "7"]),
                                               ("signals", ["7", "7", "7"]),
-                                              ("contacts", ["", "", ""])])
+                                              ("contacts", [""])])
 def test_misses_give_112_the_numbers_and_a_key_to_the_police_never_a_dial(
         twilio, lang, node, misses):
     answer = in_menu(twilio, lang, node)
@@ -175,18 +200,14 @@ def test_misses_give_112_the_numbers_and_a_key_to_the_police_never_a_dial(
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_the_offered_key_after_the_numbers_puts_the_caller_through(twilio, lang):
-    answer = in_menu(twilio, lang, "forms")
-    for _ in range(S.max_misses):
-        answer = twilio.follow(answer)
+    answer = twilio.follow(in_menu(twilio, lang, "forms"))
     dial = twilio.follow(answer, S.connect_key).first("Dial")
     assert dial.find("Number").text == POLICE.number
     assert dial.get("callerId") == LINE
 
 
 def test_after_the_numbers_another_key_is_the_menu_and_star_the_numbers_again(twilio):
-    answer = in_menu(twilio, "en", "forms")
-    for _ in range(S.max_misses):
-        answer = twilio.follow(answer)
+    answer = twilio.follow(in_menu(twilio, "en", "forms"))
     other = twilio.follow(answer, "7")
     assert other.first("Gather").get("action") == "/voice/en/main/input?miss=0"
     assert other.first("Dial") is None
@@ -201,9 +222,7 @@ def test_a_good_key_resets_the_misses(twilio):
 
 
 def test_silence_at_the_choice_of_language_ends_in_the_offer_and_goodbye(twilio):
-    answer = twilio.post("/voice")
-    for _ in range(S.max_misses):
-        answer = twilio.follow(answer)
+    answer = twilio.follow(twilio.post("/voice"))
     greeting = voice.greeting_order(MENUS, "NL")
     assert_last_chance(answer, "nl", len(greeting))
     for lang in greeting:
@@ -259,9 +278,7 @@ def test_a_completed_forward_says_goodbye(twilio, lang):
 def test_silence_after_a_failed_forward_gives_the_numbers_and_the_offer_not_a_dial(
         twilio, node):
     answer = twilio.post(f"/voice/nl/{node}/dialed", DialCallStatus="busy")
-    for _ in range(S.max_misses):
-        answer = twilio.follow(answer)
-    assert_last_chance(answer, "nl")
+    assert_last_chance(twilio.follow(answer), "nl")
 
 
 def test_without_the_lines_own_number_the_line_does_not_dial(twilio):
@@ -343,7 +360,8 @@ def test_an_unknown_node_leads_to_the_main_menu(twilio, url):
     ("-1", 1), ("abc", 1), ("", 1), ("%C2%B2", 1), ("%D9%A3", 1), ("1" * 5000, 1),
     ("2", None), ("99", None)])
 def test_a_strange_miss_count_is_treated_as_none_or_capped(twilio, caplog, miss, next_miss):
-    answer = twilio.post(f"/voice/nl/main/input?miss={miss}", Digits="")
+    # A wrong key: silence is not counted, it leads to the numbers at once.
+    answer = twilio.post(f"/voice/nl/main/input?miss={miss}", Digits="7")
     assert "voice webhook failed" not in caplog.text
     if next_miss is None:  # capped: this was one miss too many
         assert_last_chance(answer, "nl")

@@ -527,7 +527,7 @@ def _node(nid: str, data: Any, langs: tuple[str, ...], out: Collector) -> m.Node
         numbers = []
     back = data.get("back")
     if kind == m.PAGE and not back:
-        out.error(where, "a page needs 'back': the menu that silence leads back to")
+        out.error(where, "a page needs 'back': the menu it belongs to")
     return m.Node(nid, kind, texts(out, where, data, "title", langs),
                   texts(out, where, data, "say", langs), _options(out, where, data.get("options")),
                   str(contact) if contact else None,

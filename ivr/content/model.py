@@ -25,8 +25,8 @@ Keywords = Mapping[str, tuple[str, ...]]
 EMPTY: Mapping = MappingProxyType({})
 T = TypeVar("T")
 
-MENU = "menu"  # choices: silence asks again, up to max_misses
-PAGE = "page"  # a text to listen to, with options: silence repeats it once, then goes back
+MENU = "menu"  # choices: silence leads to the numbers and the offer of one key
+PAGE = "page"  # a text to listen to, with options, and the menu it belongs to
 FORWARD = "forward"
 TEXT = "text"  # offers to send the caller numbers by SMS, after a warning
 NODE_KINDS = (MENU, PAGE, FORWARD, TEXT)
@@ -97,7 +97,7 @@ class Node:
     sms: Texts = field(default_factory=lambda: EMPTY)  # the text to read, for SMS topics
     keywords: Keywords = field(default_factory=lambda: EMPTY)  # the words asking for it by SMS
     numbers: tuple[str, ...] = ()  # text nodes: contacts spoken when the SMS cannot be sent
-    back: str | None = None  # pages: the menu that silence leads back to
+    back: str | None = None  # pages: the menu a page belongs to (the map, reachability)
 
     def target_for(self, key: str) -> str | None:
         return next((o.target for o in self.options if o.key == key), None)

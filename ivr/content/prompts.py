@@ -17,12 +17,16 @@ class PromptSpec:
     # Needed only where a contact arranges an interpreter (contacts: interpreter), and never
     # said in the default language, which such a contact answers in.
     interpreter: bool = False
+    # Its numbers are said once, not twice: said to a caller who has gone quiet, who may
+    # have been walked in on, so that the line is soon quiet too.
+    numbers_once: bool = False
 
 
 def _spec(allowed: str = "", required: str = "", needs_number: bool = False,
-          needs_emergency: bool = False) -> PromptSpec:
-    return PromptSpec(frozenset(allowed.split()), frozenset(required.split()), needs_number,
-                      needs_emergency)
+          needs_emergency: bool = False, numbers_once: bool = False) -> PromptSpec:
+    return PromptSpec(frozenset(allowed.split()), frozenset(required.split()),
+                      needs_number=needs_number, needs_emergency=needs_emergency,
+                      numbers_once=numbers_once)
 
 
 PROMPTS: dict[str, PromptSpec] = {
@@ -31,10 +35,11 @@ PROMPTS: dict[str, PromptSpec] = {
     "option": _spec("title key", "title key"),
     "no_input": _spec(),
     "invalid_key": _spec(),
-    # After too many misses and after an error: 112 and the police number, then the
-    # anonymous line's, then the offer of one key to be put through, then goodbye.
-    "too_many_misses": _spec(needs_number=True, needs_emergency=True),
-    "anonymous_number": _spec(needs_number=True),
+    # After silence, too many wrong keys and an error: 112 and the police number, then the
+    # anonymous line's, each said once, then the offer of one key to be put through, then
+    # goodbye.
+    "too_many_misses": _spec(needs_number=True, needs_emergency=True, numbers_once=True),
+    "anonymous_number": _spec(needs_number=True, numbers_once=True),
     "error": _spec(),  # the apology; the numbers follow
     "goodbye": _spec(),
     # The fallback TwiML (app down): any key is put through, as a TwiML Bin cannot tell keys
@@ -62,7 +67,8 @@ PROMPTS: dict[str, PromptSpec] = {
     "text_confirm": _spec(),
     "text_sent": _spec(),
     "text_not_sent": _spec(),
-    "text_number": _spec("name number", "number"),
+    # Said once: with the keys after them, the caller is not kept listening.
+    "text_number": _spec("name number", "number", numbers_once=True),
     **{f"day_{day}": _spec() for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")},
     # The SMS line: written for reading, numbers as a phone makes them tappable.
     # The first line of every text the line sends: 112 and the tip to delete the

@@ -150,7 +150,7 @@ NODE_OWN = {
     m.PAGE: (Field("options", {"type": "object", "additionalProperties": NODE_ID,
                                "propertyNames": {"pattern": r"^[0-9*#]$"}},
                    "keys to node ids"),
-             Field("back", NODE_ID, "where silence leads after the page was said twice", True)),
+             Field("back", NODE_ID, "the menu or page this page belongs to", True)),
     m.FORWARD: (Field("contact", NODE_ID, "the contact this forward dials", True),),
     m.TEXT: (Field("numbers", {"type": "array", "items": NODE_ID, "minItems": 1},
                    "the contacts texted, and said when no text can be sent", True),),

@@ -170,8 +170,8 @@ def _nodes(menus: m.Menus, out: Collector) -> None:
 
 
 def _back(menus: m.Menus, node: m.Node, out: Collector) -> None:
-    """Silence on a page leads to its 'back': never to a forward or a text, since someone
-    who goes quiet may have been walked in on."""
+    """A page belongs to a menu or a page ('back'): never to a forward or a text, which
+    are reached only by a key."""
     where = f"node '{node.id}' field 'back'"
     if node.back is None:
         return  # the loader has said that a page needs one
@@ -179,8 +179,8 @@ def _back(menus: m.Menus, node: m.Node, out: Collector) -> None:
     if target is None:
         out.error(where, f"unknown node '{node.back}'{suggest(node.back, menus.nodes)}")
     elif target.kind in (m.FORWARD, m.TEXT):
-        out.error(where, f"'{target.id}' is a {target.kind} node: silence must never dial or "
-                  "send a text; lead it back to a menu or a page")
+        out.error(where, f"'{target.id}' is a {target.kind} node: a page belongs to a menu "
+                  "or a page")
 
 
 def _forward(menus: m.Menus, node: m.Node, out: Collector) -> None:

@@ -1,8 +1,8 @@
 """The call flow as a picture: Mermaid for Markdown, DOT for Graphviz (SVG).
 
-Solid arrows are keys the caller presses; dotted ones are what happens without a key
-(silence on a page leads back to its menu; misses lead to the numbers and an offer).
-Nothing dotted ends in a forward: a <Dial> only ever answers a key.
+Solid arrows are keys the caller presses; the dotted one is what happens without a key
+(silence anywhere, wrong keys and errors lead to the numbers and an offer). Nothing
+dotted ends in a forward: a <Dial> only ever answers a key.
 """
 
 from __future__ import annotations
@@ -34,12 +34,13 @@ def _global_key(menus: m.Menus, action: str) -> str | None:
 
 
 def _misses(menus: m.Menus) -> str:
-    return f"{menus.settings.max_misses} misses in a row, or an error"
+    return f"silence, {menus.settings.max_misses} wrong keys in a row, or an error"
 
 
 def _offer(menus: m.Menus) -> str:
     """What a caller hears at the miss limit or after an error: no <Dial> without a key."""
-    return "112 and the numbers, then the offer to be put through (silence: goodbye, hang up)"
+    return ("112 and the numbers once, then the offer to be put through (silence: goodbye, "
+            "hang up)")
 
 
 def mermaid(menus: m.Menus, lang: str) -> str:
@@ -61,8 +62,6 @@ def mermaid(menus: m.Menus, lang: str) -> str:
     for node in menus.nodes.values():
         for option in node.options:
             lines.append(f'    {_id(node.id)} -- "{option.key}" --> {_id(option.target)}')
-        if node.kind == m.PAGE and node.back:
-            lines.append(f'    {_id(node.id)} -. "silence" .-> {_id(node.back)}')
     contacts = _global_key(menus, m.CONTACTS)
     if contacts:
         lines.append(f'    x_contacts(["every menu, and the choice of language"]) -- "{contacts}" '
@@ -99,9 +98,6 @@ def dot(menus: m.Menus, lang: str) -> str:
     for node in menus.nodes.values():
         for option in node.options:
             lines.append(f'  {_id(node.id)} -> {_id(option.target)} [label="{option.key}"];')
-        if node.kind == m.PAGE and node.back:
-            lines.append(f'  {_id(node.id)} -> {_id(node.back)} [style=dotted, '
-                         'label="silence"];')
     contacts = _global_key(menus, m.CONTACTS)
     if contacts:
         lines.append('  x_contacts [shape=oval, label="every menu, and the choice of language"];')

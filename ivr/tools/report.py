@@ -36,6 +36,10 @@ class LanguageReport:
     forwards: dict[str, float] = field(default_factory=dict)
     # The same for a caller of a number whose language is this one (LINE_NUMBERS).
     own_number_forwards: dict[str, float] = field(default_factory=dict)
+    # The most a caller who goes quiet hears from their last key to the hang-up, and the
+    # longest speech outside a <Gather>.
+    quiet_seconds: float = 0.0
+    outside_seconds: float = 0.0
     sms: list[dict] = field(default_factory=list)  # reply, preview, encoding, units, segments
     # sms_plain languages: the same replies as written, with their diacritics.
     sms_as_written: list[dict] = field(default_factory=list)
@@ -58,6 +62,9 @@ class Report:
     # offered, and until the last one has been.
     greeting_seconds: float = 0.0
     languages_offered_seconds: float = 0.0
+    # A caller who goes quiet at the choice of language, and from the call's start.
+    language_menu_quiet_seconds: float = 0.0
+    call_start_quiet_seconds: float = 0.0
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -80,11 +87,15 @@ def build_report(path: str | Path, audio_dir: str | Path | None) -> Report:
     # is worse than none only for the caller who waits, and the tests hold the goals).
     errors += timing.problems(menus, Path(path).name) if menus else []
     first, last = timing.greeting(menus, timing.HOME) if menus else (0.0, 0.0)
+    quiet, from_start = timing.quiet(menus, timing.HOME) if menus else ({}, 0.0)
     return Report(str(path), ok=not errors, starts=menus is not None,
                   errors=[_problem(p) for p in errors],
                   warnings=[_problem(p) for p in problems if p.severity != ERROR],
                   languages=languages, first_contact_sms=_sms(menus, None) if menus else [],
-                  greeting_seconds=round(first, 1), languages_offered_seconds=round(last, 1))
+                  greeting_seconds=round(first, 1), languages_offered_seconds=round(last, 1),
+                  language_menu_quiet_seconds=quiet.get(timing.LANGUAGE_MENU,
+                                                        timing.Quiet()).seconds,
+                  call_start_quiet_seconds=from_start)
 
 
 def _sms(menus: m.Menus, lang: str | None) -> list[dict]:
@@ -112,13 +123,16 @@ def _as_written(menus: m.Menus, lang: str) -> list[dict]:
 
 def _languages(menus: m.Menus, errors: list[Problem]) -> list[LanguageReport]:
     result = []
+    quiet = timing.quiet(menus, timing.HOME)[0]
     for code, language in menus.languages.items():
         figures = timing.language_figures(menus, code)
+        silent = quiet.get(code, timing.Quiet())
         result.append(LanguageReport(
             code, language.name, complete=True, errors=0, reviewed=language.reviewed,
             voice=language.voice, recordings=_recordings(menus, code),
             longest_prompt=figures.longest_prompt, longest_seconds=figures.longest_seconds,
             forwards=figures.forwards, own_number_forwards=figures.own_number,
+            quiet_seconds=silent.seconds, outside_seconds=silent.outside,
             sms=_sms(menus, code),
             sms_as_written=_as_written(menus, code)))
     dropped = sorted({p.lang for p in errors if p.lang and p.lang not in menus.languages})
@@ -176,6 +190,10 @@ def render_text(report: Report, verbose: bool = False) -> list[str]:
                      f"{timing.GREETING_MAX} s), every language offered after "
                      f"{report.languages_offered_seconds:.1f} s (at most "
                      f"{timing.LANGUAGES_MAX} s)")
+        lines.append(f"A caller who goes quiet at the choice of language hears "
+                     f"{report.language_menu_quiet_seconds:.1f} s before the hang-up (at most "
+                     f"{timing.QUIET_MAX} s); from the call's start, before any key, "
+                     f"{report.call_start_quiet_seconds:.1f} s")
         lines.append("Languages")
     for lang in report.languages:
         lines.append("  " + _language_line(lang))
@@ -191,6 +209,11 @@ def render_text(report: Report, verbose: bool = False) -> list[str]:
                          f"{timing.FORWARD_MAX} s to each): " + ", ".join(
                              f"{node} {seconds:.1f}"
                              for node, seconds in lang.own_number_forwards.items()))
+        if lang.complete:
+            lines.append(f"      a caller who goes quiet hears at most {lang.quiet_seconds:.1f} "
+                         f"s from their last key to the hang-up (at most {timing.QUIET_MAX} "
+                         f"s); speech outside a key's reach at most {lang.outside_seconds:.1f} "
+                         f"s (at most {timing.OUTSIDE_MAX} s)")
         if verbose:
             lines.extend(_sms_lines(lang.sms))
             if lang.sms_as_written:

@@ -23,6 +23,13 @@ from ivr.voice.speech import say, speak
 
 LINE_NUMBERS_KEPT = 16  # the line's own numbers whose <Dial>s are kept (see _dial)
 PART_PAUSE = 1  # seconds between the parts of an answer (see _parts): Twilio's shortest
+# A caller who goes quiet hears at most SILENCE_MAX seconds from their last key to the
+# hang-up: the answer to the key, its time-out, then the last chance (see _last_chance),
+# whose offer waits LAST_CHANCE_TIMEOUT. After a long page the menu waits less than
+# input_timeout, but never less than MIN_TIMEOUT.
+SILENCE_MAX = 60
+LAST_CHANCE_TIMEOUT = 3
+MIN_TIMEOUT = 3
 E164_RE = re.compile(r"\+[1-9][0-9]{6,14}")  # ASCII digits only: \d also matches ٣
 
 
@@ -94,17 +101,17 @@ def chosen_language(menus: m.Menus, digits: str, second_page: bool) -> m.Languag
 
 def _language_missed(menus: m.Menus, digits: str, miss: int, call: Call,
                      second_page: bool) -> VoiceResponse:
-    """No key or a wrong one: say so in the languages of the page, then its offers again;
-    after too many, the numbers in the likely languages and the offer of one key."""
+    """A wrong key: say so in the languages of the page, then its offers again; after too
+    many, or no key at all, the numbers in the likely languages and the offer of one key
+    (see _last_chance)."""
     response = VoiceResponse()
     miss += 1
     order = _greeting_order(menus, call)
-    if miss >= menus.settings.max_misses:
+    if not digits or miss >= menus.settings.max_misses:
         return _last_chance(menus, order, response)
     langs = [lang.code for lang in _second_page(menus)] if second_page else order
     for lang in langs:
-        prompt_id = "invalid_key" if digits else "no_input"
-        response.append(speak(menus, lang, u.prompt(menus, lang, prompt_id)))
+        response.append(speak(menus, lang, u.prompt(menus, lang, "invalid_key")))
     return _language_menu(menus, response, call, miss, greet=False, second_page=second_page)
 
 
@@ -170,8 +177,12 @@ def _language_menu(menus: m.Menus, response: VoiceResponse, call: Call, miss: in
             _announce(menus, lang, gather, m.FIRST, None)
 
     # The offers apart from the order: a number's language can put a language first in
-    # the order that the caller's country puts first in the offers, or not.
-    _gather(menus, response, action, fill, greet, order, offers)
+    # the order that the caller's country puts first in the offers, or not. The greeting
+    # keeps input_timeout: it answers no key, and a caller needs time to choose. Elsewhere
+    # a caller who goes quiet is soon given the last chance.
+    before = _said(response)
+    timeout = None if greet else _then_last_chance(menus, order, before)
+    _gather(menus, response, action, fill, greet, order, offers, before, timeout=timeout)
     _redirect(menus, response, action)
     return response
 
@@ -195,16 +206,18 @@ def _first_menu(menus: m.Menus, lang: str, call: Call) -> VoiceResponse:
 
 
 def _gather(menus: m.Menus, response: VoiceResponse, action: str,
-            fill: Callable[[Gather], None], *about: object) -> None:
+            fill: Callable[[Gather], None], *about: object,
+            timeout: Callable[[float], int] | None = None) -> None:
     """A <Gather> filled by `fill`, made and serialised once for these menus: its action
     URL (language, node, misses) and `about` must name all that its content depends on.
     Menus are what most requests answer; this makes them a lookup."""
-    for part in _parts(menus, lambda part: action, fill, frozenset(), *about):
+    for part in _parts(menus, lambda part: action, fill, frozenset(), *about, timeout=timeout):
         response.append(part)
 
 
 def _parts(menus: m.Menus, action: Callable[[int], str], fill: Callable[[Gather], None],
-           dials: frozenset[str], *about: object) -> tuple[Rendered, ...]:
+           dials: frozenset[str], *about: object,
+           timeout: Callable[[float], int] | None = None) -> tuple[Rendered, ...]:
     """The <Gather>s of an answer, made once: one, or a new one just before the offer of
     each key in `dials` (a key that puts the caller through).
 
@@ -212,7 +225,8 @@ def _parts(menus: m.Menus, action: Callable[[int], str], fill: Callable[[Gather]
     was read (a double press meant for the menu before, a phone in a pocket) would dial
     before its offer was heard. Each part's action URL names the part (`action(i)`), so a
     dialling key pressed in an earlier part is answered with its offer, not a <Dial>.
-    Between the parts Twilio waits PART_PAUSE, its shortest time-out.
+    Between the parts Twilio waits PART_PAUSE, its shortest time-out. The last part waits
+    `timeout(seconds the parts are heard)`, or input_timeout.
     """
 
     def make() -> tuple[Rendered, ...]:
@@ -220,19 +234,24 @@ def _parts(menus: m.Menus, action: Callable[[int], str], fill: Callable[[Gather]
         fill(items)
         parts: list[list] = [[]]
         for item in items.verbs:
-            if getattr(item, "offers", None) in dials and parts[-1]:
+            offers = getattr(item, "offers", None)
+            # The same key offered again (in the next language) stays in its offer's part.
+            again = parts[-1] and getattr(parts[-1][-1], "offers", None) == offers
+            if offers in dials and parts[-1] and not again:
                 parts.append([])
             parts[-1].append(item)
-        return tuple(_part(menus, action(i), part, last=i == len(parts) - 1)
+        heard = sum(item.seconds for part in parts for item in part)
+        wait = timeout(heard + PART_PAUSE * (len(parts) - 1)) if timeout else None
+        return tuple(_part(menus, action(i), part, PART_PAUSE if i < len(parts) - 1 else wait)
                      for i, part in enumerate(parts))
 
     return menus.cached(("gathers", action(0), *about), make)
 
 
-def _part(menus: m.Menus, action: str, items: list, last: bool) -> Rendered:
+def _part(menus: m.Menus, action: str, items: list, timeout: int | None) -> Rendered:
     # finishOnKey="" because '#' is a menu key; numDigits=1 answers on the first key.
     gather = Gather(action=action, method="POST", num_digits=1, finish_on_key="",
-                    timeout=menus.settings.input_timeout if last else PART_PAUSE)
+                    timeout=menus.settings.input_timeout if timeout is None else timeout)
     for item in items:
         gather.append(item)
     return Rendered(gather)
@@ -282,24 +301,29 @@ def _menu(menus: m.Menus, lang: str, node: m.Node, call: Call, response: VoiceRe
           miss: int, greet: bool = False, start: int = 0,
           person_first: bool = False) -> VoiceResponse:
     """A menu or a page from its part `start` on (see _parts)."""
-    for part in _menu_parts(menus, lang, node, miss, greet, start, person_first)[start:]:
+    for part in _menu_parts(menus, lang, node, miss, greet, start, person_first,
+                            _said(response))[start:]:
         response.append(part)
     _redirect(menus, response, urls.node_input(lang, node.id, miss))
     return response
 
 
 def _menu_parts(menus: m.Menus, lang: str, node: m.Node, miss: int, greet: bool = False,
-                start: int = 0, person_first: bool = False) -> tuple[Rendered, ...]:
+                start: int = 0, person_first: bool = False,
+                before: float = 0.0) -> tuple[Rendered, ...]:
     """A menu or a page: its text, a person's key, its options, then the other keys
     (`person_first`: a person's key before the text). A person's key never dials, so the
-    parts (see _parts) are the same either way."""
+    parts (see _parts) are the same either way. After a wrong key (`miss`) without its
+    text, which the caller has just heard: the keys are what they need, and a caller who
+    then goes quiet is not kept listening."""
 
     def fill(gather: Gather) -> None:
         if greet:
             gather.append(speak(menus, lang, u.prompt(menus, lang, "greeting")))
         if person_first:
             _announce(menus, lang, gather, m.FIRST, node)
-        gather.append(speak(menus, lang, u.node_text(node, lang)))
+        if not miss:
+            gather.append(speak(menus, lang, u.node_text(node, lang)))
         if not person_first:
             _announce(menus, lang, gather, m.FIRST, node)
         for opt in node.options:
@@ -308,7 +332,26 @@ def _menu_parts(menus: m.Menus, lang: str, node: m.Node, miss: int, greet: bool 
         _announce(menus, lang, gather, m.MAIN, node)
 
     return _parts(menus, lambda part: urls.node_input(lang, node.id, miss, part, start), fill,
-                  _dialling(menus, node), greet, person_first)
+                  _dialling(menus, node), greet, person_first, before,
+                  timeout=_then_last_chance(menus, (lang,), before))
+
+
+def _said(response: VoiceResponse) -> float:
+    """Seconds of what an answer already says, before its <Gather>s."""
+    return sum(verb.seconds for verb in response.verbs if isinstance(verb, Rendered))
+
+
+def _then_last_chance(menus: m.Menus, langs: tuple[str, ...],
+                      before: float) -> Callable[[float], int]:
+    """The time-out of an answer whose silence leads to the last chance: input_timeout, or
+    less after a long page, so that a caller who goes quiet hears at most SILENCE_MAX
+    seconds from their key to the hang-up (never less than MIN_TIMEOUT)."""
+
+    def timeout(heard: float) -> int:
+        room = int(SILENCE_MAX - before - heard - last_chance_seconds(menus, langs))
+        return max(MIN_TIMEOUT, min(menus.settings.input_timeout, room))
+
+    return timeout
 
 
 def _dialling(menus: m.Menus, node: m.Node) -> frozenset[str]:
@@ -348,8 +391,6 @@ def node_input(menus: m.Menus, lang: str, node_id: str, digits: str, miss: int,
     if action:
         return GLOBAL_ACTIONS[action](
             menus, lang, call, lambda r: show_node(menus, lang, node.id, call, r))
-    if node.kind == m.PAGE and not digits:
-        return _page_silence(menus, lang, node, miss, call)
 
     def again(response: VoiceResponse, misses: int) -> VoiceResponse:
         return NODE_KINDS[node.kind](menus, lang, node, call, response, misses)
@@ -357,58 +398,79 @@ def node_input(menus: m.Menus, lang: str, node_id: str, digits: str, miss: int,
     return _missed(menus, lang, digits, miss, call, again)
 
 
-def _page_silence(menus: m.Menus, lang: str, node: m.Node, miss: int,
-                  call: Call) -> VoiceResponse:
-    """Silence after a page: the page once more, then back to its menu; silence is never a
-    reason to dial, and it still ends at the miss limit."""
-    if miss + 1 >= menus.settings.max_misses:
-        return _last_chance(menus, (lang,), VoiceResponse())
-    if miss == 0:
-        return _menu(menus, lang, node, call, VoiceResponse(), 1)
-    return show_node(menus, lang, node.back or menus.settings.main_node, call, miss=miss + 1)
-
-
 def _missed(menus: m.Menus, lang: str, digits: str, miss: int, call: Call,
             again: Callable[[VoiceResponse, int], VoiceResponse]) -> VoiceResponse:
-    """No key or a wrong key: say so and ask again; after too many, the numbers."""
+    """A wrong key: say so and ask again; after too many, or no key at all, the numbers
+    and the offer of one key (see _last_chance)."""
     response = VoiceResponse()
     miss += 1
-    if miss >= menus.settings.max_misses:
+    if not digits or miss >= menus.settings.max_misses:
         return _last_chance(menus, (lang,), response)
-    prompt_id = "invalid_key" if digits else "no_input"
-    response.append(speak(menus, lang, u.prompt(menus, lang, prompt_id)))
+    response.append(speak(menus, lang, u.prompt(menus, lang, "invalid_key")))
     return again(response, miss)
 
 
-def _last_chance(menus: m.Menus, langs: tuple[str, ...],
-                 response: VoiceResponse) -> VoiceResponse:
-    """112 and the numbers to call, slowly and twice, in each language; then one key to be
-    put through to the fallback forward, offered in each language; silence says goodbye
-    and hangs up.
+def _last_chance(menus: m.Menus, langs: tuple[str, ...], response: VoiceResponse,
+                 start: int = 0) -> VoiceResponse:
+    """112 and the numbers to call, once, in each language; then one key to be put through
+    to the fallback forward, offered in each language; silence says goodbye and hangs up.
 
-    Someone who goes quiet may have been walked in on: nothing is dialled unless they
-    press the key after hearing it offered. The numbers stand outside the <Gather>, so a
-    key pressed during them is not taken for the offer that follows.
+    Someone who goes quiet may have been walked in on and may have put the phone down
+    without hanging up: the line says what they need once and is soon quiet, and nothing
+    is dialled unless they press the key after hearing it offered. The numbers are a
+    <Gather> part of their own (see _parts): a caller who comes back can act at once, and
+    the offered key pressed during them is answered with its offer, not a <Dial>.
     """
-    for lang in langs:
-        for prompt_id in ("too_many_misses", "anonymous_number"):
-            response.append(speak(menus, lang, u.prompt(menus, lang, prompt_id)))
-    def offers(gather: Gather) -> None:
-        for lang in langs:
-            gather.append(speak(menus, lang, u.connect_option(menus, lang)))
-
-    _gather(menus, response, urls.connect(langs[0], menus.settings.fallback_node), offers,
-            langs)
+    for part in _last_chance_parts(menus, langs)[start:]:
+        response.append(part)
     for lang in langs:
         response.append(speak(menus, lang, u.prompt(menus, lang, "goodbye")))
     response.hangup()
     return response
 
 
-def connect_input(menus: m.Menus, lang: str, digits: str, call: Call) -> VoiceResponse:
-    """The key after the last chance: the offered key puts the caller through; a global
-    key does what it does everywhere; any other key is a caller who is back: the menu."""
+def _last_chance_parts(menus: m.Menus, langs: tuple[str, ...]) -> tuple[Rendered, ...]:
+    def fill(gather: Gather) -> None:
+        for lang in langs:
+            for prompt_id in ("too_many_misses", "anonymous_number"):
+                gather.append(speak(menus, lang, u.prompt(menus, lang, prompt_id)))
+        for lang in langs:
+            gather.append(speak(menus, lang, u.connect_option(menus, lang)))
+
+    node_id = menus.settings.fallback_node
+    return _parts(menus, lambda part: urls.connect(langs[0], node_id, part), fill,
+                  frozenset({menus.settings.connect_key}), langs,
+                  timeout=lambda heard: LAST_CHANCE_TIMEOUT)
+
+
+def last_chance_seconds(menus: m.Menus, langs: tuple[str, ...]) -> float:
+    """How long a caller who stays quiet hears the last chance, to the hang-up."""
+    def count() -> float:
+        response = _last_chance(menus, langs, VoiceResponse())
+        return sum(_inner_seconds(verb) for verb in response.verbs)
+
+    return menus.cached(("last chance seconds", langs), count)
+
+
+def _inner_seconds(verb: object) -> float:
+    """A finished verb's seconds: a <Gather>'s utterances and time-out, or an utterance."""
+    if not isinstance(verb, Rendered):
+        return 0.0
+    if verb.name == "Gather":
+        gather = verb.element
+        return sum(item.seconds for item in gather.verbs) + float(gather.attrs["timeout"])
+    return verb.seconds
+
+
+def connect_input(menus: m.Menus, lang: str, digits: str, call: Call, part: int = 0,
+                  start: int = 0) -> VoiceResponse:
+    """The key after the last chance: the offered key puts the caller through, once its
+    offer was heard; a global key does what it does everywhere; any other key is a caller
+    who is back: the menu."""
     if digits and digits == menus.settings.connect_key:
+        offer = heard_before(_last_chance_parts(menus, (lang,)), digits, part, start)
+        if offer is not None:  # pressed during the numbers: the offer first
+            return _last_chance(menus, (lang,), VoiceResponse(), start=offer)
         return show_node(menus, lang, menus.settings.fallback_node, call)
     action = menus.global_action(digits) if digits else None
     if action:
@@ -498,16 +560,25 @@ def _text_offer(menus: m.Menus, lang: str, node: m.Node, call: Call, response: V
 
 def text_result(menus: m.Menus, lang: str, node_id: str, sent: bool,
                 call: Call) -> VoiceResponse:
-    """After the send: that it went, or that it did not and the numbers to write down."""
+    """After the send: that it went, then the main menu; or that it did not, the numbers to
+    write down (once, then the key for the main menu, in a <Gather>: any key is heard),
+    and for a caller who then goes quiet the last chance, as after any silence."""
     response = VoiceResponse()
     if sent:
         response.append(speak(menus, lang, u.prompt(menus, lang, "text_sent")))
-    else:
-        response.append(speak(menus, lang, u.prompt(menus, lang, "text_not_sent")))
+        return show_node(menus, lang, menus.settings.main_node, call, response)
+    action = urls.node_input(lang, menus.settings.main_node)
+
+    def fill(gather: Gather) -> None:
+        gather.append(speak(menus, lang, u.prompt(menus, lang, "text_not_sent")))
         for name in menus.nodes[node_id].numbers:
-            response.append(speak(menus, lang, u.text_number(menus, lang,
-                                                             menus.contacts[name])))
-    return show_node(menus, lang, menus.settings.main_node, call, response)
+            gather.append(speak(menus, lang, u.text_number(menus, lang, menus.contacts[name])))
+        _announce(menus, lang, gather, m.EVERY, None)
+
+    _gather(menus, response, action, fill, "text not sent", node_id,
+            timeout=_then_last_chance(menus, (lang,), 0.0))
+    _redirect(menus, response, action)
+    return response
 
 
 def dial_result(menus: m.Menus, lang: str, node_id: str, status: str, call: Call) -> VoiceResponse:

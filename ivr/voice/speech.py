@@ -101,7 +101,8 @@ def say(menus: m.Menus, lang: str, utterance: Utterance) -> Say:
         if isinstance(value, m.Contact):
             _flush(element, buffer)
             buffer = ""
-            _number(element, value, menus.prompt("repeat_number", lang))
+            _number(element, value, menus.prompt("repeat_number", lang),
+                    value.repeat and not utterance.numbers_once)
         else:
             buffer += str(value or "")
     _flush(element, buffer)
@@ -115,11 +116,12 @@ def _flush(element: Say, text: str) -> None:
         element.nest(text)
 
 
-def _number(element: Say, contact: m.Contact, repeat: str) -> None:
+def _number(element: Say, contact: m.Contact, repeat: str, twice: bool) -> None:
     """The number in digit groups, then once more, so a caller can write it down (112,
-    known by heart, once: the contact's `repeat`)."""
+    known by heart, once: the contact's `repeat`; and every number, once, where the
+    utterance says its numbers once)."""
     _groups(element, contact.spoken)
-    if not contact.repeat:
+    if not twice:
         return
     element.break_(time=REPEAT_PAUSE)
     element.nest(f" {repeat} ")
@@ -143,7 +145,8 @@ def plain(menus: m.Menus, lang: str, utterance: Utterance) -> str:
         value = utterance.values.get(part, menus.contacts.get(part))
         if isinstance(value, m.Contact):
             digits = ", ".join(" ".join(group) for group in value.spoken)
-            return f"{digits}. {repeat} {digits}" if value.repeat else digits
+            twice = value.repeat and not utterance.numbers_once
+            return f"{digits}. {repeat} {digits}" if twice else digits
         return str(value or "")
 
     parts = PLACEHOLDER_RE.split(utterance.text)

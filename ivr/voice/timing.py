@@ -132,7 +132,7 @@ def answer(menus: m.Menus, url: str, digits: str, call: voice.Call) -> VoiceResp
     lang, node_id, kind = found.groups()
     node = menus.nodes[node_id]
     if kind == "connect":
-        return voice.connect_input(menus, lang, digits, call)
+        return voice.connect_input(menus, lang, digits, call, part, start)
     if kind == "failed":
         return voice.failed_input(menus, lang, node_id, digits, miss, call, part, start)
     if node.kind == m.TEXT and digits == menus.settings.text_confirm_key:
@@ -245,7 +245,7 @@ def problems(menus: m.Menus, source: str) -> list[Problem]:
         found.append(Problem(where, message, ERROR, source, lang))
 
     for check in (_greeting_goals, _main_menu_goal, _forward_goals, _own_number_goals,
-                  _prompt_goals):
+                  _prompt_goals, _quiet_goals):
         check(menus, error)
     return found
 
@@ -309,3 +309,154 @@ def _prompt_goals(menus: m.Menus, error: Report) -> None:
             elif seconds > PROMPT_MAX:
                 error(f"utterance '{uid}' ({lang})", f"{seconds:.1f} s when spoken; at most "
                       f"{PROMPT_MAX} s: split the text into a page and a 'more' option", lang)
+
+
+# -- the caller who goes quiet -----------------------------------------------------------
+
+QUIET_MAX = voice.SILENCE_MAX  # from a caller's last key to the hang-up, if they go quiet
+OUTSIDE_MAX = 15  # speech outside any <Gather>, where no key is heard
+LANGUAGE_MENU = "language menu"  # the figures of the choice of language, in no language
+ANY_KEY = [*"0123456789*#"]
+
+
+@dataclass
+class Quiet:
+    """What a caller who goes quiet hears, at worst, in one language."""
+
+    seconds: float = 0.0  # from their last key to the hang-up
+    after: str = ""  # the answer to that key (its first URL)
+    outside: float = 0.0  # the longest stretch of speech outside any <Gather>
+    outside_in: str = ""
+
+
+def quiet(menus: m.Menus, region: str | None) -> tuple[dict[str, Quiet], float]:
+    """For each language (and LANGUAGE_MENU), the most a caller from `region` hears who
+    goes quiet after any key anywhere (any menu, page, wrong key, the choice of language, a
+    failed forward, a text sent or not, an error, the last chance), and the longest speech
+    outside a <Gather>; then the seconds from the start of the call, which no key began.
+    Worked out once for the menus and the region."""
+    return menus.cached(("quiet", region), lambda: _quiet(menus, region))
+
+
+def _quiet(menus: m.Menus, region: str | None) -> tuple[dict[str, Quiet], float]:
+    call = voice.Call.from_to(SIMULATED_LINE, region)
+    first = voice.incoming(menus, call)
+    chains: dict[str, float] = {}
+    worst: dict[str, Quiet] = {}
+    for response in _reachable(menus, call, first):
+        where = _first_url(response)
+        lang = _language(where)
+        figures = worst.setdefault(lang, Quiet())
+        seconds, outside = _listened(response)
+        if outside > figures.outside:
+            figures.outside, figures.outside_in = round(outside, 1), where
+        if dials(response) or response is first:
+            continue
+        total = seconds + _quiet_after(menus, call, response, chains)
+        if total > figures.seconds:
+            figures.seconds, figures.after = round(total, 1), where
+    return worst, round(_listened(first)[0] + _quiet_after(menus, call, first, chains), 1)
+
+
+def _reachable(menus: m.Menus, call: voice.Call, first: VoiceResponse) -> Iterator[TwiML]:
+    """Every answer a caller can get, pressing any key or none in each <Gather> (an answer
+    in parts has several) of every answer, from the start of the call, from each forward
+    that failed and each text that was sent or not, and from an error."""
+    seeds: list[TwiML] = [first, voice.error_response(menus, None, call)]
+    for lang in menus.languages:
+        seeds.append(voice.error_response(menus, lang, call))
+        for node in menus.nodes.values():
+            if node.kind == m.FORWARD:
+                seeds.append(voice.dial_result(menus, lang, node.id, "no-answer", call))
+            elif node.kind == m.TEXT:
+                seeds.extend(voice.text_result(menus, lang, node.id, sent, call)
+                             for sent in (True, False))
+    seen: set[str] = set()
+    todo = list(seeds)
+    while todo:
+        response = todo.pop()
+        text = document(response)
+        if text in seen:
+            continue
+        seen.add(text)
+        yield response
+        presses: list[tuple[str, str | None]] = [
+            (key, url) for url in _gather_urls(response) for key in ANY_KEY]
+        presses.append(("", _redirect_url(response)))
+        for key, url in presses:
+            following = answer(menus, url, key, call) if url else None
+            if following is not None:
+                todo.append(following)
+
+
+def _quiet_after(menus: m.Menus, call: voice.Call, response: TwiML,
+                 chains: dict[str, float]) -> float:
+    """Seconds heard after an answer's time-outs, if the caller stays quiet: the answers
+    its <Redirect> leads to, to the hang-up (inf where silence never ends the call)."""
+    url = _redirect_url(response)
+    if url is None:
+        return 0.0
+    if url not in chains:
+        chains[url] = float("inf")  # a loop of silences never hangs up
+        following = answer(menus, url, "", call)
+        assert following is not None and not dials(following), f"silence at {url} dials"
+        chains[url] = _listened(following)[0] + _quiet_after(menus, call, following, chains)
+    return chains[url]
+
+
+def _gather_urls(response: TwiML) -> list[str]:
+    return [str(_inner(verb).attrs["action"]) for verb in response.verbs
+            if not isinstance(verb, str) and isinstance(_inner(verb), Gather)]
+
+
+def _first_url(response: TwiML) -> str:
+    return next(iter(_gather_urls(response)), None) or _redirect_url(response) or next(
+        (str(_inner(v).attrs.get("action", "")) for v in response.verbs
+         if not isinstance(v, str) and _inner(v).name == "Dial"), "")
+
+
+def _language(url: str) -> str:
+    found = re.match(r"/voice/([^/]+)/", url)
+    return found.group(1) if found else LANGUAGE_MENU
+
+
+def _redirect_url(response: TwiML) -> str | None:
+    for verb in response.verbs:
+        inner = _inner(verb)
+        if getattr(inner, "name", "") == "Redirect":
+            return str(inner.value)
+    return None
+
+
+def _listened(response: TwiML) -> tuple[float, float]:
+    """Seconds a caller who presses nothing listens to an answer (every <Gather>'s
+    time-out included), and its longest stretch of speech outside any <Gather>."""
+    total = outside = longest_outside = 0.0
+    for verb in response.verbs:
+        if isinstance(verb, str):
+            continue
+        inner = _inner(verb)
+        if isinstance(inner, Gather):
+            total += sum(s for s, _ in _utterances(inner.verbs))
+            total += float(inner.attrs.get("timeout", 5))  # Twilio's default: 5 s
+            outside = 0.0
+            continue
+        for seconds, _ in _utterances([verb]):
+            total += seconds
+            outside += seconds
+            longest_outside = max(longest_outside, outside)
+    return total, longest_outside
+
+
+def _quiet_goals(menus: m.Menus, error: Report) -> None:
+    for lang, figures in quiet(menus, HOME)[0].items():
+        code = None if lang == LANGUAGE_MENU else lang
+        where = f"the answer at {figures.after} ({lang})"
+        if figures.seconds > QUIET_MAX:
+            error(where, f"a caller who goes quiet after it hears {figures.seconds:.1f} s "
+                  f"before the line hangs up; at most {QUIET_MAX} s: shorten it, or split "
+                  "the page into a page and a 'more' option", code)
+        if figures.outside > OUTSIDE_MAX:
+            error(f"the answer at {figures.outside_in} ({lang})", f"{figures.outside:.1f} s "
+                  f"of speech outside a <Gather>, where no key is heard; at most "
+                  f"{OUTSIDE_MAX} s: a caller who comes back must be able to act", code)

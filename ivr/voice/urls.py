@@ -64,6 +64,7 @@ def _parts(part: int, start: int) -> dict[str, int]:
 
 
 @cached
-def connect(lang: str, node_id: str) -> str:
-    """After the miss limit or an error: the key that puts the caller through to node_id."""
-    return _url("connect_input", lang=lang, node_id=node_id)
+def connect(lang: str, node_id: str, part: int = 0, start: int = 0) -> str:
+    """After silence, the miss limit or an error: the key that puts the caller through to
+    node_id, offered after the numbers (their own part)."""
+    return _url("connect_input", lang=lang, node_id=node_id, **_parts(part, start))

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from ivr.content import model as m
 from ivr.content.hours import DAYS, Opening
 from ivr.content.model import PLACEHOLDER_RE
-from ivr.content.prompts import KEY_NAME_PROMPTS
+from ivr.content.prompts import KEY_NAME_PROMPTS, PROMPTS
 
 Value = str | m.Contact
 KEY_SLUGS = {"*": "star", "#": "hash"}  # file names and URLs without * and #
@@ -25,6 +25,7 @@ class Utterance:
     text: str  # with {placeholders}
     values: Mapping[str, Value] = field(default_factory=dict)
     offers: str | None = None  # the key it offers: "Signs: press 2" offers 2
+    numbers_once: bool = False  # its numbers said once, not twice (see prompts.PromptSpec)
 
     @property
     def key_outside_id(self) -> bool:
@@ -45,7 +46,8 @@ def prompt(menus: m.Menus, lang: str, prompt_id: str, about: str = "",
            **values: Value) -> Utterance:
     """A system prompt; `about` tells apart its versions for each contact."""
     uid = f"prompt.{prompt_id}" + (f".{about}" if about else "")
-    return Utterance(uid, menus.prompt(prompt_id, lang), values)
+    return Utterance(uid, menus.prompt(prompt_id, lang), values,
+                     numbers_once=PROMPTS[prompt_id].numbers_once)
 
 
 def node_text(node: m.Node, lang: str) -> Utterance:

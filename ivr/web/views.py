@@ -195,7 +195,7 @@ def connect_input(lang: str, node_id: str) -> Response:
     if node_id != known.settings.fallback_node:  # the offer is only ever of this forward
         node_id = ""
     return _known(req, known, lang, node_id, FORWARD) or twiml(
-        voice.connect_input(known, lang, _field(req, "Digits"), _call(req)))
+        voice.connect_input(known, lang, _field(req, "Digits"), _call(req), *_parts(req)))
 
 
 @bp.route(urls.RULES["failed_input"], methods=ANY)
