@@ -75,7 +75,7 @@ CORRECTIONS = [
     ("nodes.iom.say", "en", "IOM can offer individual mediation", "personally"),
     ("nodes.sexual.say", "ru", "мальчики", "парни"),
     ("prompts.text_confirm", "ar", "لإرسال الرسالة", "أرسلوا"),
-    ("prompts.option", "hu", "{title}: nyomja meg ezt a gombot: {key}.", "nyomja meg ezt:"),
+    ("prompts.option", "hu", "{title}: nyomja meg: {key}.", "nyomja meg ezt:"),
 ]
 
 
