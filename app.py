@@ -80,7 +80,7 @@ def _from_environment() -> dict[str, Any]:
         "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "1") or 0),
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
         "METRICS_TOKEN": env.get("METRICS_TOKEN") or None,  # unset: /metrics is off
-        # The line's numbers, each perhaps with a language: "+31970...,+31970...=pl".
+        # The line's numbers in E.164, comma-separated, each perhaps with "=LANG" (README).
         "LINE_NUMBERS": env.get("LINE_NUMBERS") or None,
         # Numbers by text: the REST API needs the account SID besides the auth token.
         "TWILIO_ACCOUNT_SID": env.get("TWILIO_ACCOUNT_SID") or None,

@@ -2,9 +2,10 @@
 
 A line that advertises in several languages (posters, leaflets, cards in a shelter) can
 rent a number per language: a call to it begins in that language, without the choice of
-language, and a text to it is answered in it. Written as
-`+3197010000001,+3197010000002=pl,+3197010000003=ar`; a number without `=LANG` behaves as
-any number of the line.
+language, and a text to it is answered in it. Written as E.164 numbers separated by
+commas, each perhaps followed by `=LANG` (a language code of menus.yaml; the README and
+docs/operations.md give an example); a number without `=LANG` behaves as any number of
+the line.
 """
 
 from __future__ import annotations
