@@ -12,7 +12,7 @@ from ivr.content import model as m
 from ivr.voice import answers as voice
 from ivr.web import counters
 
-from .conftest import LINE, shipped_menus
+from .conftest import LINE, path_of, shipped_menus
 
 MENUS = shipped_menus()
 LANGS = list(MENUS.languages)
@@ -325,6 +325,21 @@ def test_a_key_that_dials_pressed_before_its_offer_gets_the_offer_first(twilio, 
     assert MENUS.nodes[target].title["nl"] in "".join(offer.itertext())
     dial = twilio.follow(early, key).first("Dial")  # now heard: it dials
     assert dial.find("Number").text == MENUS.contacts[MENUS.nodes[target].contact].number
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_after_a_wrong_key_a_dialling_key_still_waits_for_its_offer(twilio, lang):
+    """A wrong key brings the menu's keys without its text, so a menu whose first option
+    dials would begin with that offer: it gets a part of its own after an empty one, and
+    the key pressed while "no such option" was said brings the offer, not a <Dial>."""
+    key = next(o.key for o in MENUS.nodes["contacts"].options
+               if MENUS.nodes[o.target].kind == m.FORWARD)
+    wrong = twilio.post(f"/voice/{lang}/contacts/input?miss=0", Digits="7")
+    first = wrong.all("Gather")[0]
+    assert len(first) == 0 and first.get("timeout") == "1"
+    early = twilio.post(path_of(first.get("action")), Digits=key)
+    assert early.first("Dial") is None
+    assert twilio.follow(early, key).first("Dial") is not None  # heard now: it dials
 
 
 def test_the_connect_route_only_ever_puts_through_to_the_offered_forward(twilio):

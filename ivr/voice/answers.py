@@ -237,7 +237,10 @@ def _parts(menus: m.Menus, action: Callable[[int], str], fill: Callable[[Gather]
             offers = getattr(item, "offers", None)
             # The same key offered again (in the next language) stays in its offer's part.
             again = parts[-1] and getattr(parts[-1][-1], "offers", None) == offers
-            if offers in dials and parts[-1] and not again:
+            # A dialling offer said first (a menu's keys again after a wrong key) still
+            # gets a part of its own, after an empty one of PART_PAUSE: a key pressed
+            # during what came before the <Gather> is answered with the offer.
+            if offers in dials and not again:
                 parts.append([])
             parts[-1].append(item)
         heard = sum(item.seconds for part in parts for item in part)
