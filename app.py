@@ -35,16 +35,14 @@ from ivr.content.problems import MenuError
 from ivr.lines import DEFAULT_MENUS_PATH, load_menus
 from ivr.tools.cli import audio_cli, call_command, menus_cli, text_command, translations_cli
 from ivr.voice import answers as voice
-from ivr.web import audio_views, line_numbers, metrics
-from ivr.web import views as voice_views
+from ivr.web import audio_views, line_numbers, metrics, sms_webhook, voice_webhook
 from ivr.web.capstore import default_uri
 from ivr.web.logs import JsonFormatter
 from ivr.web.privacy import install_number_masking
+from ivr.web.sms_cookie import StateCookie
 from ivr.web.texting import TextSender
 from simulator import access as simulator_access
 from simulator import views as simulator_views
-from sms import views as sms_views
-from sms.cookies import StateCookie
 from sms.keywords import KeywordIndex
 from sms.replies import first_languages, index_pages
 
@@ -171,8 +169,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # '/voice/nl/' where they are, instead of redirecting to a tidier URL.
     app.url_map.merge_slashes = False
     app.url_map.strict_slashes = False
-    app.register_blueprint(voice_views.bp)
-    app.register_blueprint(sms_views.bp)
+    app.register_blueprint(voice_webhook.bp)
+    app.register_blueprint(sms_webhook.bp)
     app.register_blueprint(audio_views.bp)
     app.register_blueprint(metrics.bp)
     if simulator_access.enabled(app.config):
@@ -261,9 +259,9 @@ def _not_found(exc: HTTPException) -> BaseResponse | HTTPException:
     """Under /voice and /sms Twilio gets an answer it can use, not an HTML error page."""
     path = request.path
     if path == "/voice" or path.startswith("/voice/"):
-        return voice_views.unknown()
+        return voice_webhook.unknown()
     if path == "/sms" or path.startswith("/sms/"):
-        return sms_views.unknown()
+        return sms_webhook.unknown()
     return exc
 
 

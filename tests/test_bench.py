@@ -12,8 +12,8 @@ from datetime import datetime
 import pytest
 
 from ivr.content.hours import AMSTERDAM
+from ivr.twiml.serialise import document
 from ivr.voice import answers as voice
-from ivr.voice.serialise import document
 from sms.keywords import KeywordIndex
 from sms.replies import Incoming, State, respond
 

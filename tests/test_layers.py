@@ -13,10 +13,10 @@ from .conftest import ROOT
 # Bottom up. A module may import its own layer's and the layers below.
 LAYERS = [
     ("content", ["ivr.content"]),
-    ("renderers", ["ivr.voice", "sms.keywords", "sms.segments", "sms.guess", "sms.replies",
-                   "sms.checks"]),
+    ("answers", ["ivr.twiml"]),
+    ("renderers", ["ivr.voice", "sms"]),
     ("every check of a line", ["ivr.lines"]),
-    ("webhooks", ["ivr.web", "sms.views", "sms.cookies", "simulator"]),
+    ("webhooks", ["ivr.web", "simulator"]),
     ("app and tools", ["ivr.tools", "app", "bench"]),
 ]
 SOURCES = [ROOT / "app.py", *(path for folder in ("ivr", "sms", "simulator", "bench")
@@ -80,6 +80,29 @@ def test_no_import_cycle():
     assert cycles == [], f"modules on an import cycle: {cycles}"
 
 
+def folder(module: str) -> str:
+    return module if MODULES[module].name == "__init__.py" else module.rpartition(".")[0]
+
+
+def test_no_two_folders_import_each_other():
+    """Each folder sits on one layer: if ivr.web imports sms, sms imports nothing of
+    ivr.web, even where the layers would allow it."""
+    edges = {(folder(name), folder(other)) for name, others in GRAPH.items()
+             for other in others if folder(name) != folder(other)}
+    both = sorted((a, b) for a, b in edges if (b, a) in edges and a < b)
+    assert both == [], f"folders that import each other: {both}"
+
+
+def test_every_folder_sits_on_one_layer():
+    # The package ivr holds only a docstring: no layer of its own.
+    layers: dict[str, set[str]] = {}
+    for name in MODULES:
+        if name != "ivr":
+            layers.setdefault(folder(name), set()).add(LAYERS[layer(name)][0])
+    mixed = {home: sorted(names) for home, names in layers.items() if len(names) > 1}
+    assert mixed == {}, f"folders whose modules sit on different layers: {mixed}"
+
+
 def test_the_readme_layout_lists_every_module():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     layout = readme[readme.index("## Layout"):]
@@ -89,7 +112,8 @@ def test_the_readme_layout_lists_every_module():
 
 
 # The packages ivr and sms hold only a docstring: no layer of their own.
-PURE = [name for name in MODULES if name not in ("ivr", "sms") and layer(name) <= 2]
+PURE = [name for name in MODULES if name not in ("ivr", "sms")
+        and layer(name) <= layer("ivr.lines")]
 
 
 @pytest.mark.parametrize("module", PURE)

@@ -13,10 +13,10 @@ import pytest
 from app import StartRefused, create_app
 from ivr.content import model as m
 from ivr.content.problems import WARNING, Problem
+from ivr.twiml.serialise import document
 from ivr.voice import answers as voice
 from ivr.voice import timing
 from ivr.voice import utterances as u
-from ivr.voice.serialise import document
 from ivr.voice.speech import speak
 from ivr.web import line_numbers
 from ivr.web.line_numbers import LineNumbersError

@@ -113,7 +113,7 @@ def test_the_voice_module_gets_only_the_lines_number():
     ("+48601234567", "PL"), ("+31612345678", "NL"), ("whatsapp:+40712345678", "RO"),
     ("anonymous", None), ("", None), ("+999", None), (None, None)])
 def test_only_the_country_of_the_callers_number_is_kept(number, region):
-    from ivr.web.views import caller_region
+    from ivr.web.voice_webhook import caller_region
 
     assert caller_region(number) == region
 
@@ -137,7 +137,7 @@ def test_the_quick_country_is_the_one_phonenumbers_finds():
     country's example numbers, the answer is the one a full parse gives."""
     import phonenumbers
 
-    from ivr.web.views import caller_region
+    from ivr.web.voice_webhook import caller_region
 
     for region in phonenumbers.SUPPORTED_REGIONS:
         for kind in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE):

@@ -1,4 +1,4 @@
-"""The fast TwiML writer (ivr.voice.serialise) and the utterance cache (speech.speak) change
+"""The fast TwiML writer (ivr.twiml.serialise) and the utterance cache (speech.speak) change
 nothing a caller gets: on every path, the same bytes as twilio's own str(response)."""
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from ivr.content import model as m
 from ivr.content.hours import AMSTERDAM, Opening
+from ivr.twiml.serialise import document
 from ivr.voice import answers as voice
 from ivr.voice import speech
-from ivr.voice.serialise import document
 
 from .conftest import LINE, shipped_menus
 
@@ -131,7 +131,7 @@ def test_the_shortcut_for_finished_verbs_writes_what_twilio_writes():
     the same text, and not taken when a text, a tail or an attribute is there too."""
     from twilio.twiml.voice_response import Redirect, Say
 
-    from ivr.voice.serialise import Rendered
+    from ivr.twiml.serialise import Rendered
 
     said = Rendered(Say("Politie: 0900-8844 & <meer>", voice="Polly.Lotte"))
     back = Rendered(Redirect("/voice?miss=0&x=1", method="POST"))
@@ -168,7 +168,7 @@ def test_an_answer_has_the_content_type_mimetype_text_xml_gives():
     mimetype="text/xml" before."""
     from flask import Response
 
-    from ivr.voice.serialise import TWIML_TYPE
+    from ivr.twiml.serialise import TWIML_TYPE
 
     made = Response("<Response />", status=200, mimetype="text/xml")
     given = Response("<Response />", status=200, content_type=TWIML_TYPE)

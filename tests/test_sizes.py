@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from ivr.content.yamlfile import MAX_BYTES
 from ivr.lines import check_file
+from ivr.twiml.serialise import document
 from ivr.voice import sizes
-from ivr.voice.serialise import document
 
 from .conftest import FIXTURES, shipped_menus
 from .test_serialise import answers as every_path

@@ -11,9 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app import create_app
+from ivr.web import sms_webhook
 from ivr.web.logs import JsonFormatter
-from sms import views as sms_views
-from sms.cookies import StateCookie
+from ivr.web.sms_cookie import StateCookie
 from sms.keywords import KeywordIndex, normalize
 from sms.replies import State, cut, header, index_pages, pages, render
 from sms.replies import body as topic_body
@@ -611,7 +611,7 @@ def test_an_exception_on_any_sms_url_answers_the_index(twilio, monkeypatch, url)
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(sms_views, "respond", broken)
+    monkeypatch.setattr(sms_webhook, "respond", broken)
     answer = twilio.post(url, Body="HULP", From=SENDER)
     assert answer.status == 200
     assert answer.first("Message").text == first_index("nl", "en")
@@ -648,7 +648,7 @@ def test_an_exception_still_answers_the_index(twilio, monkeypatch, caplog):
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(sms_views, "respond", broken)
+    monkeypatch.setattr(sms_webhook, "respond", broken)
     assert text(twilio, "HULP") == first_index("nl", "en")
     assert "sms webhook failed" in caplog.text
 
@@ -746,19 +746,19 @@ def test_the_cookie_is_written_only_when_the_state_changes(app):
 
 
 def test_the_cached_cookie_payload_is_the_one_made_anew_for_every_state(app):
-    """The view signs a payload kept per state (sms.views._payload): for every state the
+    """The view signs a payload kept per state (ivr.web.sms_webhook._payload): for every state the
     replies can make, it is what StateCookie.dumps makes from the state, byte for byte."""
     from sms.replies import INDEX, LANGUAGE_LIST
 
     cookies = app.extensions["sms_cookie"]
     for lang in (None, *MENUS.languages):
         for topic in (None, INDEX, LANGUAGE_LIST, *MENUS.sms.topics):
-            for page in (0, 1, sms_views.MAX_PAGE - 1):
+            for page in (0, 1, sms_webhook.MAX_PAGE - 1):
                 for index in (False, True):
                     state = State(lang=lang, topic=topic, page=page, index=index)
-                    made = sms_views.StateCookie.payload(sms_views.state_cookie(state))
-                    assert sms_views._payload(*sms_views._kept(state)) == made
-                    assert cookies.loads(cookies.sign(made)) == sms_views.state_cookie(state)
+                    made = sms_webhook.StateCookie.payload(sms_webhook.state_cookie(state))
+                    assert sms_webhook._payload(*sms_webhook._kept(state)) == made
+                    assert cookies.loads(cookies.sign(made)) == sms_webhook.state_cookie(state)
 
 
 def _signed(url: str, params: dict[str, str]) -> dict[str, str]:
@@ -809,7 +809,7 @@ def test_a_cookie_with_a_wrong_field_forgets_it_and_answers(app, caplog, fields)
 
 @pytest.mark.parametrize("data", [None, [], "x", {"sms": []}, {"sms": "nl"}, {}])
 def test_state_of_any_shape_loads_as_a_state(menus, data):
-    assert sms_views.load_state(menus, data) == State()
+    assert sms_webhook.load_state(menus, data) == State()
 
 
 def test_whatsapp_gets_the_language_list_whole(twilio):

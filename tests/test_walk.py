@@ -13,9 +13,9 @@ from collections import deque
 import pytest
 
 from ivr.content import model as m
+from ivr.twiml.serialise import document
 from ivr.voice import answers as voice
 from ivr.voice import timing, utterances
-from ivr.voice.serialise import document
 from ivr.voice.speech import speak
 
 from .conftest import LINE, LINES, Twilio, line_app, line_menus

@@ -16,9 +16,9 @@ from twilio.twiml.voice_response import Dial, Gather, Redirect, VoiceResponse
 
 from ivr.content import model as m
 from ivr.content.hours import is_open, next_opening
+from ivr.twiml.serialise import Rendered
 from ivr.voice import urls
 from ivr.voice import utterances as u
-from ivr.voice.serialise import Rendered
 from ivr.voice.speech import say, speak
 
 LINE_NUMBERS_KEPT = 16  # the line's own numbers whose <Dial>s are kept (see _dial)

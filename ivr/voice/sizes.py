@@ -13,8 +13,8 @@ from twilio.twiml.voice_response import VoiceResponse
 from ivr.content import model as m
 from ivr.content.loader import KEYS
 from ivr.content.problems import Collector
+from ivr.twiml.serialise import document
 from ivr.voice import answers as voice
-from ivr.voice.serialise import document
 from ivr.voice.simulate import SIMULATED_LINE
 
 # Twilio's 64 kB, read as 64,000 bytes: the smaller of its two meanings.

@@ -12,7 +12,7 @@ from twilio.twiml.voice_response import Play, Say
 
 from ivr.content import model as m
 from ivr.content.model import PLACEHOLDER_RE
-from ivr.voice.serialise import Rendered
+from ivr.twiml.serialise import Rendered
 from ivr.voice.utterances import Utterance, every
 
 GROUP_PAUSE = "400ms"  # between digit groups, as a person reads a number out

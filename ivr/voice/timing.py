@@ -20,8 +20,8 @@ from twilio.twiml.voice_response import Gather, Say, VoiceResponse
 
 from ivr.content import model as m
 from ivr.content.problems import ERROR, Problem
+from ivr.twiml.serialise import Rendered, document
 from ivr.voice import answers as voice
-from ivr.voice.serialise import Rendered, document
 from ivr.voice.simulate import SIMULATED_LINE
 from ivr.voice.speech import say_seconds, speak
 from ivr.voice.utterances import every

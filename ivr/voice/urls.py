@@ -1,5 +1,5 @@
 """The voice line's URLs, defined once: the webhooks are routed by these rules
-(ivr/web/views.py) and the answers' URLs are built from them with werkzeug's URL map. All
+(ivr/web/voice_webhook.py) and the answers' URLs are built from them with werkzeug's URL map. All
 call state travels in them: language, node, misses and the part of an answer.
 
 They are relative: Twilio resolves them against the URL it just called, so they keep

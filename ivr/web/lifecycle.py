@@ -24,8 +24,8 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as BaseResponse
 
 from ivr.content.model import Menus
+from ivr.twiml.serialise import TWIML_TYPE, document
 from ivr.voice.answers import E164_RE
-from ivr.voice.serialise import TWIML_TYPE, document
 from ivr.web import counters, logs
 from ivr.web.forms import refuse_crowded_form
 from ivr.web.signature import refuse_unsigned

@@ -1,6 +1,6 @@
 """The SMS webhook: a thin view that reads the message and the cookie and calls replies.
 
-The conversation's state is kept in a signed cookie (sms.cookies), which Twilio sends back
+The conversation's state is kept in a signed cookie (ivr.web.sms_cookie), which Twilio sends back
 with the sender's next message for four hours; nothing is kept on the server.
 """
 
@@ -16,10 +16,10 @@ from twilio.twiml.messaging_response import MessagingResponse
 from werkzeug.wrappers import Response as BaseResponse
 
 from ivr.content.model import Menus
-from ivr.voice.serialise import document
+from ivr.twiml.serialise import document
 from ivr.web import counters, logs
 from ivr.web.lifecycle import Channel, caller_region, install, sms_answer, unrouted
-from sms.cookies import StateCookie
+from ivr.web.sms_cookie import StateCookie
 from sms.replies import INDEX, LANGUAGE_LIST, Incoming, State, respond
 
 log = logging.getLogger("sms")

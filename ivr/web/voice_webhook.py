@@ -16,9 +16,9 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from ivr.content.hours import is_open
 from ivr.content.model import FORWARD, TEXT, Menus, Node
+from ivr.twiml.serialise import TWIML_TYPE
 from ivr.voice import answers as voice
 from ivr.voice import urls
-from ivr.voice.serialise import TWIML_TYPE
 from ivr.web import counters, logs
 from ivr.web.lifecycle import CLOSED, Channel, caller_region, install, menus, unrouted
 from ivr.web.lifecycle import request as _request
