@@ -16,6 +16,7 @@ LAYERS = [
     ("answers", ["ivr.twiml"]),
     ("renderers", ["ivr.voice", "sms"]),
     ("every check of a line", ["ivr.lines"]),
+    ("usage counts and their report", ["ivr.usage"]),
     ("webhooks", ["ivr.web", "simulator"]),
     ("app and tools", ["ivr.tools", "app", "bench"]),
 ]
