@@ -1,18 +1,32 @@
-# The two commands: `make run` starts the line, `make test` checks it. Both set up .venv.
+# The two commands: `make run` starts the line, `make test` checks it. Both set up .venv:
+# `make run` with what the line needs to run (requirements.txt), `make test` and the other
+# tools add the development tools (requirements-dev.txt) to the same .venv.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
+RUN_STAMP := $(VENV)/.installed-run
 STAMP := $(VENV)/.installed
+PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 
 .PHONY: run test lint check map schema bench bench-instructions bench-micro clean
 
-$(STAMP): requirements.txt requirements-dev.txt
-	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed, found " + sys.version' 
+define make_venv
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed, found " + sys.version'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
-	touch $(STAMP)
+endef
 
-run: $(STAMP)
+$(RUN_STAMP): requirements.txt
+	$(make_venv)
+	$(PIP) -r requirements.txt
+	touch $(RUN_STAMP)
+
+# The development tools include the runtime (-r requirements.txt): both stamps are new.
+$(STAMP): requirements.txt requirements-dev.txt
+	$(make_venv)
+	$(PIP) -r requirements-dev.txt
+	touch $(RUN_STAMP) $(STAMP)
+
+run: $(RUN_STAMP)
 	@echo "================================================================"
 	@echo " WARNING: development mode. IVR_ALLOW_UNSIGNED=1 is set and no"
 	@echo " TWILIO_AUTH_TOKEN is needed: Twilio signatures are NOT checked."
