@@ -91,6 +91,10 @@ def _from_environment() -> dict[str, Any]:
         # Unset: Flask's instance folder, instance/ beside this file.
         "INSTANCE_PATH": env.get("INSTANCE_PATH") or None,
         "SECRET_KEY": env.get("SECRET_KEY") or None,
+        # Keys SECRET_KEY had before, comma-separated: SMS cookies they signed still read
+        # (Flask's own SECRET_KEY_FALLBACKS), so a rotation keeps the conversations going.
+        "SECRET_KEY_FALLBACKS": [key.strip() for key in env.get("SECRET_KEY_FALLBACKS", "")
+                                 .split(",") if key.strip()],
         # The browser simulator (/simulator): on with Flask's debug flag (make run), for
         # this machine only; elsewhere only with this password, behind basic auth.
         "SIMULATOR_PASSWORD": env.get("SIMULATOR_PASSWORD") or None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import secrets
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -788,6 +789,25 @@ def test_a_key_rotation_keeps_the_conversation():
     old, new = "o" * 32, "n" * 32
     state = {"sms": {"lang": "pl", "topic": None, "page": 0, "index": True}}
     assert StateCookie([old, new], 60).loads(StateCookie([old], 60).dumps(state)) == state
+
+
+def test_a_rotation_in_the_environment_keeps_the_conversation(monkeypatch):
+    """SECRET_KEY_FALLBACKS, comma-separated in the environment, holds the keys SECRET_KEY
+    had: a sender whose cookie the old key signed keeps their language on an instance with
+    the new key, and the cookie they get back is signed with the new key."""
+    old, new, older = (secrets.token_urlsafe(32) for _ in range(3))
+    config = {"TWILIO_AUTH_TOKEN": TOKEN, "MENUS_PATH": str(MENUS_PATH)}
+    monkeypatch.setenv("SECRET_KEY", old)
+    before = create_app(config).test_client()
+    text(Twilio(before), "HELP")
+    monkeypatch.setenv("SECRET_KEY", new)
+    monkeypatch.setenv("SECRET_KEY_FALLBACKS", f"{older}, {old}")
+    after = create_app(config).test_client()
+    after.set_cookie("session", before.get_cookie("session").value)
+    assert text(Twilio(after), "something else") == first_index("en")
+    signed = after.get_cookie("session").value
+    assert StateCookie([new], 3600).loads(signed)["sms"]["lang"] == "en"
+    assert StateCookie([old], 3600).loads(signed) is None
 
 
 @pytest.mark.parametrize("fields", [
