@@ -25,7 +25,7 @@ from pathlib import Path
 
 from twilio.request_validator import RequestValidator
 
-from bench import instructions
+from bench import install, instructions
 from bench.requests import CALL, ROUTES, found
 from ivr.lines import check_file
 from ivr.tools.audio import espeak_ng, render
@@ -376,6 +376,7 @@ def report(results: dict, shipped: dict, large: dict, counted: dict | None) -> N
               "only shared state is the rate limiter of numbers by text, in Redis "
               "(`RATELIMIT_STORAGE_URI`). The next ceiling is Twilio's own: the account's "
               "concurrent-call and messages-per-second limits.", ""]
+    lines.append(install.kept())  # measured by bench/install.py, not here
     (ROOT / "docs" / "benchmarks.md").write_text("\n".join(lines), encoding="utf-8")
     print("wrote docs/benchmarks.md")
 

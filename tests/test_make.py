@@ -1,0 +1,105 @@
+"""`make run` sets up only what the line needs to run, `make test` adds the development
+tools to the same .venv, and the line runs without any of those tools installed."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from .conftest import ROOT
+
+RUN_STAMP, FULL_STAMP = ".venv/.installed-run", ".venv/.installed"
+
+
+def make(folder: Path, *args: str) -> subprocess.CompletedProcess:
+    # PIP=true: the rules run as they are, without installing anything.
+    return subprocess.run(["make", "--no-print-directory", f"PYTHON={sys.executable}",
+                           "PIP=true", *args], cwd=folder, capture_output=True, text=True,
+                          timeout=60)
+
+
+def up_to_date(folder: Path, target: str) -> bool:
+    return make(folder, "-q", target).returncode == 0
+
+
+def clone(folder: Path) -> Path:
+    """The Makefile and its requirements, with a .venv whose python is there already."""
+    folder.mkdir(exist_ok=True)
+    for name in ("Makefile", "requirements.txt", "requirements-dev.txt"):
+        shutil.copy(ROOT / name, folder)
+    python = folder / ".venv" / "bin" / "python"
+    python.parent.mkdir(parents=True)
+    python.write_text("#!/bin/sh\n")
+    python.chmod(0o755)
+    return folder
+
+
+def test_make_run_installs_only_what_the_line_needs_and_make_test_the_tools(tmp_path):
+    folder = clone(tmp_path)
+    run = make(folder, "-n", "run").stdout
+    assert "true -r requirements.txt" in run and "requirements-dev.txt" not in run
+    assert "true -r requirements-dev.txt" in make(folder, "-n", "test").stdout
+
+
+def test_run_then_test_adds_the_tools_and_test_then_run_installs_nothing(tmp_path):
+    first_run = clone(tmp_path / "run-first")
+    assert make(first_run, RUN_STAMP).returncode == 0
+    assert up_to_date(first_run, RUN_STAMP) and not up_to_date(first_run, FULL_STAMP)
+    assert make(first_run, FULL_STAMP).returncode == 0
+    assert up_to_date(first_run, RUN_STAMP) and up_to_date(first_run, FULL_STAMP)
+
+    first_test = clone(tmp_path / "test-first")
+    assert make(first_test, FULL_STAMP).returncode == 0
+    assert up_to_date(first_test, RUN_STAMP)
+    # A new pin in requirements.txt is installed by either.
+    later = time.time() + 10
+    os.utime(first_test / "requirements.txt", (later, later))
+    assert not up_to_date(first_test, RUN_STAMP) and not up_to_date(first_test, FULL_STAMP)
+
+
+def development_only_modules() -> set[str]:
+    """The top-level modules of the packages requirements-dev.txt adds to requirements.txt."""
+    def pins(name: str) -> set[str]:
+        text = (ROOT / name).read_text()
+        return {m.group(1).lower().replace("_", "-")
+                for m in re.finditer(r"^([A-Za-z0-9_.-]+)==", text, re.M)}
+
+    dev_only = pins("requirements-dev.txt") - pins("requirements.txt")
+    assert {"pytest", "hypothesis", "playwright", "mypy"} <= dev_only
+    return {module for module, dists in importlib.metadata.packages_distributions().items()
+            if any(d.lower().replace("_", "-") in dev_only for d in dists)}
+
+
+LEAN_LINE = """
+import importlib.abc, sys
+BLOCKED = set(sys.argv[1].split(","))
+class NotInstalled(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in BLOCKED:
+            raise ModuleNotFoundError(f"No module named {name!r}: a development tool")
+sys.meta_path.insert(0, NotInstalled())
+from app import create_app
+client = create_app({"TESTING": True}).test_client()
+call = {"CallSid": "CA1", "From": "+31612345678", "To": "+3197010000000"}
+answers = [client.get("/healthz"), client.post("/voice", data=call),
+           client.post("/sms", data={**call, "Body": "HULP"}), client.get("/simulator")]
+print(*(a.status_code for a in answers))
+"""
+
+
+def test_the_line_runs_without_the_development_tools():
+    """What `make run` serves (webhooks, /healthz, the simulator) imports nothing that
+    only requirements-dev.txt installs: such an import would stop the lean .venv at start."""
+    blocked = development_only_modules()
+    env = {**os.environ, "IVR_ALLOW_UNSIGNED": "1", "FLASK_DEBUG": "1"}
+    env.pop("TWILIO_AUTH_TOKEN", None)
+    done = subprocess.run([sys.executable, "-c", LEAN_LINE, ",".join(sorted(blocked))],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["200", "200", "200", "200"]
