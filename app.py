@@ -93,8 +93,11 @@ def _from_environment() -> dict[str, Any]:
         "SECRET_KEY": env.get("SECRET_KEY") or None,
         # Keys SECRET_KEY had before, comma-separated: SMS cookies they signed still read
         # (Flask's own SECRET_KEY_FALLBACKS), so a rotation keeps the conversations going.
-        "SECRET_KEY_FALLBACKS": [key.strip() for key in env.get("SECRET_KEY_FALLBACKS", "")
-                                 .split(",") if key.strip()],
+        "SECRET_KEY_FALLBACKS": _listed(env.get("SECRET_KEY_FALLBACKS")),
+        # The auth token before a rotation, accepted beside TWILIO_AUTH_TOKEN: Twilio signs
+        # with the primary token until the secondary one is promoted
+        # (https://www.twilio.com/docs/usage/security), so for that while either may sign.
+        "TWILIO_AUTH_TOKEN_FALLBACKS": _listed(env.get("TWILIO_AUTH_TOKEN_FALLBACKS")),
         # The browser simulator (/simulator): on with Flask's debug flag (make run), for
         # this machine only; elsewhere only with this password, behind basic auth.
         "SIMULATOR_PASSWORD": env.get("SIMULATOR_PASSWORD") or None,
@@ -108,6 +111,11 @@ def _from_environment() -> dict[str, Any]:
         # Twilio keeps the SMS cookie four hours; the cookie says so too.
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=4),
     }
+
+
+def _listed(value: str | None) -> list[str]:
+    """The comma-separated values of an environment variable, without blanks."""
+    return [item.strip() for item in (value or "").split(",") if item.strip()]
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:

@@ -151,3 +151,15 @@ def test_a_json_body_is_checked_against_its_hash_too():
     url = "https://line.example.org/voice?bodySHA256=" + "0" * 64
     signature = RequestValidator("12345").compute_signature(url, {})
     assert not is_valid("12345", url, "", signature)
+
+
+def test_during_a_rotation_the_token_before_is_accepted_too(monkeypatch):
+    """TWILIO_AUTH_TOKEN_FALLBACKS (comma-separated, from the environment): requests Twilio
+    signs with the old primary token until the new one is promoted are answered, as are
+    those signed with the new one; any other token is still refused."""
+    old, new = "o" * 32, "n" * 32
+    monkeypatch.setenv("TWILIO_AUTH_TOKEN", new)
+    monkeypatch.setenv("TWILIO_AUTH_TOKEN_FALLBACKS", f" {old} ,")
+    app = create_app({"MENUS_PATH": str(MENUS_PATH)})
+    for token, status in ((old, 200), (new, 200), (TOKEN, 403)):
+        assert Twilio(app.test_client(), token).post("/voice").status == status

@@ -76,7 +76,10 @@ def refuse_unsigned() -> Response | None:
     try:
         url = signed_url(req.environ, lambda: f"{req.scheme}://{req.host}",
                          config.get("PUBLIC_BASE_URL"))
-        valid = is_valid(token, url, params, req.headers.get("X-Twilio-Signature"))
+        signature = req.headers.get("X-Twilio-Signature")
+        # During a rotation of the auth token the one before it too, until it is removed.
+        valid = any(is_valid(key, url, params, signature)
+                    for key in (token, *(config.get("TWILIO_AUTH_TOKEN_FALLBACKS") or ())))
     except Exception as exc:
         log.warning("refused %s %s: the signature could not be checked (%s)", req.method,
                     req.path, type(exc).__name__)
