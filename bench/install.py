@@ -59,7 +59,9 @@ def section(seconds: float, lean: int, full: int, tools_seconds: float) -> str:
         f"| then `make test`'s development tools added (requirements-dev.txt) | "
         f"{tools_seconds:.0f} | {full} |", "",
         "The development tools (pytest, hypothesis, Playwright, mypy, ruff and the rest) "
-        "are not needed to serve the line; `make run` leaves them out.", ""])
+        "are not needed to serve the line; `make run` leaves them out. The seconds are mostly "
+        "downloads and depend on the network and on what else the machine runs; the sizes "
+        "do not.", ""])
 
 
 def kept() -> str:
