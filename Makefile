@@ -49,6 +49,14 @@ schema: $(STAMP)
 map: $(STAMP)
 	$(BIN)/cog -I . -r README.md
 
+# After an edit of menus.yaml or a reviewer's import: the check, then all that is made from
+# the content, anew: the schema, the README's map and table of languages, and the golden
+# calls. Read the diff it lists before committing: the golden calls show what callers hear.
+.PHONY: content
+content: check schema map
+	$(BIN)/python -m pytest tests/test_golden.py --snapshot-update
+	-git status --short -- menus.schema.json README.md tests/golden
+
 # A load benchmark: not a test, never run by CI. Needs root or wrk installed.
 bench: $(STAMP)
 	command -v wrk >/dev/null && command -v valgrind >/dev/null || \

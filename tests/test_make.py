@@ -103,3 +103,40 @@ def test_the_line_runs_without_the_development_tools():
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.split() == ["200", "200", "200", "200"]
+
+
+def test_make_content_brings_all_that_follows_from_an_edit_up_to_date(tmp_path):
+    """An editor renames the police forward and offers Dutch first to Belgian numbers: the
+    golden calls, the README's map and its table of languages lag the content until `make
+    content`, after which the tests of all three pass."""
+    copy = tmp_path / "line"
+    shutil.copytree(ROOT, copy, ignore=shutil.ignore_patterns(
+        ".venv", ".git", "__pycache__", ".*_cache", ".hypothesis", "instance"))
+    menus = copy / "menus.yaml"
+    source = menus.read_text(encoding="utf-8")
+    assert source.count("nl: De politie bellen\n") == 1
+    assert source.count("countries: [NL, SR]\n") == 1
+    menus.write_text(source.replace("nl: De politie bellen\n", "nl: Bel de politie\n")
+                     .replace("countries: [NL, SR]\n", "countries: [NL, SR, BE]\n"),
+                     encoding="utf-8")
+    bin_ = Path(sys.executable).parent
+    cog_check = [str(bin_ / "cog"), "-I", ".", "--check", "README.md"]
+    assert subprocess.run(cog_check, cwd=copy, capture_output=True).returncode != 0
+
+    stamp = tmp_path / "installed"  # the .venv running these tests, as it is
+    stamp.touch()
+    done = subprocess.run(["make", "--no-print-directory", "content", f"BIN={bin_}",
+                           f"STAMP={stamp}"], cwd=copy, capture_output=True, text=True,
+                          timeout=600)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+
+    golden = copy / "tests" / "golden" / "test_golden_call_to_each_forward[menus.yaml-nl].txt"
+    assert "Bel de politie: druk op 1." in golden.read_text(encoding="utf-8")
+    readme = (copy / "README.md").read_text(encoding="utf-8")
+    assert "| nl | Nederlands | 1 | Polly.Lotte (nl-NL) | NL, SR, BE | the source |" in readme
+    assert subprocess.run(cog_check, cwd=copy, capture_output=True).returncode == 0
+    tests = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider",
+                            "tests/test_golden.py", "tests/test_translations.py::"
+                            "test_the_readme_shows_each_languages_reviewed_texts"],
+                           cwd=copy, capture_output=True, text=True, timeout=600)
+    assert tests.returncode == 0, tests.stdout[-3000:]
