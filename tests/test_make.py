@@ -140,3 +140,12 @@ def test_make_content_brings_all_that_follows_from_an_edit_up_to_date(tmp_path):
                             "test_the_readme_shows_each_languages_reviewed_texts"],
                            cwd=copy, capture_output=True, text=True, timeout=600)
     assert tests.returncode == 0, tests.stdout[-3000:]
+
+
+def test_the_operations_guide_says_which_failures_an_edit_causes_and_what_fixes_them():
+    guide = (ROOT / "docs" / "operations.md").read_text(encoding="utf-8")
+    section = guide[guide.index("**What an edit makes fail, and `make content`.**"):]
+    for failing in ("tests/test_golden.py", "test_the_map_in_the_readme_is_up_to_date",
+                    "test_the_readme_shows_each_languages_reviewed_texts", "tests/test_schema.py"):
+        assert failing in section.split("A language with a problem")[0]
+    assert "**Read that diff before committing**" in section
