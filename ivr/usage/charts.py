@@ -48,10 +48,10 @@ def _chart(kind: Callable[..., Any], title: str, labels: Sequence[str], **option
     return chart
 
 
-def _value(shown: Shown) -> dict[str, Any]:
+def _value(shown: Shown) -> int | dict[str, Any]:
     """A count for pygal: a hidden one is a bar of length 0 labelled with its words."""
     if isinstance(shown, int):
-        return {"value": shown}
+        return shown
     return {"value": 0, "formatter": lambda _value, words=shown: words}
 
 
@@ -63,12 +63,21 @@ def _series(chart: Any, table: Table, rows: Sequence[str]) -> str:
 
 
 def calls(report: Report) -> str:
+    """A line a language: a hidden count is a gap in its line, not a 0. Dots (and their
+    values) up to a month; beyond, the lines alone, which pygal draws ten times faster."""
     table = report.figures["calls"].table
     every = max(1, len(table.rows) // 12)
-    chart = _chart(pygal.StackedBar, f"Calls a {report.by} by language", table.rows,
+    chart = _chart(pygal.Line, f"Calls a {report.by} by language", table.rows,
                    x_label_rotation=40, show_minor_x_labels=False,
-                   x_labels_major=table.rows[::every])
-    return _series(chart, table, table.rows)
+                   x_labels_major=table.rows[::every], allow_interruptions=True,
+                   show_dots=len(table.rows) <= DOTS, dots_size=3, stroke_style={"width": 2})
+    for column in table.columns:
+        chart.add(column, [n if isinstance(n := table.cell(row, column), int) else None
+                           for row in table.rows])
+    return str(chart.render(is_unicode=True))
+
+
+DOTS = 31
 
 
 def shares(report: Report) -> str:
@@ -76,13 +85,14 @@ def shares(report: Report) -> str:
     total = table.column_total("calls")
     chart = _chart(pygal.HorizontalBar, "Share of each language (calls)", table.rows,
                    show_legend=False, print_values=True)
-    values = []
+    values: list[int | dict[str, Any]] = []
     for row in table.rows:
         shown = table.cell(row, "calls")
-        value = _value(shown)
         if isinstance(shown, int) and isinstance(total, int) and total:
-            value["formatter"] = lambda v, t=total: f"{v / t:.0%} ({v:,.0f})"
-        values.append(value)
+            values.append({"value": shown,
+                           "formatter": lambda v, t=total: f"{v / t:.0%} ({v:,.0f})"})
+        else:
+            values.append(_value(shown))
     chart.add("calls", values)
     return str(chart.render(is_unicode=True))
 

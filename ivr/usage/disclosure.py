@@ -122,8 +122,11 @@ def protect(values: Mapping[CellId, int], lines: list[tuple[list[CellId], CellId
     one that frees it (or, when none does alone, the smallest such count)."""
     hidden = {cell for cell, value in values.items() if 0 < value < minimum}
     while (pinned := _pinned(values, lines, hidden, minimum)) is not None:
-        shown = sorted({p for parts, total in lines if hidden.intersection((*parts, total))
-                        for p in (*parts, total) if p not in hidden and values[p] > 0},
+        # A 0 only when nothing else is left: "fewer than 5" is true of it too, and the
+        # reader can then no longer count on each hidden count being 1 or more.
+        beside = {p for parts, total in lines if hidden.intersection((*parts, total))
+                  for p in (*parts, total) if p not in hidden}
+        shown = sorted([p for p in beside if values[p] > 0] or beside,
                        key=lambda p: (values[p], str(p)))
         if not shown:
             break
@@ -140,11 +143,13 @@ def _pinned(values: Mapping[CellId, int], lines: list[tuple[list[CellId], CellId
             hidden: set[CellId], minimum: int) -> CellId | None:
     """A small hidden count the shown ones pin to a single value, if any.
 
-    What a reader knows: each "fewer than" count is 1 to minimum-1, each "not shown" one
-    at least minimum, and every line adds up. Each line narrows the range of each of its
-    hidden counts to what the others leave (bounds propagation), until nothing changes."""
+    What a reader knows: each "fewer than" count is 1 to minimum-1 (0 to minimum-1 once a
+    0 is hidden), each "not shown" one at least minimum, and every line adds up. Each line
+    narrows the range of each of its hidden counts to what the others leave (bounds
+    propagation), until nothing changes."""
     unbounded = sum(values.values()) + 1
-    low = {c: (1 if values[c] < minimum else minimum) for c in hidden}
+    least = 0 if any(values[c] == 0 for c in hidden) else 1
+    low = {c: (least if values[c] < minimum else minimum) for c in hidden}
     high = {c: (minimum - 1 if values[c] < minimum else unbounded) for c in hidden}
     for c in values:
         if c not in hidden:

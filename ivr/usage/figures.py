@@ -3,6 +3,7 @@ ones hidden (ivr.usage.disclosure), the same for the HTML, JSON and CSV forms.""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -66,13 +67,14 @@ def build(counts: Iterable[Count], hours: Iterable[HourCount], since: date, unti
     are over every day kept."""
     by = "day" if (until - since).days < DAYS_BY_DAY else "week"
     sums: dict[str, Counter[tuple[str, str]]] = defaultdict(Counter)
+    period = functools.cache(lambda day: period_of(day, by))
     for row in counts:
         key = row.key
         if not since <= key.day <= until:
             continue
         kind, language = key.kind, key.language or NONE
         if kind == events.LANGUAGE or (kind == events.CALL and key.language):
-            sums["calls"][period_of(key.day, by), language] += row.count
+            sums["calls"][period(key.day), language] += row.count
         if kind == events.CALL:
             sums["greeting"][language, STAGES[0]] += row.count
         elif kind == events.CHOICE and key.node == main_node:
