@@ -7,13 +7,14 @@ value, so that no bar's length gives it away.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import pygal
 from pygal.style import Style
 
-from ivr.usage.disclosure import Shown, Table
+from ivr.usage.disclosure import NOT_SHOWN, Shown, Table, fewer_than
 from ivr.usage.figures import STAGES, Figure, Report
 
 # Okabe and Ito's colours, told apart by people with colour blindness, and on paper.
@@ -56,10 +57,32 @@ def _value(shown: Shown) -> int | dict[str, Any]:
 
 
 def _series(chart: Any, table: Table, rows: Sequence[str]) -> str:
-    """One series a column, one bar a row."""
+    """One series a column, one bar a row; stacked, the hidden counts of a row whose total
+    is shown make one grey piece (the total less the parts shown, which anyone can work
+    out), so that a bar is as long as its total."""
     for column in table.columns:
         chart.add(column, [_value(table.cell(row, column)) for row in rows])
+    if table.row_totals and any(("cell", r, c) in table.hidden
+                                for r in rows for c in table.columns):
+        chart.add(NOT_SHOWN, [_rest(table, row) for row in rows])
+        # Its legend grey too: pygal colours a series by its place in the style's colours.
+        chart.style = copy.copy(STYLE)
+        chart.style.colors = (*COLOURS[:len(table.columns)], GREY, *COLOURS[len(table.columns):])
     return str(chart.render(is_unicode=True))
+
+
+def _rest(table: Table, row: str) -> dict[str, Any]:
+    total = table.row_total(row)
+    if not isinstance(total, int):
+        return {"value": 0, "formatter": lambda _value, words=total: words}
+    parts = [table.cell(row, c) for c in table.columns]
+    rest = total - sum(p for p in parts if isinstance(p, int))
+    return {"value": rest,
+            "formatter": lambda v: f"{v:,.0f} {NOT_SHOWN} or {fewer_than(table.minimum)}"
+            if v else ""}
+
+
+GREY = "#bbbbbb"
 
 
 def calls(report: Report) -> str:
