@@ -146,32 +146,39 @@ def _pinned(values: Mapping[CellId, int], lines: list[tuple[list[CellId], CellId
     What a reader knows: each "fewer than" count is 1 to minimum-1 (0 to minimum-1 once a
     0 is hidden), each "not shown" one at least minimum, and every line adds up. Each line
     narrows the range of each of its hidden counts to what the others leave (bounds
-    propagation), until nothing changes."""
+    propagation), until one is pinned or nothing changes."""
     unbounded = sum(values.values()) + 1
-    least = 0 if any(values[c] == 0 for c in hidden) else 1
-    low = {c: (least if values[c] < minimum else minimum) for c in hidden}
-    high = {c: (minimum - 1 if values[c] < minimum else unbounded) for c in hidden}
-    for c in values:
-        if c not in hidden:
-            low[c] = high[c] = values[c]
-    signs = [[(p, 1) for p in parts] + [(total, -1)] for parts, total in lines]
+    floor = 0 if any(values[c] == 0 for c in hidden) else 1
+    small = {c for c in hidden if values[c] < minimum}
+    low = {c: floor if c in small else minimum for c in hidden}
+    high = {c: minimum - 1 if c in small else unbounded for c in hidden}
+    # Each line as: its hidden counts with their sign, and the sum of its shown ones
+    # (parts +, total -), the hidden ones' signed sum being minus that.
+    equations = []
+    for parts, total in lines:
+        signed = [(p, 1) for p in parts] + [(total, -1)]
+        unknown = [(c, sign) for c, sign in signed if c in hidden]
+        if unknown:
+            equations.append((unknown, -sum(sign * values[c] for c, sign in signed
+                                            if c not in hidden)))
     changed = True
     while changed:
         changed = False
-        for line in signs:
-            least = sum(low[c] if sign > 0 else -high[c] for c, sign in line)
-            most = sum(high[c] if sign > 0 else -low[c] for c, sign in line)
-            for c, sign in line:
-                if c not in hidden:
-                    continue
-                # sign * c = -(the others), which lie between -most and -least of theirs
+        for unknown, target in equations:
+            least = sum(low[c] if sign > 0 else -high[c] for c, sign in unknown)
+            most = sum(high[c] if sign > 0 else -low[c] for c, sign in unknown)
+            for c, sign in unknown:
+                # sign * c = target less the others, which lie between least and most less
+                # its own part
                 own_least = low[c] if sign > 0 else -high[c]
                 own_most = high[c] if sign > 0 else -low[c]
-                bound_low, bound_high = -(most - own_most), -(least - own_least)
+                bound_low = target - (most - own_most)
+                bound_high = target - (least - own_least)
                 new_low, new_high = ((bound_low, bound_high) if sign > 0
                                      else (-bound_high, -bound_low))
                 if new_low > low[c] or new_high < high[c]:
                     low[c], high[c] = max(low[c], new_low), min(high[c], new_high)
+                    if c in small and low[c] >= high[c]:
+                        return c
                     changed = True
-    return min((c for c in hidden if values[c] < minimum and low[c] >= high[c]),
-               key=str, default=None)
+    return None
