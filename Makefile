@@ -8,7 +8,7 @@ RUN_STAMP := $(VENV)/.installed-run
 STAMP := $(VENV)/.installed
 PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 
-.PHONY: run test lint check map schema bench bench-instructions bench-micro clean
+.PHONY: run test lint check map schema bench bench-instructions bench-micro bench-report clean
 
 define make_venv
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed, found " + sys.version'
@@ -68,6 +68,10 @@ bench: $(STAMP)
 bench-instructions: $(STAMP)
 	command -v valgrind >/dev/null || (apt-get update -qq && apt-get install -y -qq valgrind)
 	$(BIN)/python -m bench.instructions
+
+# The usage report on a made-up year of a busy line (1,000 calls a day): seconds, no fail.
+bench-report: $(STAMP)
+	$(BIN)/python -m bench.usage_report
 
 # Micro-benchmarks of the pure render functions (pytest-benchmark): the -m here overrides
 # pyproject's -m 'not bench', which keeps them out of make test and CI. No speed fails.

@@ -34,8 +34,9 @@ from ivr.content.hours import AMSTERDAM
 from ivr.content.problems import MenuError
 from ivr.lines import DEFAULT_MENUS_PATH, load_menus
 from ivr.tools.cli import audio_cli, call_command, menus_cli, text_command, translations_cli
+from ivr.tools.usage_cli import report_command
 from ivr.voice import answers as voice
-from ivr.web import audio_views, line_numbers, metrics, sms_webhook, voice_webhook
+from ivr.web import audio_views, line_numbers, metrics, sms_webhook, usage_view, voice_webhook
 from ivr.web.capstore import default_uri
 from ivr.web.logs import JsonFormatter
 from ivr.web.privacy import install_number_masking
@@ -78,6 +79,8 @@ def _from_environment() -> dict[str, Any]:
         "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "1") or 0),
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
         "METRICS_TOKEN": env.get("METRICS_TOKEN") or None,  # unset: /metrics is off
+        # The usage report shows a count below this as "fewer than N", in every form.
+        "USAGE_MIN_SHOWN": int(env.get("USAGE_MIN_SHOWN") or 5),
         # The line's numbers in E.164, comma-separated, each perhaps with "=LANG" (README).
         "LINE_NUMBERS": env.get("LINE_NUMBERS") or None,
         # Numbers by text: the REST API needs the account SID besides the auth token.
@@ -185,6 +188,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(sms_webhook.bp)
     app.register_blueprint(audio_views.bp)
     app.register_blueprint(metrics.bp)
+    app.register_blueprint(usage_view.bp)
     if simulator_access.enabled(app.config):
         app.register_blueprint(simulator_views.bp)
     if app.config["INSTANCE_PATH"]:
@@ -199,6 +203,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.cli.add_command(call_command)
     app.cli.add_command(text_command)
     app.cli.add_command(translations_cli)
+    app.cli.add_command(report_command)
     if not app.config["TWILIO_AUTH_TOKEN"]:
         app.logger.warning("TWILIO_AUTH_TOKEN is not set: Twilio signatures are NOT checked")
     return app

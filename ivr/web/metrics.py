@@ -20,9 +20,10 @@ from ivr.web import guesses
 bp = Blueprint("metrics", __name__)
 
 
-@bp.route("/metrics")
-def metrics() -> Response:
-    """Prometheus format, for a bearer of METRICS_TOKEN; off (404) when it is unset."""
+def refusal() -> Response | None:
+    """None for a bearer of METRICS_TOKEN, else the answer: 404 when it is unset, 429 for
+    a client that guessed too often, 401. /metrics and /report share the token and the
+    count of wrong guesses."""
     token = current_app.config.get("METRICS_TOKEN")
     if not token:
         abort(404)
@@ -35,6 +36,15 @@ def metrics() -> Response:
         guesses.failed(app, request, "metrics")
         return Response("Unauthorized\n", status=401, mimetype="text/plain",
                         headers={"WWW-Authenticate": "Bearer"})
+    return None
+
+
+@bp.route("/metrics")
+def metrics() -> Response:
+    """Prometheus format, for a bearer of METRICS_TOKEN; off (404) when it is unset."""
+    refused = refusal()
+    if refused is not None:
+        return refused
     registry = REGISTRY
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
