@@ -35,7 +35,7 @@ from ivr.content.problems import MenuError
 from ivr.lines import DEFAULT_MENUS_PATH, load_menus
 from ivr.tools.cli import audio_cli, call_command, menus_cli, text_command, translations_cli
 from ivr.voice import answers as voice
-from ivr.web import audio_views, line_numbers, metrics, sms_webhook, voice_webhook
+from ivr.web import audio_views, line_numbers, metrics, sms_webhook, usage_counts, voice_webhook
 from ivr.web.capstore import default_uri
 from ivr.web.logs import JsonFormatter
 from ivr.web.privacy import install_number_masking
@@ -91,6 +91,10 @@ def _from_environment() -> dict[str, Any]:
         # Unset: Flask's instance folder, instance/ beside this file.
         "INSTANCE_PATH": env.get("INSTANCE_PATH") or None,
         "SECRET_KEY": env.get("SECRET_KEY") or None,
+        # The usage counts: in Redis here (else in the caps' Redis, else usage.sqlite in the
+        # instance folder), daily counts kept this many days (ivr/web/usage_counts.py).
+        "REDIS_URL": env.get("REDIS_URL") or None,
+        "USAGE_RETENTION_DAYS": env.get("USAGE_RETENTION_DAYS") or 400,
         # The browser simulator (/simulator): on with Flask's debug flag (make run), for
         # this machine only; elsewhere only with this password, behind basic auth.
         "SIMULATOR_PASSWORD": env.get("SIMULATOR_PASSWORD") or None,
@@ -179,6 +183,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.instance_path = str(Path(app.config["INSTANCE_PATH"]).resolve())
     app.extensions["limiter"] = _limiter(app.config, app.instance_path)
     app.extensions["texts"] = _text_sender(app)
+    try:
+        usage_counts.install(app)
+    except ValueError as exc:
+        refuse(str(exc))
     app.add_url_rule("/healthz", "healthz", _healthz)
     app.register_error_handler(404, _not_found)
     app.register_error_handler(405, _not_found)
