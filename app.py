@@ -36,7 +36,15 @@ from ivr.lines import DEFAULT_MENUS_PATH, load_menus
 from ivr.tools.cli import audio_cli, call_command, menus_cli, text_command, translations_cli
 from ivr.tools.usage_cli import report_command
 from ivr.voice import answers as voice
-from ivr.web import audio_views, line_numbers, metrics, sms_webhook, usage_view, voice_webhook
+from ivr.web import (
+    audio_views,
+    line_numbers,
+    metrics,
+    sms_webhook,
+    usage_counts,
+    usage_view,
+    voice_webhook,
+)
 from ivr.web.capstore import default_uri
 from ivr.web.logs import JsonFormatter
 from ivr.web.privacy import install_number_masking
@@ -101,6 +109,10 @@ def _from_environment() -> dict[str, Any]:
         # with the primary token until the secondary one is promoted
         # (https://www.twilio.com/docs/usage/security), so for that while either may sign.
         "TWILIO_AUTH_TOKEN_FALLBACKS": _listed(env.get("TWILIO_AUTH_TOKEN_FALLBACKS")),
+        # The usage counts: in Redis here (else in the caps' Redis, else usage.sqlite in the
+        # instance folder), daily counts kept this many days (ivr/web/usage_counts.py).
+        "REDIS_URL": env.get("REDIS_URL") or None,
+        "USAGE_RETENTION_DAYS": env.get("USAGE_RETENTION_DAYS") or 400,
         # The browser simulator (/simulator): on with Flask's debug flag (make run), for
         # this machine only; elsewhere only with this password, behind basic auth.
         "SIMULATOR_PASSWORD": env.get("SIMULATOR_PASSWORD") or None,
@@ -195,6 +207,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.instance_path = str(Path(app.config["INSTANCE_PATH"]).resolve())
     app.extensions["limiter"] = _limiter(app.config, app.instance_path)
     app.extensions["texts"] = _text_sender(app)
+    try:
+        usage_counts.install(app)
+    except ValueError as exc:
+        refuse(str(exc))
     app.add_url_rule("/healthz", "healthz", _healthz)
     app.register_error_handler(404, _not_found)
     app.register_error_handler(405, _not_found)

@@ -4,7 +4,8 @@ wrk's requests a second swing by 10-20% from run to run on a small shared machin
 instructions one request executes do not (to a fraction of a percent). Each app answers
 the benchmark's five requests in-process, through its WSGI callable, under valgrind's
 callgrind, which counts only the measured loop. The line runs as in production (INFO,
-one JSON log line a request), and again at WARNING to show what that line costs.
+one JSON log line a request), again at WARNING to show what that line costs, and again
+without usage counts to show theirs (at most 5%), their writes included.
 
 Needs valgrind (apt-get install valgrind; make bench-instructions installs it) and takes a
 few minutes. A measurement, not a test: nothing fails on a figure.
@@ -27,7 +28,27 @@ ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "0" * 32  # in-process only: never a real token
 WARM_UP, COUNTED = 30, 100
 APPS = {"floor": "bench.reference:floor", "secure": "bench.reference:secure",
-        "line": "app:create_app()", "line, no log line": "app:create_app()"}
+        "line": "app:create_app()", "line, no log line": "app:create_app()",
+        "line, no usage counts": "app:create_app()"}
+UNCOUNTED = "line, no usage counts"
+
+
+class NotCounting:
+    """The usage counts left out, to show what they cost."""
+
+    def count(self, *args: object) -> None:
+        return None
+
+
+def _counting(app_name: str, wsgi: object) -> None:
+    """Usage counts written only when the measured loop says (no writer thread every
+    second, which callgrind would not count): each route's 100 answers in one write, as
+    a worker answering 100 requests a second writes them."""
+    from ivr.web import usage_counts
+
+    usage_counts.FLUSH_SECONDS = 10.0**9
+    if app_name == UNCOUNTED:
+        wsgi.extensions["usage"] = NotCounting()  # type: ignore[attr-defined]
 
 
 def child(app_name: str) -> None:
@@ -36,10 +57,15 @@ def child(app_name: str) -> None:
     from twilio.request_validator import RequestValidator
     from werkzeug.test import EnvironBuilder
 
+    from ivr.web.usage_counts import flush_all
+
     module, _, name = APPS[app_name].partition(":")
     found = getattr(__import__(module, fromlist=[name.removesuffix("()")]),
                     name.removesuffix("()"))
-    wsgi = (found() if name.endswith("()") else found).wsgi_app  # a factory, as gunicorn
+    made = found() if name.endswith("()") else found  # a factory, as gunicorn
+    if app_name.startswith("line"):
+        _counting(app_name, made)
+    wsgi = made.wsgi_app
     statuses: list[str] = []
     for path, params in ROUTES.values():
         form = {**CALL, **params} if path.startswith("/voice") else {
@@ -50,12 +76,16 @@ def child(app_name: str) -> None:
         body = environ["wsgi.input"].read()
         environ["RAW_URI"] = path  # as gunicorn sets it
 
-        def answer(_: object = None, __: object = None) -> None:
+        def answer(_: object = None, index: object = None) -> None:
             request = {**environ, "wsgi.input": io.BytesIO(body)}  # noqa: B023
             b"".join(wsgi(request, lambda status, headers, info=None: statuses.append(status)))
+            if index == COUNTED - 1 and app_name.startswith("line"):
+                flush_all()  # the usage counts of the loop's answers, written at once
 
         for _ in range(WARM_UP):
             answer()
+        if app_name.startswith("line"):
+            flush_all()  # the warm-up's counts, written before the measured loop
         functools.reduce(answer, range(COUNTED), None)
     if not all(status.startswith("200") for status in statuses):
         sys.exit(f"{app_name}: not all answers were 200: {set(statuses)}")
@@ -91,11 +121,13 @@ def measure() -> dict[str, dict[str, int]]:
 
 def table(measured: dict[str, dict[str, int]]) -> list[str]:
     lines = ["| route | " + " | ".join(f"{a} M" for a in APPS)
-             + " | line / secure | no log line / secure |", "|---|" + "---|" * (len(APPS) + 2)]
+             + " | line / secure | no log line / secure | usage counts |",
+             "|---|" + "---|" * (len(APPS) + 3)]
     for route, counts in measured.items():
         cells = " | ".join(f"{counts[a] / 1e6:.2f}" for a in APPS)
         lines.append(f"| {route} | {cells} | {counts['line'] / counts['secure']:.3f}x | "
-                     f"{counts['line, no log line'] / counts['secure']:.3f}x |")
+                     f"{counts['line, no log line'] / counts['secure']:.3f}x | "
+                     f"{counts['line'] / counts[UNCOUNTED] - 1:+.1%} |")
     return lines
 
 

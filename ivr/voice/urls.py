@@ -21,6 +21,7 @@ RULES = {
     "dialed": "/voice/<lang>/<node_id>/dialed",
     "connect_input": "/voice/<lang>/<node_id>/connect",
     "failed_input": "/voice/<lang>/<node_id>/failed",
+    "status": "/voice/status",  # Twilio's status callback: where a call ended
 }
 # Built without a server name: MapAdapter.build gives the path and query only.
 _BUILD: MapAdapter = Map([Rule(rule, endpoint=name) for name, rule in RULES.items()],

@@ -19,7 +19,7 @@ from ivr.content.model import FORWARD, TEXT, Menus, Node
 from ivr.twiml.serialise import TWIML_TYPE
 from ivr.voice import answers as voice
 from ivr.voice import urls
-from ivr.web import counters, logs
+from ivr.web import counters, logs, usage_counts
 from ivr.web.lifecycle import CLOSED, Channel, caller_region, install, menus, unrouted
 from ivr.web.lifecycle import request as _request
 from ivr.web.lifecycle import voice_answer as twiml
@@ -204,6 +204,18 @@ def failed_input(lang: str, node_id: str) -> Response:
     return _known(req, known, lang, node_id, FORWARD) or twiml(
         voice.failed_input(known, lang, node_id, _field(req, "Digits"), _miss(req, known),
                            _call(req), *_parts(req)))
+
+
+@bp.route(urls.RULES["status"], methods=ANY)
+def status() -> Response:
+    """Twilio's status callback, set on the number ("Call status changes"): a call that
+    ended is counted where the caller was and by how long it lasted. Twilio reads nothing
+    of the answer: 204 and no body, as its error 15003 asks
+    (https://www.twilio.com/docs/api/errors/15003)."""
+    req = _request()
+    usage_counts.counting().call_ended(_field(req, "CallSid"), _field(req, "CallStatus"),
+                                       _field(req, "CallDuration"), req.values.get("To"))
+    return Response(status=204)
 
 
 def unknown() -> BaseResponse:
