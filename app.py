@@ -11,6 +11,7 @@ import logging
 import os
 import secrets
 import sys
+import time
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -31,7 +32,9 @@ from werkzeug.wrappers import Response as BaseResponse
 from ivr.content.hours import AMSTERDAM
 from ivr.content.problems import MenuError
 from ivr.lines import DEFAULT_MENUS_PATH, load_menus
+from ivr.tools import purge
 from ivr.tools.cli import audio_cli, call_command, menus_cli, text_command, translations_cli
+from ivr.tools.twilio_cli import twilio_cli
 from ivr.voice import answers as voice
 from ivr.web import audio_views, line_numbers, metrics
 from ivr.web import views as voice_views
@@ -86,6 +89,10 @@ def _from_environment() -> dict[str, Any]:
         "TWILIO_HTTP_CLIENT": None,  # tests give a fake one: nothing touches the network
         # Every REST call to this scheme and host instead of Twilio's (a fake, a proxy).
         "TWILIO_API_BASE_URL": env.get("TWILIO_API_BASE_URL") or None,
+        # `flask twilio purge --repeat` (the Procfile's purge process): on unless "off".
+        "PURGE": env.get("PURGE") or None,
+        "PURGE_EVERY": env.get("PURGE_EVERY") or "10m",
+        "PURGE_SLEEP": time.sleep,  # tests give one that does not wait
         "SMS_ALLOWED_COUNTRIES": env.get("SMS_ALLOWED_COUNTRIES", "NL"),
         "SMS_PER_NUMBER": env.get("SMS_PER_NUMBER", "3 per day"),
         "SMS_OVERALL": env.get("SMS_OVERALL", "60 per hour"),
@@ -119,8 +126,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(config or {})
     _logging(app.config["LOG_LEVEL"])
     _check_public_base_url(app.config["PUBLIC_BASE_URL"])
-    if problem := base_url_problem(app.config["TWILIO_API_BASE_URL"]):
-        refuse(problem)
+    for problem in (base_url_problem(app.config["TWILIO_API_BASE_URL"]),
+                    purge.settings_problem(app.config)):
+        if problem:
+            refuse(problem)
     # Absolute paths: Flask would read a relative one from the app's folder, the loader
     # from the current one.
     menus_path = Path(app.config["MENUS_PATH"]).resolve()
@@ -192,8 +201,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.cli.add_command(call_command)
     app.cli.add_command(text_command)
     app.cli.add_command(translations_cli)
+    app.cli.add_command(twilio_cli)
     if not app.config["TWILIO_AUTH_TOKEN"]:
         app.logger.warning("TWILIO_AUTH_TOKEN is not set: Twilio signatures are NOT checked")
+    if purge_off := purge.start_warning(app.config):
+        app.logger.warning("%s", purge_off)
     return app
 
 
