@@ -12,7 +12,7 @@ import pytest
 from app import StartRefused, create_app
 from ivr.tools import purge
 
-from .conftest import CALLER, LINE, MENUS_PATH, TOKEN
+from .conftest import CALLER, LINE, MENUS_PATH, ROOT, TOKEN
 from .fake_twilio import ACCOUNT_SID, AUTH_TOKEN, FakeTwilioApi
 
 SECOND_LINE = "+3197010000001"  # the line's number for Polish posters
@@ -268,3 +268,16 @@ def test_durations():
     assert purge.duration("90s").total_seconds() == 90
     assert purge.duration(" 10M ").total_seconds() == 600
     assert purge.duration("2d").days == 2
+
+
+def test_the_procfile_runs_the_purge_as_a_second_process(fake):
+    processes = dict(line.split(": ", 1) for line in
+                     (ROOT / "Procfile").read_text().splitlines() if line)
+    assert processes["purge"] == "flask --app app twilio purge --repeat"
+    sleeps = Sleeps(stop_after=1)
+    fake.add_call(LINE, CALLER, "completed", 60)
+
+    done = purging_app(fake, sleeps).test_cli_runner().invoke(
+        args=processes["purge"].split()[3:])
+
+    assert isinstance(done.exception, Stop) and sleeps.waits == [600] and not fake.records
