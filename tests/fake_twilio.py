@@ -30,6 +30,7 @@ KEYS = {"Calls": "calls", "Messages": "messages"}
 # The HTTP status of 20009 is not documented; 400 is Twilio's for a request its resource's
 # state does not allow (https://www.twilio.com/docs/api/errors/400). The purge goes by the code.
 ERRORS = {
+    20001: (400, "Invalid parameter"),
     20009: (400, "Cannot delete this resource before it is complete"),
     20003: (401, "Authenticate"),
     20404: (404, "The requested resource was not found"),

@@ -143,6 +143,22 @@ def test_a_record_twilio_has_not_finished_or_a_busy_twilio_leaves_for_the_next_r
     assert fake.records == {}
 
 
+def test_a_delete_refused_for_another_reason_is_counted_and_ends_with_status_1(fake):
+    refused = fake.add_call(LINE, CALLER, "completed", 60)
+    deleted = fake.add_call(LINE, CALLER_2, "completed", 60)
+    fake.scripted = {refused: [20001]}
+
+    done = run(purging_app(fake))
+
+    assert done.exit_code == 1 and fake.deleted == [deleted]
+    assert done.output.splitlines()[-5:] == [
+        "  calls: 1 deleted (completed 1)",
+        "  calls: 1 not deleted: an error (completed 1)",
+        "  1 x Twilio refused a delete: HTTP 400, error 20001",
+        "purge: 1 deleted, 0 left for the next run, 0 kept, 1 not deleted for an error",
+        "Error: 1 record(s) not deleted for an error: see above"]
+
+
 def test_a_list_twilio_is_too_busy_for_is_left_for_the_next_run(fake):
     fake.add_call(LINE, CALLER, "completed", 60)
     fake.list_answers = [500, 500, 500, 500]  # the first list, and its three retries

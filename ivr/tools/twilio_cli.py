@@ -57,12 +57,15 @@ def purge_command(older_than: str, dry_run: bool, repeat: bool) -> None:
         raise click.ClickException(f"the purge needs {why.removesuffix(' not set')} "
                                    "(not set)")
     try:
-        _one_run(age, dry_run, sleep, why)
+        failed = _one_run(age, dry_run, sleep, why).total({purge.FAILED})
     except purge.PurgeError as exc:
         raise click.ClickException(str(exc)) from None
+    if failed:  # exit status 1, for a scheduler to tell
+        raise click.ClickException(f"{failed} record(s) not deleted for an error: see above")
 
 
-def _one_run(age: Any, dry_run: bool, sleep: Callable[[float], Any], why: str | None) -> None:
+def _one_run(age: Any, dry_run: bool, sleep: Callable[[float], Any],
+             why: str | None) -> purge.Tally:
     config = current_app.config
     client = rest_client(config, TIMEOUT, retries=RETRIES, sleep=sleep)
     assert client is not None and why is None
@@ -72,9 +75,10 @@ def _one_run(age: Any, dry_run: bool, sleep: Callable[[float], Any], why: str | 
     for line in tally.lines():
         _say(f"  {line}")
     _say(tally.summary(dry_run))
+    return tally
 
 
-def _repeat(run: Callable[[], None], every: float, sleep: Callable[[float], Any],
+def _repeat(run: Callable[[], object], every: float, sleep: Callable[[float], Any],
             why: str | None) -> NoReturn:
     """Run, wait `every` seconds, and again, until the process is stopped; a failed run
     is logged (its kind of error only) and the next one tried. Off, it waits idle: a
