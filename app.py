@@ -11,6 +11,7 @@ import logging
 import os
 import secrets
 import sys
+import time
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -24,8 +25,6 @@ from limits import parse
 from limits.errors import ConfigurationError
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
-from twilio.http.http_client import TwilioHttpClient
-from twilio.rest import Client
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response as BaseResponse
@@ -33,12 +32,15 @@ from werkzeug.wrappers import Response as BaseResponse
 from ivr.content.hours import AMSTERDAM
 from ivr.content.problems import MenuError
 from ivr.lines import DEFAULT_MENUS_PATH, load_menus
+from ivr.tools import purge
 from ivr.tools.cli import audio_cli, call_command, menus_cli, text_command, translations_cli
+from ivr.tools.twilio_cli import twilio_cli
 from ivr.voice import answers as voice
 from ivr.web import audio_views, line_numbers, metrics, sms_webhook, voice_webhook
 from ivr.web.capstore import default_uri
 from ivr.web.logs import JsonFormatter
 from ivr.web.privacy import install_number_masking
+from ivr.web.rest_client import base_url_problem, rest_client
 from ivr.web.sms_cookie import StateCookie
 from ivr.web.texting import TextSender
 from simulator import access as simulator_access
@@ -83,6 +85,12 @@ def _from_environment() -> dict[str, Any]:
         # Numbers by text: the REST API needs the account SID besides the auth token.
         "TWILIO_ACCOUNT_SID": env.get("TWILIO_ACCOUNT_SID") or None,
         "TWILIO_HTTP_CLIENT": None,  # tests give a fake one: nothing touches the network
+        # Every REST call to this scheme and host instead of Twilio's (a fake, a proxy).
+        "TWILIO_API_BASE_URL": env.get("TWILIO_API_BASE_URL") or None,
+        # `flask twilio purge --repeat` (the Procfile's purge process): on unless "off".
+        "PURGE": env.get("PURGE") or None,
+        "PURGE_EVERY": env.get("PURGE_EVERY") or "10m",
+        "PURGE_SLEEP": time.sleep,  # tests give one that does not wait
         "SMS_ALLOWED_COUNTRIES": env.get("SMS_ALLOWED_COUNTRIES", "NL"),
         "SMS_PER_NUMBER": env.get("SMS_PER_NUMBER", "3 per day"),
         "SMS_OVERALL": env.get("SMS_OVERALL", "60 per hour"),
@@ -116,6 +124,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(config or {})
     _logging(app.config["LOG_LEVEL"])
     _check_public_base_url(app.config["PUBLIC_BASE_URL"])
+    for problem in (base_url_problem(app.config["TWILIO_API_BASE_URL"]),
+                    purge.settings_problem(app.config)):
+        if problem:
+            refuse(problem)
     # Absolute paths: Flask would read a relative one from the app's folder, the loader
     # from the current one.
     menus_path = Path(app.config["MENUS_PATH"]).resolve()
@@ -187,8 +199,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.cli.add_command(call_command)
     app.cli.add_command(text_command)
     app.cli.add_command(translations_cli)
+    app.cli.add_command(twilio_cli)
     if not app.config["TWILIO_AUTH_TOKEN"]:
         app.logger.warning("TWILIO_AUTH_TOKEN is not set: Twilio signatures are NOT checked")
+    if purge_off := purge.start_warning(app.config):
+        app.logger.warning("%s", purge_off)
     return app
 
 
@@ -205,18 +220,12 @@ def _text_sender(app: Flask) -> TextSender:
             refuse(f"{name}={config[name]!r} is not a limit; write it like "
                    "'3 per day' or '60 per hour'.")
 
-    def client() -> Client | None:
-        if not (config["TWILIO_ACCOUNT_SID"] and config["TWILIO_AUTH_TOKEN"]):
-            return None
-        # Twilio waits 15 s for the webhook: the API call may take 5 of them at most.
-        http = config["TWILIO_HTTP_CLIENT"] or TwilioHttpClient(timeout=5)
-        return Client(config["TWILIO_ACCOUNT_SID"], config["TWILIO_AUTH_TOKEN"],
-                      http_client=http)
-
     countries = frozenset(c.strip().upper() for c in config["SMS_ALLOWED_COUNTRIES"].split(",")
                           if c.strip())
     return TextSender(app.extensions["limiter"], str(config["SECRET_KEY"]).encode(), countries,
-                      caps["SMS_PER_NUMBER"], caps["SMS_OVERALL"], client)
+                      caps["SMS_PER_NUMBER"], caps["SMS_OVERALL"],
+                      # Twilio waits 15 s for the webhook: the API call may take 5 of them.
+                      lambda: rest_client(config, timeout=5))
 
 
 def _limiter(config: dict[str, Any], instance: str) -> MovingWindowRateLimiter:

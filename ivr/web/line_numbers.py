@@ -39,13 +39,11 @@ def parse(value: str | None, languages: Collection[str],
     found: dict[str, str | None] = {}
     problems: list[str] = []
     warnings: list[str] = []
-    items = [item.strip() for item in (value or "").split(",")]
     # Numbered from 1 as written: the log masks the numbers, so the place names the one.
-    for place, item in enumerate(items, 1):
+    for place, item in enumerate(_items(value), 1):
         if not item:
             continue  # a trailing comma, or none given
-        number, equals, lang = (part.strip() for part in item.partition("="))
-        lang = lang.lower()  # the codes of menus.yaml are lower case: PL is pl
+        number, equals, lang = _parts(item)
         problem = _number_problem(number) or _language_problem(
             equals, lang, languages, not_offered)
         if problem is None and number in found:
@@ -61,6 +59,21 @@ def parse(value: str | None, languages: Collection[str],
     if problems:
         raise LineNumbersError(f"LINE_NUMBERS: {'; '.join(problems)}. {HOW}")
     return MappingProxyType({n: lang for n, lang in found.items() if lang}), warnings
+
+
+def numbers(value: str | None) -> list[str]:
+    """Every number of LINE_NUMBERS, with a language or without, read as parse() reads
+    them (the start has checked them with parse())."""
+    return [_parts(item)[0] for item in _items(value) if item]
+
+
+def _items(value: str | None) -> list[str]:
+    return [item.strip() for item in (value or "").split(",")]
+
+
+def _parts(item: str) -> tuple[str, str, str]:
+    number, equals, lang = (part.strip() for part in item.partition("="))
+    return number, equals, lang.lower()  # the codes of menus.yaml are lower case: PL is pl
 
 
 def _number_problem(number: str) -> str | None:
