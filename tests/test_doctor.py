@@ -5,11 +5,14 @@ Service, and changes nothing when answered no."""
 
 from __future__ import annotations
 
+import re
+import shlex
+
 import pytest
 
 from app import create_app
 
-from .conftest import LINE, MENUS_PATH
+from .conftest import LINE, MENUS_PATH, ROOT
 from .fake_twilio import ACCOUNT_SID, AUTH_TOKEN, FakeTwilioApi
 
 SECOND_LINE = "+3197010000001"  # the line's number for Polish posters
@@ -322,3 +325,27 @@ def test_wrong_credentials_say_what_to_check(fake):
                            "401, error 20003): check TWILIO_ACCOUNT_SID and "
                            "TWILIO_AUTH_TOKEN\n")
 
+
+def test_the_going_live_steps_of_the_docs_make_a_number_doctor_passes(fake):
+    """A new operator's path: docs/operations.md's "Going live" commands, as written, on
+    a number fresh from Twilio, with the Bins' URLs filled in."""
+    docs = (ROOT / "docs/operations.md").read_text(encoding="utf-8")
+    section = docs[docs.index("## Going live"):]
+    end = section.find("\n## ")
+    section = section if end < 0 else section[:end]
+    commands = [" ".join(c.split()) for c in re.findall(r"`(flask --app app twilio [^`]*)`",
+                                                        section)]
+    assert [c.split()[4] for c in commands] == ["setup", "doctor"]
+    fake.account.add_number(LINE, voice_url="https://demo.twilio.com/welcome/voice/")
+    fake.account.add_number(SECOND_LINE)
+    app = line_app(fake)
+    filled = {"<line-fallback URL>": VOICE_BIN, "<line-sms-fallback URL>": SMS_BIN}
+    runs = []
+    for command in commands:
+        for placeholder, url in filled.items():
+            command = command.replace(placeholder, url)
+        runs.append(twilio(app, *shlex.split(command)[4:], answer="y\n"))
+
+    assert [run.exit_code for run in runs] == [0, 0], runs[-1].output
+    ready = runs[-1].output.splitlines()[-1]
+    assert ready == "doctor: every number is ready" and f"`{ready}`" in section
