@@ -62,6 +62,8 @@ class FakeTwilioApi:
     scripted: dict[str, list[int]] = field(default_factory=dict)
     list_answers: list[int] = field(default_factory=list)
     _sids: itertools.count = field(default_factory=lambda: itertools.count(1))
+    # The account's numbers, Messaging Services and dialing permissions (the end of this file).
+    account: FakeAccount = field(default_factory=lambda: FakeAccount())
 
     def __post_init__(self) -> None:
         fake = self
@@ -135,6 +137,8 @@ class FakeTwilioApi:
 
     def _route(self, method: str, path: str, query: dict[str, str],
                form: dict[str, str]) -> tuple[int, Any]:
+        if (configured := self.account.route(method, path, query, form)) is not None:
+            return configured
         listed, one = LIST_RE.fullmatch(path), ONE_RE.fullmatch(path)
         if listed and self.list_answers:
             return self._error(BY_STATUS[self.list_answers.pop(0)])
@@ -183,3 +187,97 @@ class FakeTwilioApi:
         status, message = ERRORS[code]
         return status, {"code": code, "message": message, "status": status,
                         "more_info": f"https://www.twilio.com/docs/errors/{code}"}
+
+
+# -- the account's configuration: numbers, Messaging Services, dialing permissions ---------
+# What `flask twilio doctor` reads and `setup` changes. The fields are Twilio's
+# (https://www.twilio.com/docs/phone-numbers/api/incomingphonenumber-resource,
+# https://www.twilio.com/docs/messaging/services/api,
+# https://www.twilio.com/docs/voice/api/dialingpermissions-country-resource).
+
+NUMBERS_RE = re.compile(rf"{API}/IncomingPhoneNumbers\.json")
+NUMBER_RE = re.compile(rf"{API}/IncomingPhoneNumbers/(PN[0-9a-f]{{32}})\.json")
+SERVICE_NUMBERS_RE = re.compile(r"/v1/Services/(MG[0-9a-f]{32})/PhoneNumbers")
+COUNTRY_RE = re.compile(r"/v1/DialingPermissions/Countries/([A-Z]{2})")
+# Every URL and method of a number, as a new number has them.
+NUMBER_FIELDS = ("voice_url", "voice_method", "voice_fallback_url", "voice_fallback_method",
+                 "status_callback", "status_callback_method", "sms_url", "sms_method",
+                 "sms_fallback_url", "sms_fallback_method", "voice_application_sid",
+                 "sms_application_sid", "trunk_sid")
+
+
+@dataclass
+class FakeAccount:
+    numbers: dict[str, dict[str, Any]] = field(default_factory=dict)  # by PN SID
+    services: dict[str, dict[str, Any]] = field(default_factory=dict)  # by MG SID
+    service_numbers: dict[str, list[str]] = field(default_factory=dict)  # MG SID: PN SIDs
+    countries: dict[str, dict[str, Any]] = field(default_factory=dict)  # by ISO code
+    updates: list[tuple[str, dict[str, str]]] = field(default_factory=list)  # PN SID, form
+    _sids: itertools.count = field(default_factory=lambda: itertools.count(1))
+
+    def add_number(self, phone_number: str, **fields: str | None) -> str:
+        sid = f"PN{next(self._sids):032x}"
+        blank = {name: ("POST" if name.endswith("method") else None) for name in NUMBER_FIELDS}
+        self.numbers[sid] = {"sid": sid, "account_sid": ACCOUNT_SID,
+                             "phone_number": phone_number, **blank, **fields}
+        return sid
+
+    def add_service(self, name: str, numbers: list[str], defers: bool,
+                    inbound_request_url: str | None = None) -> str:
+        sid = f"MG{next(self._sids):032x}"
+        self.services[sid] = {"sid": sid, "account_sid": ACCOUNT_SID, "friendly_name": name,
+                              "use_inbound_webhook_on_number": defers,
+                              "inbound_request_url": inbound_request_url,
+                              "inbound_method": "POST"}
+        self.service_numbers[sid] = numbers
+        return sid
+
+    def set_dialing(self, iso_code: str, low_risk: bool, high_risk_special: bool,
+                    high_risk_tollfraud: bool = False) -> None:
+        self.countries[iso_code] = {"iso_code": iso_code, "low_risk_numbers_enabled": low_risk,
+                                    "high_risk_special_numbers_enabled": high_risk_special,
+                                    "high_risk_tollfraud_numbers_enabled": high_risk_tollfraud}
+
+    def route(self, method: str, path: str, query: dict[str, str],
+              form: dict[str, str]) -> tuple[int, Any] | None:
+        """The answer to a request about the account's configuration; None for any other."""
+        one = NUMBER_RE.fullmatch(path)
+        if NUMBERS_RE.fullmatch(path) and method == "GET":
+            # Twilio matches PhoneNumber as a pattern: a part of a number finds it too.
+            wanted = query.get("PhoneNumber", "")
+            rows = [n for n in self.numbers.values() if wanted in n["phone_number"]]
+            return 200, {"incoming_phone_numbers": rows, "next_page_uri": None, "page": 0,
+                         "page_size": 50, "uri": path}
+        if one and method == "POST":
+            return self._update(one[1], form)
+        if path == "/v1/Services" and method == "GET":
+            return 200, _v1_page("services", list(self.services.values()), path)
+        if (numbers := SERVICE_NUMBERS_RE.fullmatch(path)) and method == "GET":
+            rows = [{"sid": sid, "service_sid": numbers[1], "account_sid": ACCOUNT_SID,
+                     "phone_number": self.numbers[sid]["phone_number"]}
+                    for sid in self.service_numbers.get(numbers[1], [])]
+            return 200, _v1_page("phone_numbers", rows, path)
+        if (country := COUNTRY_RE.fullmatch(path)) and method == "GET":
+            found = self.countries.get(country[1])
+            return (200, found) if found else FakeTwilioApi._error(20404)
+        return None
+
+    def _update(self, sid: str, form: dict[str, str]) -> tuple[int, Any]:
+        if sid not in self.numbers:
+            return FakeTwilioApi._error(20404)
+        changes = {re.sub(r"(?<!^)([A-Z])", r"_\1", key).lower(): value
+                   for key, value in form.items()}
+        unknown = sorted(set(changes) - set(NUMBER_FIELDS))
+        if unknown:  # a misspelt parameter: Twilio's 400 (https://www.twilio.com/docs/api/errors/400)
+            return 400, {"code": 20001, "message": f"Unknown parameters {unknown}",
+                         "status": 400}
+        self.updates.append((sid, dict(form)))
+        self.numbers[sid].update(changes)
+        return 200, self.numbers[sid]
+
+
+def _v1_page(key: str, rows: list[dict[str, Any]], path: str) -> dict[str, Any]:
+    """One page of a v1 list, the only one (twilio.base.page reads meta.key)."""
+    return {key: rows, "meta": {"key": key, "page": 0, "page_size": 50, "first_page_url": path,
+                                "previous_page_url": None, "next_page_url": None,
+                                "url": path}}

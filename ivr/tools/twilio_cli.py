@@ -14,6 +14,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from ivr.tools import purge
+from ivr.tools.doctor_cli import doctor_command, setup_command
 from ivr.web import line_numbers
 from ivr.web.rest_client import rest_client
 
@@ -102,3 +103,7 @@ def _say(line: str, level: int = logging.INFO) -> None:
     """Printed, and logged (a JSON line under the Procfile)."""
     click.echo(line, err=level >= logging.WARNING)
     log.log(level, "%s", line)
+
+
+twilio_cli.add_command(doctor_command)
+twilio_cli.add_command(setup_command)
