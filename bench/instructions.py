@@ -33,8 +33,9 @@ APPS = {"floor": "bench.reference:floor", "secure": "bench.reference:secure",
 def child(app_name: str) -> None:
     """In the process valgrind watches: answer each route COUNTED times, each inside its
     own functools.reduce, the function callgrind counts in and dumps after."""
-    from twilio.request_validator import RequestValidator
     from werkzeug.test import EnvironBuilder
+
+    from ivr.web.signature import sign
 
     module, _, name = APPS[app_name].partition(":")
     found = getattr(__import__(module, fromlist=[name.removesuffix("()")]),
@@ -44,7 +45,7 @@ def child(app_name: str) -> None:
     for path, params in ROUTES.values():
         form = {**CALL, **params} if path.startswith("/voice") else {
             **{k: v for k, v in CALL.items() if k in ("AccountSid", "From", "To")}, **params}
-        signature = RequestValidator(TOKEN).compute_signature("http://localhost" + path, form)
+        signature = sign(TOKEN, "http://localhost" + path, form)
         environ = EnvironBuilder(path=path, method="POST", data=form,
                                  headers=[("X-Twilio-Signature", signature)]).get_environ()
         body = environ["wsgi.input"].read()

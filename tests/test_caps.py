@@ -18,9 +18,10 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
+from bench.servers import post, wait_for
 from ivr.web.capstore import SQLiteStorage
 
-from .conftest import (
+from .helpers import (
     METRICS_TOKEN,
     TOKEN,
     Answer,
@@ -29,7 +30,7 @@ from .conftest import (
     shipped_menus,
     texting_line,
 )
-from .servers import gunicorn, post, redis_server, wait_for
+from .servers import gunicorn, redis_server
 
 MENUS = shipped_menus()
 KEY = "9f2c1e7a5b3d8c0f4e6a2b9d1c7e5f3a"
@@ -55,7 +56,7 @@ def confirms(numbers: list[str], uri: str, threads: int, **caps: str) -> int:
     return len(fake.sent)
 
 
-@pytest.fixture(params=["sqlite", "redis"])
+@pytest.fixture(params=["sqlite", pytest.param("redis", marks=pytest.mark.servers)])
 def store(request, tmp_path):
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'caps.sqlite'}"
@@ -86,6 +87,7 @@ def _overall_of_five(numbers: list[str], uri: str, threads: int) -> int:
     return confirms(numbers, uri, threads, SMS_OVERALL="5 per hour")
 
 
+@pytest.mark.servers
 def test_redis_stopped_mid_traffic_and_back():
     """Calls go on as before; texts are refused and the numbers spoken; once Redis is back,
     texts are sent again, counted as before."""
@@ -109,6 +111,7 @@ def _spoken(body: str) -> str:
     return Answer(200, ET.fromstring(body), body).spoken()
 
 
+@pytest.mark.servers
 def test_exact_across_gunicorn_workers_that_restart(tmp_path):
     """The Procfile's command with its default store (no RATELIMIT_STORAGE_URI): one
     number confirms 6 times, both workers are killed and replaced, it confirms 6 more

@@ -8,7 +8,7 @@ import pytest
 
 from app import create_app
 
-from .conftest import MENUS_PATH, TOKEN, basic_auth
+from .helpers import MENUS_PATH, TOKEN, basic_auth
 
 PASSWORD = "correct horse battery staple"
 METRICS = "a-metrics-token-long-enough"

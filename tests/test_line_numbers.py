@@ -22,7 +22,7 @@ from ivr.web import line_numbers
 from ivr.web.line_numbers import LineNumbersError
 from sms.replies import first_languages, index_pages
 
-from .conftest import (
+from .helpers import (
     LINE,
     LINES,
     MENUS_PATH,
@@ -144,10 +144,10 @@ def test_a_call_to_a_number_with_a_language_begins_in_it(line, lang):
     number = number_of(menus, lang)
     twilio = Twilio(numbers_app(line).test_client())
     answer = twilio.post("/voice", To=number)
-    assert answer.first("Gather").get("action") == \
+    assert answer.one("Gather").get("action") == \
         f"/voice/{lang}/{menus.settings.main_node}/input?miss=0"
     greeting = speak(menus, lang, u.prompt(menus, lang, "greeting"))
-    first = next(iter(answer.first("Gather")))
+    first = next(iter(answer.one("Gather")))
     assert ET.tostring(first) == ET.tostring(ET.fromstring(
         greeting.element.to_xml(xml_declaration=False)))
     assert answer.first("Dial") is None
@@ -195,7 +195,7 @@ def test_a_number_without_a_language_begins_with_the_choice_as_before():
     with_numbers = Twilio(numbers_app("menus.yaml").test_client()).post("/voice", To=LINE)
     without = Twilio(line_app("menus.yaml").test_client()).post("/voice", To=LINE)
     assert with_numbers.body == without.body
-    assert with_numbers.first("Gather").get("action") == "/voice/language?miss=0"
+    assert with_numbers.one("Gather").get("action") == "/voice/language?miss=0"
 
 
 @pytest.mark.parametrize(("line", "lang"), LANGUAGES)

@@ -12,7 +12,7 @@ from ivr.voice import timing
 from sms.keywords import normalize
 from sms.replies import pages
 
-from .conftest import LINES, LOCK_SCREEN, Twilio, line_app, line_menus, lock_screen_words_in
+from .helpers import LINES, LOCK_SCREEN, Twilio, line_app, line_menus, lock_screen_words_in
 
 KEYWORDS = [(line, lang, node.id, words[0]) for line in LINES
             for node in line_menus(line).nodes.values()

@@ -16,7 +16,7 @@ import yaml
 from ivr.content import schema
 from ivr.lines import check_file
 
-from .conftest import LINES, MENUS_PATH, ROOT
+from .helpers import LINES, MENUS_PATH, ROOT
 
 CHECK_JSONSCHEMA = Path(sys.executable).parent / "check-jsonschema"
 SCHEMA = ROOT / schema.FILE

@@ -17,7 +17,7 @@ from ivr.twiml.serialise import document
 from ivr.voice import answers as voice
 from ivr.voice import speech
 
-from .conftest import LINE, shipped_menus
+from .helpers import LINE, shipped_menus
 
 MONDAY_NOON = datetime(2026, 11, 23, 12, 0, tzinfo=AMSTERDAM)
 SUNDAY_NIGHT = datetime(2026, 11, 22, 3, 0, tzinfo=AMSTERDAM)

@@ -13,7 +13,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from .conftest import ROOT
+from app import StartRefused
+
+from .helpers import ROOT
 
 CONF = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
 
@@ -145,7 +147,7 @@ def test_other_unknown_urls_stay_plain_404(app):
 def test_a_public_base_url_with_a_path_is_refused():
     from app import create_app
 
-    with pytest.raises(SystemExit) as stopped:
+    with pytest.raises(StartRefused) as stopped:
         create_app({"PUBLIC_BASE_URL": "https://example.org/line"})
     assert "give only the scheme and host" in stopped.value.message
 
@@ -230,7 +232,7 @@ def test_importing_the_app_module_builds_nothing():
 def test_a_store_that_cannot_be_used_is_refused_with_what_to_fix(config, refusal):
     from app import create_app
 
-    with pytest.raises(SystemExit) as stopped:
+    with pytest.raises(StartRefused) as stopped:
         create_app({"MENUS_PATH": str(ROOT / "menus.yaml"), **config})
     assert stopped.value.code == 1 and stopped.value.message == refusal
     assert not (ROOT / "relative.sqlite").exists() and not Path("/relative.sqlite").exists()
@@ -242,7 +244,7 @@ def _json_lines_only(stderr: str) -> list[str]:
 
 
 def test_the_procfile_command_refuses_an_unusable_store_in_one_json_line(tmp_path):
-    from .servers import GUNICORN
+    from bench.servers import GUNICORN
 
     env = {"PATH": "/usr/bin:/bin", "TWILIO_AUTH_TOKEN": "x", "SECRET_KEY": GOOD_KEY,
            "RATELIMIT_STORAGE_URI": "sqlite:////proc/x/caps.sqlite"}

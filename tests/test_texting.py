@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from app import create_app
+from app import StartRefused, create_app
 
-from .conftest import (
+from .helpers import (
     LINE,
     MENUS_PATH,
     METRICS_TOKEN,
@@ -208,7 +208,7 @@ def test_a_slow_twilio_api_is_a_failure_not_a_hang():
 
 
 def test_a_limit_that_is_not_a_limit_stops_the_start():
-    with pytest.raises(SystemExit) as stopped:
+    with pytest.raises(StartRefused) as stopped:
         texting_line(SMS_PER_NUMBER="3/dag")
     assert "SMS_PER_NUMBER='3/dag' is not a limit" in stopped.value.message
 

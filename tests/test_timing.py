@@ -20,7 +20,7 @@ from ivr.voice import timing
 from ivr.voice.speech import GROUP_PAUSE, REPEAT_PAUSE, say_seconds, speak
 from ivr.voice.utterances import Utterance, every, prompt
 
-from .conftest import LINE, LINES, ROOT, line_menus, shipped_menus
+from .helpers import LINE, LINES, ROOT, line_menus, shipped_menus
 
 MENUS = shipped_menus()
 

@@ -19,7 +19,7 @@ from ivr.lines import load_menus
 from ivr.tools import translations as tr
 from ivr.tools.report import build_report, render_text
 
-from .conftest import MENUS_PATH, ROOT, need_tool, shipped_menus
+from .helpers import MENUS_PATH, ROOT, need, shipped_menus
 
 LANGS = [code for code in shipped_menus().languages if code != "nl"]
 
@@ -64,6 +64,7 @@ def edited(path: Path, lang: str, target: Path, **changes: str) -> Path:
 def test_the_lock_file_knows_every_translation_of_the_shipped_file():
     raw, _ = read_yaml(MENUS_PATH)
     lock = cat.read_lock(MENUS_PATH)
+    assert lock is not None
     for lang in LANGS:
         status = cat.status(raw, lock, lang, "nl")
         assert status.stale == (), lang
@@ -81,7 +82,7 @@ def test_export_then_import_changes_nothing_byte_for_byte(line: Path, tmp_path: 
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_every_export_passes_msgfmt_check(tmp_path: Path, lang):
-    need_tool("msgfmt")
+    need("msgfmt")
     menus = shipped_menus()
     tr.export(MENUS_PATH, menus, lang).save(str(tmp_path / "x.po"))
     run = subprocess.run(["msgfmt", "-c", "-o", "/dev/null", str(tmp_path / "x.po")],
@@ -91,7 +92,7 @@ def test_every_export_passes_msgfmt_check(tmp_path: Path, lang):
 
 def test_msgfmt_check_catches_a_dropped_placeholder(tmp_path: Path):
     """The python-brace-format flag: Poedit and msgfmt -c see a lost {police} too."""
-    need_tool("msgfmt")
+    need("msgfmt")
     po = edited(MENUS_PATH, "en", tmp_path / "en.po", nodes__victim__say="Call the police.")
     run = subprocess.run(["msgfmt", "-c", "-o", "/dev/null", str(po)], capture_output=True,
                          text=True)
@@ -263,6 +264,7 @@ def test_the_last_review_sets_the_language_reviewed_in_menus_yaml(line: Path, tm
 def test_the_readme_shows_each_languages_reviewed_texts():
     raw, _ = read_yaml(MENUS_PATH)
     lock = cat.read_lock(MENUS_PATH)
+    assert lock is not None
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for lang in LANGS:
         status = cat.status(raw, lock, lang, "nl")
