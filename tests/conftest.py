@@ -13,7 +13,8 @@ from app import create_app
 
 from . import servers
 
-# Re-exported for tests that import them from here: new tests import from tests.helpers.
+# Re-exported for tests that import them from here (need as need_tool, its name before);
+# new tests import them from tests.helpers.
 from .helpers import (  # noqa: F401
     BROKEN,
     CALLER,
@@ -38,6 +39,7 @@ from .helpers import (  # noqa: F401
     lock_screen_words_in,
     metric_value,
     need,
+    path_of,
     played_text,
     printed,
     printed_once,
@@ -45,6 +47,7 @@ from .helpers import (  # noqa: F401
     skipped_for_packages,
     texting_line,
 )
+from .helpers import need as need_tool  # noqa: F401
 
 
 def pytest_configure(config):

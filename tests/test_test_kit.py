@@ -8,7 +8,7 @@ import pytest
 from hypothesis import settings
 from pytest import CollectReport, TestReport
 
-from .helpers import examples, need, skipped_for_packages, system_packages
+from .helpers import ROOT, examples, need, skipped_for_packages, system_packages
 from .servers import redis_server
 
 
@@ -80,3 +80,10 @@ def test_the_quick_profile_runs_a_tenth_of_the_examples(profile, count):
         assert examples(300) == count
     finally:
         settings.load_profile(chosen)
+
+
+def test_ci_installs_the_packages_of_the_list_and_no_others():
+    run = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "done < <(grep -v -e '^#' -e '^\\s*$' system-packages.txt)" in run
+    assert [line.strip() for line in run.splitlines() if "apt-get install" in line] == [
+        'DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${MISSING[@]}" >/dev/null']

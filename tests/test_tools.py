@@ -29,6 +29,7 @@ from .helpers import (
     ROOT,
     SLOW,
     broken_params,
+    need,
     printed,
     printed_once,
     shipped_menus,
@@ -272,7 +273,7 @@ def test_the_map_in_the_readme_is_up_to_date():
     assert done.returncode == 0, f"the call flow changed: run make map\n{done.stdout}"
 
 
-def test_map_as_dot_and_svg(app, tmp_path):
+def test_map_as_dot(app):
     dot = run(app, "menus", "map", "--format", "dot", "--lang", "en").output
     main = MENUS.nodes[SETTINGS.main_node]
     assert dot.startswith("digraph line {")
@@ -282,10 +283,13 @@ def test_map_as_dot_and_svg(app, tmp_path):
     assert "style=dotted" not in dot  # no silence leads anywhere but to the offer
     assert f"x_misses -> n_{SETTINGS.fallback_node}" not in dot
     assert f'x_offer -> n_{SETTINGS.fallback_node} [label="{SETTINGS.connect_key}"];' in dot
-    if shutil.which("dot"):
-        out = tmp_path / "map.svg"
-        assert run(app, "menus", "map", "--format", "svg", "--output", str(out)).exit_code == 0
-        assert "<svg" in out.read_text()
+
+
+def test_map_as_svg(app, tmp_path):
+    need("dot")
+    out = tmp_path / "map.svg"
+    assert run(app, "menus", "map", "--format", "svg", "--output", str(out)).exit_code == 0
+    assert "<svg" in out.read_text()
 
 
 # -- call ------------------------------------------------------------------------------
