@@ -27,11 +27,12 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 # The developer's quick run, under a minute on 2 cores: ruff and the tests, without mypy,
-# the tests that start real servers (marked servers: gunicorn, Redis, Chromium) and with
-# a tenth of the property tests' examples. make test before pushing.
+# the tests that start real servers (marked servers: gunicorn, Redis, Chromium), the
+# slowest (marked slow) and with a tenth of the property tests' examples. make test
+# before pushing.
 quick: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -m 'not bench and not servers' --hypothesis-profile quick
+	$(BIN)/python -m pytest -m 'not bench and not servers and not slow' --hypothesis-profile quick
 
 check: $(STAMP)
 	$(BIN)/python -m ivr.tools.check $(ARGS)

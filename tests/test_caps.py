@@ -69,6 +69,7 @@ def test_the_overall_cap_under_32_concurrent_confirms(store):
     assert confirms(mobiles(32), store, threads=32, SMS_OVERALL="10 per hour") == 10
 
 
+@pytest.mark.slow
 def test_exact_across_two_worker_processes(store):
     """Two processes, as two gunicorn workers, each with its own app and connection: one
     number confirming 8 times in each gets 3 texts in all; 24 numbers, 5 in all."""

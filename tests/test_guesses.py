@@ -48,6 +48,7 @@ def test_the_browser_asking_for_the_password_is_no_guess():
     assert simulator(client, PASSWORD) == 200
 
 
+@pytest.mark.slow
 def test_wrong_guesses_from_elsewhere_never_lock_out_the_right_token():
     # 120 wrong tokens from 120 addresses: the owner, who guessed nothing wrong, is let
     # in; past 100 in all, a client that guessed wrong waits, even with the right token.
@@ -59,6 +60,7 @@ def test_wrong_guesses_from_elsewhere_never_lock_out_the_right_token():
     assert metrics(client, METRICS, address="192.0.2.5") == 429
 
 
+@pytest.mark.slow
 def test_a_flood_from_forged_addresses_is_bounded_for_everyone():
     # Addresses that change with every guess, as X-Forwarded-For forged where no proxy is in
     # front of a line told to trust one: past 1,000 in a minute, everyone waits.

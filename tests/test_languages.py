@@ -326,6 +326,7 @@ def test_audio_base_url_sends_twilio_to_a_cdn():
     assert (answer.one("Play").text or "").startswith("https://cdn.example.org/line-audio/uk/")
 
 
+@pytest.mark.slow
 def test_render_makes_missing_and_stale_recordings_and_keeps_the_rest(audio_copy, monkeypatch):
     import ivr.tools.cli
 

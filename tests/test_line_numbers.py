@@ -218,6 +218,7 @@ def test_a_number_of_its_own_is_faster_than_the_choice_of_language():
     assert through_choice[police] > timing.OWN_NUMBER_FIRST_MAX >= own[police]
 
 
+@pytest.mark.slow
 def test_a_broken_goal_from_a_number_of_its_own_is_named():
     """The person's key said after the main menu's options: the police come too late."""
     from dataclasses import replace
@@ -232,6 +233,7 @@ def test_a_broken_goal_from_a_number_of_its_own_is_named():
                                  "offer it earlier") for text in messages), messages
 
 
+@pytest.mark.slow
 def test_make_check_reports_the_figures_from_a_number_of_its_own():
     from ivr.tools.report import build_report, render_text
 

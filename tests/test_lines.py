@@ -24,6 +24,7 @@ def test_the_examples_are_lines_too():
 
 
 @pytest.mark.parametrize("line", LINES)
+@pytest.mark.slow
 def test_the_line_loads_without_errors_and_keeps_every_time_goal(line):
     report = build_report(LINES[line], LINES[line].parent / "audio")
     assert report.ok, [str(e) for e in report.errors]

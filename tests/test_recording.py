@@ -105,6 +105,7 @@ def renumbered_line(tmp_path: Path) -> Path:
     return tmp_path / "menus.yaml"
 
 
+@pytest.mark.slow
 def test_the_script_lists_only_the_takes_to_record_and_why(tmp_path: Path):
     menus_path = renumbered_line(tmp_path)
     # What the renumbering does: the take of "CoMensha: press 3" cannot say 4, so the

@@ -89,6 +89,7 @@ def test_every_answer_is_written_as_twilio_writes_it(menus):
     assert count > 1_500
 
 
+@pytest.mark.slow
 def test_the_cache_changes_no_answer(monkeypatch):
     """speak() and the menus' gathers are cached by utterance id and by action URL: on
     every path, the answers are those made without any cache, and an utterance id always

@@ -186,7 +186,7 @@ def test_a_call_is_the_line_s_own_answer_signed_as_twilio_signs_it(dev):
     twilio = Twilio(dev.test_client())
     direct = read(MENUS, twilio.post("/voice", From=NL_MOBILE).root)
     said = [e for e in direct.events if isinstance(e, Say | Play)]
-    assert said == direct.events  # the greeting: nothing but speech
+    assert said == list(direct.events)  # the greeting: nothing but speech
     assert [e["text"] for e in step["events"]] == [e.text for e in said]
     assert step["gather"] == direct.gather and step["on_timeout"] == direct.on_timeout
     assert step["heard_in_gather"] == len(step["events"])  # the greeting can be cut short

@@ -124,6 +124,7 @@ def test_procfile_runs_gunicorn_on_port():
     assert "0.0.0.0:$PORT" in procfile and "'app:create_app()'" in procfile
 
 
+@pytest.mark.slow
 def test_config_is_read_in_the_factory(monkeypatch, tmp_path):
     from app import create_app
 
@@ -243,6 +244,7 @@ def _json_lines_only(stderr: str) -> list[str]:
     return [json.loads(line)["message"] for line in stderr.splitlines()]
 
 
+@pytest.mark.slow
 def test_the_procfile_command_refuses_an_unusable_store_in_one_json_line(tmp_path):
     from bench.servers import GUNICORN
 
@@ -259,6 +261,7 @@ def test_the_procfile_command_refuses_an_unusable_store_in_one_json_line(tmp_pat
                         "write."]
 
 
+@pytest.mark.slow
 def test_a_temporary_folder_that_cannot_be_written_is_one_json_line(tmp_path):
     # tempfile's folder made unusable in the process itself (as a read-only /tmp would; the
     # tests may run as root, who can write anywhere a mode allows): the caps' store does

@@ -83,6 +83,7 @@ def test_a_text_not_sent_gives_the_numbers_once_where_a_key_is_heard_then_the_la
     assert last.first("Dial") is None and last.root[-1].tag == "Hangup"
 
 
+@pytest.mark.slow
 def test_three_a_day_per_number():
     _, fake, twilio = texting_line()
     answers = [confirm_text(twilio) for _ in range(4)]
@@ -141,6 +142,7 @@ def test_the_rest_request_is_well_formed_for_twilio():
 
 @pytest.mark.parametrize("lang", list(MENUS.languages))
 @pytest.mark.parametrize("node", [n.id for n in MENUS.nodes.values() if n.kind == "text"])
+@pytest.mark.slow
 def test_the_numbers_texted_start_with_the_header_that_names_nothing(lang, node):
     """A locked phone shows the first characters: 112 and the tip to delete the chat,
     never a word such as police or trafficking in any language."""

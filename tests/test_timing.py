@@ -125,6 +125,7 @@ def test_the_shipped_file_breaks_no_goal():
     assert timing.problems(MENUS, "menus.yaml") == []
 
 
+@pytest.mark.slow
 def test_a_broken_goal_is_named_with_what_to_do():
     """A slower file: make check names each broken goal, with the node and the fix."""
     from dataclasses import replace

@@ -51,6 +51,7 @@ def run(app, *args: str):
 # -- check -----------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_check_reports_every_language(app):
     result = run(app, "menus", "check")
     assert result.exit_code == 0, result.output
@@ -64,6 +65,7 @@ def test_check_reports_every_language(app):
     assert result.output.rstrip().endswith(f"languages {', '.join(MENUS.languages)}.")
 
 
+@pytest.mark.slow
 def test_check_json_for_machines(app):
     result = run(app, "menus", "check", "--json")
     report = json.loads(result.output)
@@ -123,6 +125,7 @@ def test_the_verdict_on_a_broken_time_goal_names_what_to_fix(app, tmp_path):
     assert verdict.endswith("the line starts, but callers wait too long: fix it.")
 
 
+@pytest.mark.slow
 def test_check_shows_the_time_goals_of_the_shipped_menus(app):
     from ivr.voice import timing
 
@@ -175,6 +178,7 @@ def check_command(cwd: Path, *args: str) -> subprocess.CompletedProcess:
 
 
 @pytest.mark.parametrize("where", ["root", "elsewhere"])
+@pytest.mark.slow
 def test_check_with_no_file_reads_the_shipped_menus_wherever_it_runs(tmp_path, where):
     done = check_command(ROOT if where == "root" else tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
@@ -183,6 +187,7 @@ def test_check_with_no_file_reads_the_shipped_menus_wherever_it_runs(tmp_path, w
     assert last.endswith(f"; languages {', '.join(MENUS.languages)}."), last
 
 
+@pytest.mark.slow
 def test_check_with_no_file_lists_sms_replies_and_answers_json(tmp_path):
     sms = check_command(ROOT, "--sms")
     assert sms.returncode == 0, sms.stdout + sms.stderr
@@ -207,6 +212,7 @@ def test_every_python_module_the_docs_run_exists():
     assert missing == []
 
 
+@pytest.mark.slow
 def test_check_lists_every_sms_reply_with_sms(app):
     result = run(app, "menus", "check", "--sms")
     assert "  first replies to a new sender:" in result.output
@@ -215,6 +221,7 @@ def test_check_lists_every_sms_reply_with_sms(app):
     assert f'segment(s); lock screen: "{header[:60]}"' in result.output
 
 
+@pytest.mark.slow
 def test_check_says_which_language_is_left_out(app, tmp_path):
     source = (ROOT / "menus.yaml").read_text()
     start = source.index("      pl: >-\n", source.index("\n  signals:\n"))
@@ -265,6 +272,7 @@ def test_map_shows_the_new_flow_and_nothing_dotted_dials(app):
     assert all('-- "' in line for line in police_in)  # each one a key
 
 
+@pytest.mark.slow
 def test_the_map_in_the_readme_is_up_to_date():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert readme_chart(MENUS_PATH) in readme  # the Dutch line's map, as cog makes it

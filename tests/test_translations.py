@@ -72,6 +72,7 @@ def test_the_lock_file_knows_every_translation_of_the_shipped_file():
 
 
 @pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.slow
 def test_export_then_import_changes_nothing_byte_for_byte(line: Path, tmp_path: Path, lang):
     before = line.read_bytes(), (tmp_path / cat.LOCK_NAME).read_bytes()
     export(line, lang, tmp_path / f"{lang}.po")
@@ -99,6 +100,7 @@ def test_msgfmt_check_catches_a_dropped_placeholder(tmp_path: Path):
     assert run.returncode != 0 and "police" in run.stderr
 
 
+@pytest.mark.slow
 def test_an_edit_changes_only_its_lines_and_keeps_the_layout(line: Path, tmp_path: Path):
     before = line.read_text(encoding="utf-8").splitlines()
     po = edited(line, "en", tmp_path / "en.po", contacts__police__name="the Dutch police",
@@ -113,6 +115,7 @@ def test_an_edit_changes_only_its_lines_and_keeps_the_layout(line: Path, tmp_pat
     assert menus.contacts["police"].names["en"] == "the Dutch police"
 
 
+@pytest.mark.slow
 def test_a_long_text_is_folded_as_the_file_folds_them(line: Path, tmp_path: Path):
     text = ("Are you a victim of human trafficking, and do you want to report it? Call the "
             "police on {police}, and ask for a detective who knows human trafficking.")
@@ -155,6 +158,7 @@ def test_a_wrong_language_header_is_refused(line: Path, tmp_path: Path, header):
     assert f"'Language: {header}'" in problem
 
 
+@pytest.mark.slow
 def test_the_validator_refuses_an_sms_over_its_segments(line: Path, tmp_path: Path):
     """The numbers sent to a caller are one message, never cut into pages."""
     raw, _ = read_yaml(line)
@@ -165,6 +169,7 @@ def test_the_validator_refuses_an_sms_over_its_segments(line: Path, tmp_path: Pa
     assert "segments" in problems[0]
 
 
+@pytest.mark.slow
 def test_the_validator_refuses_a_lock_screen_word_up_front(line: Path, tmp_path: Path):
     """A word every English text shows on a locked phone: the header's."""
     raw, _ = read_yaml(line)
@@ -187,6 +192,7 @@ def passed_by(path: Path, lang: str, reviewer: str, target: Path) -> polib.POFil
     return po
 
 
+@pytest.mark.slow
 def test_a_reviewers_file_marks_its_texts_reviewed(line: Path, tmp_path: Path):
     po = passed_by(line, "ro", "Ana Pop", tmp_path / "ro.po")
     raw, _ = read_yaml(line)
@@ -200,6 +206,7 @@ def test_a_reviewers_file_marks_its_texts_reviewed(line: Path, tmp_path: Path):
     assert cat.status(raw, lock_of(line), "ro", "nl").reviewed == status.total - 1
 
 
+@pytest.mark.slow
 def test_a_reviewers_export_asks_for_each_text_to_be_passed(line: Path, tmp_path: Path):
     menus, _ = load_menus(line, ROOT / "audio")
     po = tr.export(line, menus, "bg", reviewer="Ivan Petrov")
@@ -217,6 +224,7 @@ def test_a_reviewers_export_asks_for_each_text_to_be_passed(line: Path, tmp_path
     assert len(again.fuzzy_entries()) == len(again) - 1
 
 
+@pytest.mark.slow
 def test_a_changed_dutch_text_is_stale_and_exported_fuzzy(line: Path, tmp_path: Path):
     text = line.read_text(encoding="utf-8")
     line.write_text(text.replace("      nl: de politie\n", "      nl: de Nederlandse politie\n"),
@@ -236,6 +244,7 @@ def test_a_changed_dutch_text_is_stale_and_exported_fuzzy(line: Path, tmp_path: 
     assert cat.status(raw, lock_of(line), "fr", "nl").stale == ()
 
 
+@pytest.mark.slow
 def test_make_check_lists_stale_texts_and_reviews_per_language(line: Path):
     text = line.read_text(encoding="utf-8")
     line.write_text(text.replace("      nl: de politie\n", "      nl: de Nederlandse politie\n"),
@@ -251,6 +260,7 @@ def test_make_check_lists_stale_texts_and_reviews_per_language(line: Path):
     assert "stale texts, their Dutch changed since translated (1): contacts.police.name" in shown
 
 
+@pytest.mark.slow
 def test_the_last_review_sets_the_language_reviewed_in_menus_yaml(line: Path, tmp_path: Path):
     passed_by(line, "hu", "Kovács Anna", tmp_path / "hu.po")
     before = line.read_text(encoding="utf-8").splitlines()
@@ -291,6 +301,7 @@ def test_the_notes_say_where_a_text_goes_its_limits_and_its_placeholders():
     assert entry.msgstr == ", ".join(read_yaml(MENUS_PATH)[0]["nodes"]["help"]["keywords"]["uk"])
 
 
+@pytest.mark.slow
 def test_a_keyword_that_means_two_things_is_refused(line: Path, tmp_path: Path):
     raw, _ = read_yaml(line)
     taken = raw["nodes"]["report"]["keywords"]["en"][0]
@@ -318,6 +329,7 @@ def po_line(po: Path, tid: str) -> int:
     return next(e.linenum or 0 for e in polib.pofile(str(po)) if e.msgctxt == tid)
 
 
+@pytest.mark.slow
 def test_an_import_is_checked_as_start_up_checks_it_while_a_language_is_incomplete(
         line: Path, tmp_path: Path):
     """Hungarian is left out at start-up, and then the SMS keywords are checked: Polish
@@ -329,6 +341,7 @@ def test_an_import_is_checked_as_start_up_checks_it_while_a_language_is_incomple
         f"{po_line(po, 'nodes.report.keywords')})"]
 
 
+@pytest.mark.slow
 def test_an_import_reports_every_problem_at_once(line: Path, tmp_path: Path):
     """An entry's own problem and what the checks of the whole file find, together."""
     without_a_hungarian_text(line)
@@ -341,6 +354,7 @@ def test_an_import_reports_every_problem_at_once(line: Path, tmp_path: Path):
         f"{po_line(po, 'nodes.report.keywords')})"]
 
 
+@pytest.mark.slow
 def test_an_import_writes_nothing_into_a_file_the_line_would_not_start_with(
         line: Path, tmp_path: Path):
     """A problem the file had before the import still stops the line after it."""
@@ -354,6 +368,7 @@ def test_an_import_writes_nothing_into_a_file_the_line_would_not_start_with(
         "fixed: make check)"]
 
 
+@pytest.mark.slow
 def test_an_import_may_leave_a_language_waiting_for_its_recordings(line: Path, tmp_path: Path):
     """Ukrainian is played from recordings: a new text of it takes it off the line until
     they are made again, as start-up says; the import is not refused for that."""
@@ -389,6 +404,7 @@ def test_make_check_shows_what_stops_the_start_after_an_incomplete_language(line
 # -- what the import trusts of a PO file ----------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_reviewers_name_in_a_translators_file_reviews_nothing(line: Path, tmp_path: Path):
     """Only the texts a reviewer's export marked, and the reviewer unmarked, count."""
     po = export(line, "ro", tmp_path / "ro.po")
@@ -422,6 +438,7 @@ def test_a_reviewers_export_without_a_lock_file_asks_for_every_text(line: Path):
     assert all(e.comment.endswith("\n" + tr.review_note("Claire Martin")) for e in po)
 
 
+@pytest.mark.slow
 def test_a_repeated_msgctxt_is_refused_with_both_lines(line: Path, tmp_path: Path):
     po = export(line, "pl", tmp_path / "pl.po")
     first = next(e for e in po if e.msgctxt == "contacts.police.name")
@@ -445,6 +462,7 @@ def test_an_obsolete_entry_is_not_imported(line: Path, tmp_path: Path):
     assert line.read_bytes() == before
 
 
+@pytest.mark.slow
 def test_a_file_far_larger_than_any_export_is_refused_unread(line: Path, tmp_path: Path):
     """The bound lies between four and ten times the largest export of the line."""
     exports = [len(str(export(line, lang, tmp_path / f"{lang}.po")).encode()) for lang in LANGS]
@@ -463,6 +481,7 @@ def test_a_file_far_larger_than_any_export_is_refused_unread(line: Path, tmp_pat
     assert import_(line, big).changed == []  # at the bound: read
 
 
+@pytest.mark.slow
 def test_a_pipe_is_refused_unread(line: Path, tmp_path: Path):
     """A FIFO given as the file would block the import for ever: the command as an
     operator runs it, with a deadline."""

@@ -106,6 +106,7 @@ def test_adding_a_node_is_a_yaml_change_only(tmp_path):
     assert "Nieuw onderwerp." in answer.spoken()
 
 
+@pytest.mark.slow
 def test_cli_check_passes_on_the_shipped_file(app):
     result = app.test_cli_runner().invoke(args=["menus", "check"])
     assert result.exit_code == 0, result.output
