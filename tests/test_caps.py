@@ -65,6 +65,7 @@ def store(request, tmp_path):
         yield server.uri
 
 
+@pytest.mark.slow
 def test_the_overall_cap_under_32_concurrent_confirms(store):
     assert confirms(mobiles(32), store, threads=32, SMS_OVERALL="10 per hour") == 10
 
@@ -170,6 +171,7 @@ def test_the_store_is_the_instance_folders_own(tmp_path):
 
 @pytest.mark.parametrize("damage", ["delete", "garbage", "garbage in a new file", "empty",
                                     "delete the folder"])
+@pytest.mark.slow
 def test_a_damaged_store_is_made_anew_at_the_next_confirm(tmp_path, damage):
     _, fake, twilio, store = _stored_line(tmp_path / "instance")
     assert SENT in confirm_text(twilio, caller="+31612345601").spoken()
@@ -200,6 +202,7 @@ def test_a_corrupt_store_does_not_close_the_metrics(tmp_path):
     _assert_private(store)
 
 
+@pytest.mark.slow
 def test_a_fresh_worker_makes_the_deleted_store_anew_with_its_table(tmp_path):
     # A worker forked after the file was deleted (as gunicorn replaces a dead one) opens a
     # store with its table and mode 0600, not an empty file that every count fails in.

@@ -30,6 +30,7 @@ def metrics(client, token: str, address: str = "198.51.100.7") -> int:
 
 
 @pytest.mark.parametrize(("ask", "right"), [(simulator, PASSWORD), (metrics, METRICS)])
+@pytest.mark.slow
 def test_after_ten_wrong_guesses_a_client_waits_a_minute(ask, right):
     client = make().test_client()
     assert ask(client, right) == 200
@@ -79,6 +80,7 @@ def test_without_a_trusted_proxy_a_forged_forwarded_for_is_no_new_client():
 
 
 @pytest.mark.parametrize("proxies", [1, 2])
+@pytest.mark.slow
 def test_the_client_is_the_address_the_outermost_trusted_proxy_saw(proxies):
     # What the client wrote itself into X-Forwarded-For, left of what the proxies
     # appended, changes nothing.

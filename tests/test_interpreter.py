@@ -136,6 +136,7 @@ ROMANIAN = "      Se vorbește olandeză; pentru interpret, spuneți: tolk {lang
     (ROMANIAN, ROMANIAN.replace("tolk {language}", "tolk"),
      "prompt 'interpreter' (ro): must use the placeholder '{language}'"),
 ])
+@pytest.mark.slow
 def test_a_language_without_the_sentence_or_its_dutch_name_is_not_offered(
         tmp_path, old, new, message):
     path = with_change(tmp_path, old, new)

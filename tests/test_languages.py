@@ -236,6 +236,7 @@ def test_a_stale_take_never_offers_an_old_key_where_there_is_no_voice(audio_copy
 
 
 @pytest.mark.parametrize("uid", ["node.signals", "node.report"])
+@pytest.mark.slow
 def test_a_language_without_voice_or_recordings_is_not_offered_but_the_line_starts(
         audio_copy, uid):
     if uid == "node.report":  # a stale recording of a text with a number counts as missing

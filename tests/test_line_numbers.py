@@ -125,6 +125,7 @@ def test_the_app_refuses_to_start_with_one_line_saying_what_to_fix(caplog):
         f"language 'xx' {HAS}. {HOW}"]
 
 
+@pytest.mark.slow
 def test_the_setting_is_read_from_the_environment_in_the_factory(monkeypatch):
     monkeypatch.setenv("LINE_NUMBERS", "+3197010000002=pl")
     app = create_app({"MENUS_PATH": str(MENUS_PATH)})

@@ -141,6 +141,7 @@ def menus_with_uk(path: Path):
     return load_menus(path, recordings=False)[0]
 
 
+@pytest.mark.slow
 def test_takes_in_three_formats_become_trimmed_even_8khz_wav(audio: Path, tmp_path: Path):
     takes = tmp_path / "takes"
     takes.mkdir()

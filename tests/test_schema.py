@@ -63,6 +63,7 @@ BROKEN = [
 
 
 @pytest.mark.parametrize(("old", "new", "schema_says", "loader_says"), BROKEN)
+@pytest.mark.slow
 def test_a_misspelt_field_is_refused_by_the_schema_and_the_loader_alike(
         tmp_path, old, new, schema_says, loader_says):
     text = MENUS_PATH.read_text(encoding="utf-8")

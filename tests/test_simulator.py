@@ -56,6 +56,7 @@ def voice(client, **payload):
 
 @pytest.mark.parametrize("url", ["/simulator", "/simulator/", "/simulator/api/setup",
                                  "/simulator/static/simulator.js"])
+@pytest.mark.slow
 def test_off_in_production_without_a_password(url):
     app = make(DEBUG=False, SIMULATOR_PASSWORD=None)
     assert app.test_client().get(url).status_code == 404

@@ -153,6 +153,7 @@ def test_a_public_base_url_with_a_path_is_refused():
     assert "give only the scheme and host" in stopped.value.message
 
 
+@pytest.mark.slow
 def test_the_app_leaves_phonenumbers_heavy_data_unloaded(tmp_path):
     # phonenumbers' geocoder and carrier data cost about 100 MB in every worker and half
     # a second of start-up: the line, the simulator included, needs neither.
@@ -230,6 +231,7 @@ def test_importing_the_app_module_builds_nothing():
      "file or directory: '/proc/x'): the folder must be one this user can write. Set "
      "INSTANCE_PATH to such a folder, or RATELIMIT_STORAGE_URI."),
 ])
+@pytest.mark.slow
 def test_a_store_that_cannot_be_used_is_refused_with_what_to_fix(config, refusal):
     from app import create_app
 

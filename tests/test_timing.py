@@ -164,6 +164,7 @@ QUIET_CASES = [(line, region) for line in LINES for region in quiet_regions(line
 
 
 @pytest.mark.parametrize(("line", "region"), QUIET_CASES)
+@pytest.mark.slow
 def test_a_caller_who_goes_quiet_hears_at_most_60_seconds_in_every_language(line, region):
     """From any key anywhere (a menu, a page, a wrong key, the choice of language, a failed
     forward, a text sent or not, an error, the last chance) to the hang-up: someone who

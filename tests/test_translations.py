@@ -134,6 +134,7 @@ def _refused(line: Path, po: Path) -> list[str]:
     return refused.value.problems
 
 
+@pytest.mark.slow
 def test_a_dropped_placeholder_is_refused_by_msgctxt_and_line(line: Path, tmp_path: Path):
     po = edited(line, "en", tmp_path / "en.po", nodes__victim__say="Call the police.")
     [problem] = _refused(line, po)
@@ -141,6 +142,7 @@ def test_a_dropped_placeholder_is_refused_by_msgctxt_and_line(line: Path, tmp_pa
     assert f"line {entry.linenum}: nodes.victim.say" in problem and "{police}" in problem
 
 
+@pytest.mark.slow
 def test_an_unknown_msgctxt_is_refused(line: Path, tmp_path: Path):
     po = export(line, "pl", tmp_path / "pl.po")
     po[3].msgctxt = "nodes.victum.say"
@@ -451,6 +453,7 @@ def test_a_repeated_msgctxt_is_refused_with_both_lines(line: Path, tmp_path: Pat
         f"{lines[0]}); keep one entry for each text, or export the file again"]
 
 
+@pytest.mark.slow
 def test_an_obsolete_entry_is_not_imported(line: Path, tmp_path: Path):
     """gettext's #~ entries are texts no longer in the file: not translations of it."""
     po = export(line, "pl", tmp_path / "pl.po")
