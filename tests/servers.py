@@ -17,6 +17,9 @@ import pytest
 
 from bench import servers
 
+# Re-exported for tests that import them from here; new tests import them from bench.servers.
+from bench.servers import GUNICORN, free_port, post, wait_for  # noqa: F401
+
 from .helpers import need
 
 # Whether the running test is marked `servers`: set by conftest.py before its fixtures.
