@@ -8,7 +8,7 @@ RUN_STAMP := $(VENV)/.installed-run
 STAMP := $(VENV)/.installed
 PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 
-.PHONY: run test lint check map schema bench bench-instructions bench-micro bench-report clean
+.PHONY: run test quick lint check map schema bench bench-instructions bench-micro bench-report clean
 
 define make_venv
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed, found " + sys.version'
@@ -34,10 +34,19 @@ run: $(RUN_STAMP)
 	@echo "================================================================"
 	IVR_ALLOW_UNSIGNED=1 $(BIN)/flask --app app run --debug --no-debugger --host 127.0.0.1 --port 5000
 
+# Everything, as CI runs it (.ci/run): ruff, mypy, and every test.
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
+
+# The developer's quick run, under a minute on 2 cores: ruff and the tests, without mypy,
+# the tests that start real servers (marked servers: gunicorn, Redis, Chromium), the
+# slowest (marked slow) and with a tenth of the property tests' examples. make test
+# before pushing.
+quick: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -m 'not bench and not servers and not slow' --hypothesis-profile quick
 
 check: $(STAMP)
 	$(BIN)/python -m ivr.tools.check $(ARGS)

@@ -54,9 +54,9 @@ def _counting(app_name: str, wsgi: object) -> None:
 def child(app_name: str) -> None:
     """In the process valgrind watches: answer each route COUNTED times, each inside its
     own functools.reduce, the function callgrind counts in and dumps after."""
-    from twilio.request_validator import RequestValidator
     from werkzeug.test import EnvironBuilder
 
+    from ivr.web.signature import sign
     from ivr.web.usage_counts import flush_all
 
     module, _, name = APPS[app_name].partition(":")
@@ -70,7 +70,7 @@ def child(app_name: str) -> None:
     for path, params in ROUTES.values():
         form = {**CALL, **params} if path.startswith("/voice") else {
             **{k: v for k, v in CALL.items() if k in ("AccountSid", "From", "To")}, **params}
-        signature = RequestValidator(TOKEN).compute_signature("http://localhost" + path, form)
+        signature = sign(TOKEN, "http://localhost" + path, form)
         environ = EnvironBuilder(path=path, method="POST", data=form,
                                  headers=[("X-Twilio-Signature", signature)]).get_environ()
         body = environ["wsgi.input"].read()

@@ -7,13 +7,13 @@ the machine's speed.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import platform
 import re
 import runpy
 import secrets
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -23,14 +23,14 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from twilio.request_validator import RequestValidator
-
 from bench import install, instructions
 from bench.requests import CALL, ROUTES, found
+from bench.servers import GUNICORN, free_port, wait_for
 from ivr.lines import check_file
 from ivr.tools.audio import espeak_ng, render
 from ivr.voice.speech import plain, text_hash
 from ivr.voice.utterances import every
+from ivr.web.signature import sign
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = secrets.token_hex(16)
@@ -41,12 +41,6 @@ SECONDS = int(os.environ.get("BENCH_SECONDS", "3"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 CONCURRENCY = (4, 32)
 
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 # The reference apps run on plain gunicorn: its default sync workers, as many
@@ -63,29 +57,26 @@ def start(target: str, env: dict, plain: bool = False) -> tuple[subprocess.Popen
         settings = [*PLAIN, "--workers", workers]
     else:
         settings = ["--config", "gunicorn.conf.py", "--access-logfile", "/dev/null"]
-    command = [str(Path(sys.executable).parent / "gunicorn"), *settings,
+    command = [str(GUNICORN), *settings,
                "--bind", f"127.0.0.1:{port}", target]
     server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(base + "/healthz", timeout=1)
-        except urllib.error.HTTPError:
-            break  # the reference apps answer, if not with 200
-        except OSError:
-            time.sleep(0.2)
-            continue
-        break
+    wait_for(lambda: _answers(base), target, 30)
     return server, base
+
+
+def _answers(base: str) -> bool:
+    with contextlib.suppress(urllib.error.HTTPError):  # the reference apps answer, not 200
+        urllib.request.urlopen(base + "/healthz", timeout=1)
+    return True
 
 
 def lua(base: str, path: str, params: dict) -> Path:
     """A wrk script posting one signed, Twilio-shaped form."""
     form = {**CALL, **params} if path.startswith("/voice") else {
         **{k: v for k, v in CALL.items() if k in ("AccountSid", "From", "To")}, **params}
-    signature = RequestValidator(TOKEN).compute_signature(base + path, form)
+    signature = sign(TOKEN, base + path, form)
     body = urllib.parse.urlencode(form)
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(f'wrk.method = "POST"\nwrk.path = "{path}"\nwrk.body = "{body}"\n'

@@ -23,6 +23,8 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from bench.servers import gunicorn, post
+
 HEADERS = b"POST /sms HTTP/1.1\r\nHost: 127.0.0.1\r\n"
 BODY_HEAD = (b"POST /sms HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
              b"application/x-www-form-urlencoded\r\nContent-Length: 4000\r\n\r\nBody=")
@@ -132,8 +134,6 @@ class TricklingBodies:
 
 def timed_post(base: str, token: str, timeout: float = 10) -> float:
     """A signed POST /voice: its answer's time, in seconds (no answer: `timeout`)."""
-    from tests.servers import post
-
     started = time.monotonic()
     try:
         status, body = post(base, "/voice", token, timeout=timeout, To="+3197010000000")
@@ -160,8 +160,6 @@ def line(log: Path, worker_class: str = "gevent",
     """The line on the Procfile's command with a worker class and extra gunicorn `args`:
     (base, port, token). The class goes through the environment, as gunicorn.conf.py
     patches for gevent only when it is chosen."""
-    from tests.servers import gunicorn
-
     token = "bench-token"
     env = {"TWILIO_AUTH_TOKEN": token, "SECRET_KEY": secrets.token_hex(32),
            "GUNICORN_WORKER_CLASS": worker_class}

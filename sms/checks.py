@@ -13,6 +13,7 @@ from sms.keywords import (
     CARRIER_WORDS,
     TWILIO_DOCS,
     TWILIO_WORDS,
+    Meaning,
     advertised,
     keyword_table,
     normalize,
@@ -231,7 +232,7 @@ def _keywords(menus: m.Menus, out: Collector) -> None:
             out.error(where, "numbers choose a topic from the index; use a word")
 
 
-def _describe(meaning) -> str:
+def _describe(meaning: Meaning) -> str:
     return f"topic '{meaning.target}'" if meaning.target else meaning.kind
 
 

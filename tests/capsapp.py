@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from app import create_app
 
-from .conftest import MENUS_PATH, FakeTwilio
+from .helpers import MENUS_PATH, FakeTwilio
 
 app = create_app({"MENUS_PATH": str(MENUS_PATH), "TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
                   "TWILIO_HTTP_CLIENT": FakeTwilio()})

@@ -17,7 +17,7 @@ from ivr.voice import answers as voice
 from sms.keywords import KeywordIndex
 from sms.replies import Incoming, State, respond
 
-from .conftest import LINE, shipped_menus
+from .helpers import LINE, shipped_menus
 
 pytestmark = pytest.mark.bench
 

@@ -1,19 +1,20 @@
 """The simulator page in a real browser: Debian's Chromium driven by Playwright.
 
-Needs /usr/bin/chromium (`apt-get install chromium`; .ci/run installs it). Without it the
-tests are skipped on a developer's machine, and fail where REQUIRE_BROWSER=1 (CI).
+Needs /usr/bin/chromium (`apt-get install chromium`; .ci/run installs it, from
+system-packages.txt). Without it the tests are skipped on a developer's machine, and fail
+in CI.
 Screenshots go to tests/artifacts/, which git ignores.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
 import threading
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Page, expect, sync_playwright
 from werkzeug.serving import make_server
 
 from app import create_app
@@ -22,7 +23,8 @@ from simulator import api
 from sms.replies import header, pages
 from sms.segments import count
 
-from .conftest import MENUS_PATH, TOKEN, Twilio, key_to, shipped_menus
+from .helpers import MENUS_PATH, TOKEN, Twilio, key_to, need, shipped_menus
+from .servers import starting
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -32,18 +34,13 @@ MENUS = shipped_menus()
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
-if not CHROMIUM.exists():
-    reason = "no /usr/bin/chromium: apt-get install chromium"
-    if os.environ.get("REQUIRE_BROWSER") == "1":
-        pytest.fail(reason, pytrace=False)
-    pytest.skip(reason, allow_module_level=True)
-
-from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
+pytestmark = pytest.mark.servers
 
 
 @pytest.fixture(scope="module")
 def line():
     """The app on a real port, in development mode, with signatures checked."""
+    starting("the line on a port of its own")
     app = create_app({"MENUS_PATH": str(MENUS_PATH), "TWILIO_AUTH_TOKEN": TOKEN, "DEBUG": True})
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -55,8 +52,10 @@ def line():
 
 @pytest.fixture(scope="module")
 def browser():
+    starting("Chromium")
+    chromium = need(str(CHROMIUM))
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        browser = playwright.chromium.launch(executable_path=chromium, args=ARGS)
         yield browser
         browser.close()
 
@@ -275,7 +274,7 @@ def test_each_prompt_is_spoken_in_its_own_language_and_silence_is_a_time_out(ope
     expect(page.locator("#status")).to_contain_text("Waiting 6 s for a key")
     spoken = page.evaluate("window.__spoken")
     step = read(MENUS, Twilio(line[0].test_client()).post("/voice", From=api.caller("PL")).root)
-    said = [e for e in step.events if e.kind == "say"]
+    said = [e for e in step.events if isinstance(e, Say)]
     assert spoken[0]["lang"] == "pl-PL" and spoken[0]["voice"] == "test pl-PL"
     assert said[0].text.startswith(spoken[0]["text"])
     # Each voice in its language; Twilio's 'arb' is no browser tag: Arabic is 'ar'.

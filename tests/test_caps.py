@@ -18,9 +18,10 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
+from bench.servers import post, wait_for
 from ivr.web.capstore import SQLiteStorage
 
-from .conftest import (
+from .helpers import (
     METRICS_TOKEN,
     TOKEN,
     Answer,
@@ -29,7 +30,7 @@ from .conftest import (
     shipped_menus,
     texting_line,
 )
-from .servers import gunicorn, post, redis_server, wait_for
+from .servers import gunicorn, redis_server
 
 MENUS = shipped_menus()
 KEY = "9f2c1e7a5b3d8c0f4e6a2b9d1c7e5f3a"
@@ -55,7 +56,7 @@ def confirms(numbers: list[str], uri: str, threads: int, **caps: str) -> int:
     return len(fake.sent)
 
 
-@pytest.fixture(params=["sqlite", "redis"])
+@pytest.fixture(params=["sqlite", pytest.param("redis", marks=pytest.mark.servers)])
 def store(request, tmp_path):
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'caps.sqlite'}"
@@ -64,10 +65,12 @@ def store(request, tmp_path):
         yield server.uri
 
 
+@pytest.mark.slow
 def test_the_overall_cap_under_32_concurrent_confirms(store):
     assert confirms(mobiles(32), store, threads=32, SMS_OVERALL="10 per hour") == 10
 
 
+@pytest.mark.slow
 def test_exact_across_two_worker_processes(store):
     """Two processes, as two gunicorn workers, each with its own app and connection: one
     number confirming 8 times in each gets 3 texts in all; 24 numbers, 5 in all."""
@@ -86,6 +89,7 @@ def _overall_of_five(numbers: list[str], uri: str, threads: int) -> int:
     return confirms(numbers, uri, threads, SMS_OVERALL="5 per hour")
 
 
+@pytest.mark.servers
 def test_redis_stopped_mid_traffic_and_back():
     """Calls go on as before; texts are refused and the numbers spoken; once Redis is back,
     texts are sent again, counted as before."""
@@ -109,6 +113,7 @@ def _spoken(body: str) -> str:
     return Answer(200, ET.fromstring(body), body).spoken()
 
 
+@pytest.mark.servers
 def test_exact_across_gunicorn_workers_that_restart(tmp_path):
     """The Procfile's command with its default store (no RATELIMIT_STORAGE_URI): one
     number confirms 6 times, both workers are killed and replaced, it confirms 6 more
@@ -166,6 +171,7 @@ def test_the_store_is_the_instance_folders_own(tmp_path):
 
 @pytest.mark.parametrize("damage", ["delete", "garbage", "garbage in a new file", "empty",
                                     "delete the folder"])
+@pytest.mark.slow
 def test_a_damaged_store_is_made_anew_at_the_next_confirm(tmp_path, damage):
     _, fake, twilio, store = _stored_line(tmp_path / "instance")
     assert SENT in confirm_text(twilio, caller="+31612345601").spoken()
@@ -196,6 +202,7 @@ def test_a_corrupt_store_does_not_close_the_metrics(tmp_path):
     _assert_private(store)
 
 
+@pytest.mark.slow
 def test_a_fresh_worker_makes_the_deleted_store_anew_with_its_table(tmp_path):
     # A worker forked after the file was deleted (as gunicorn replaces a dead one) opens a
     # store with its table and mode 0600, not an empty file that every count fails in.

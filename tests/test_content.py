@@ -11,7 +11,7 @@ from ivr.content import catalogue as cat
 from ivr.content import model as m
 from ivr.content.yamlfile import read_yaml
 
-from .conftest import MENUS_PATH, key_to, shipped_menus
+from .helpers import MENUS_PATH, key_to, shipped_menus
 
 MENUS = shipped_menus()
 RAW, _ = read_yaml(MENUS_PATH)

@@ -12,7 +12,7 @@ import pytest
 
 from app import create_app
 
-from .conftest import LINE, MENUS_PATH, ROOT
+from .helpers import LINE, MENUS_PATH, ROOT
 from .fake_twilio import ACCOUNT_SID, AUTH_TOKEN, FakeTwilioApi
 
 SECOND_LINE = "+3197010000001"  # the line's number for Polish posters

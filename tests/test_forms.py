@@ -11,8 +11,9 @@ from twilio.request_validator import RequestValidator
 from werkzeug.formparser import FormDataParser
 
 from app import create_app
+from ivr.web.signature import sign
 
-from .conftest import LINE, MENUS_PATH, TOKEN, Twilio
+from .helpers import LINE, MENUS_PATH, TOKEN, Twilio
 
 # The largest forms Twilio sends. An SMS with its ten media (the most a message carries:
 # https://www.twilio.com/docs/messaging/api/media-resource) and every parameter of the
@@ -134,7 +135,7 @@ def test_a_body_over_the_length_limit_is_still_413(twilio):
 def test_the_signature_still_covers_every_field(app):
     # The form counted first is the same form the signature is checked over.
     params = values(SMS_FIELDS)
-    signature = RequestValidator(TOKEN).compute_signature("http://localhost/sms", params)
+    signature = sign(TOKEN, "http://localhost/sms", params)
     changed = {**params, "MediaUrl9": "https://example.org/other"}
     assert Twilio(app.test_client()).post("/sms", **params).status == 200
     client = app.test_client()

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from app import create_app
 
-from .conftest import LINE, MENUS_PATH, TOKEN, Answer, Twilio, shipped_menus
+from .helpers import LINE, MENUS_PATH, TOKEN, Answer, Twilio, examples, shipped_menus
 
 MENUS = shipped_menus()
 APP = create_app({"TWILIO_AUTH_TOKEN": TOKEN, "MENUS_PATH": str(MENUS_PATH)})
@@ -45,7 +45,7 @@ def check_twiml(answer) -> None:
         root.find("Hangup") is not None and root.find("Say") is not None)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(path=st.lists(segment, min_size=0, max_size=4), digits=keys,
        miss=st.text(max_size=6), status=st.text(max_size=12))
 def test_any_path_and_input_answers_twiml(path, digits, miss, status):
@@ -72,7 +72,7 @@ def test_check_twiml_refuses_a_hidden_forward_without_the_lines_number():
                         "</Dial></Response>"))
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(presses=st.lists(keys, max_size=12))
 def test_any_sequence_of_presses_keeps_the_call_going_and_silence_never_dials(presses):
     twilio = Twilio(APP.test_client())
@@ -91,7 +91,7 @@ def test_any_sequence_of_presses_keeps_the_call_going_and_silence_never_dials(pr
     check_twiml(answer)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(fields=st.dictionaries(st.text(min_size=1, max_size=20), st.text(max_size=200),
                               max_size=6))
 def test_unknown_and_odd_form_fields_are_harmless(fields):
@@ -106,7 +106,7 @@ def test_a_body_over_the_limit_gets_413_not_a_crash(url):
     assert response.status_code == 413
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(fields=st.dictionaries(
     st.sampled_from(["Digits", "SpeechResult", "Body", "From", "To", "DialCallStatus",
                      "NumMedia", "CallSid", "MessageSid"]) | st.text(min_size=1, max_size=12),

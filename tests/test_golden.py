@@ -17,7 +17,7 @@ from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 from ivr.content import model as m
 from ivr.voice.answers import greeting_order
 
-from .conftest import LINES, ROOT, line_app, line_menus, printed
+from .helpers import LINES, ROOT, line_app, line_menus, printed
 
 GOLDEN = ROOT / "tests" / "golden"
 

@@ -8,7 +8,7 @@ import pytest
 
 from app import create_app
 
-from .conftest import MENUS_PATH, TOKEN, basic_auth
+from .helpers import MENUS_PATH, TOKEN, basic_auth
 
 PASSWORD = "correct horse battery staple"
 METRICS = "a-metrics-token-long-enough"
@@ -30,6 +30,7 @@ def metrics(client, token: str, address: str = "198.51.100.7") -> int:
 
 
 @pytest.mark.parametrize(("ask", "right"), [(simulator, PASSWORD), (metrics, METRICS)])
+@pytest.mark.slow
 def test_after_ten_wrong_guesses_a_client_waits_a_minute(ask, right):
     client = make().test_client()
     assert ask(client, right) == 200
@@ -48,6 +49,7 @@ def test_the_browser_asking_for_the_password_is_no_guess():
     assert simulator(client, PASSWORD) == 200
 
 
+@pytest.mark.slow
 def test_wrong_guesses_from_elsewhere_never_lock_out_the_right_token():
     # 120 wrong tokens from 120 addresses: the owner, who guessed nothing wrong, is let
     # in; past 100 in all, a client that guessed wrong waits, even with the right token.
@@ -59,6 +61,7 @@ def test_wrong_guesses_from_elsewhere_never_lock_out_the_right_token():
     assert metrics(client, METRICS, address="192.0.2.5") == 429
 
 
+@pytest.mark.slow
 def test_a_flood_from_forged_addresses_is_bounded_for_everyone():
     # Addresses that change with every guess, as X-Forwarded-For forged where no proxy is in
     # front of a line told to trust one: past 1,000 in a minute, everyone waits.
@@ -77,6 +80,7 @@ def test_without_a_trusted_proxy_a_forged_forwarded_for_is_no_new_client():
 
 
 @pytest.mark.parametrize("proxies", [1, 2])
+@pytest.mark.slow
 def test_the_client_is_the_address_the_outermost_trusted_proxy_saw(proxies):
     # What the client wrote itself into X-Forwarded-For, left of what the proxies
     # appended, changes nothing.

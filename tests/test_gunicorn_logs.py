@@ -10,8 +10,14 @@ import secrets
 import socket
 import subprocess
 
-from .conftest import CALLER, FIXTURES, ROOT
-from .servers import GUNICORN, gunicorn, post
+import pytest
+
+from bench.servers import GUNICORN, post
+
+from .helpers import CALLER, FIXTURES, ROOT
+from .servers import gunicorn
+
+pytestmark = pytest.mark.servers
 
 FORMS = [CALLER, "0612345678", "31612345678", "612345678"]
 # Request lines an attacker might send: a newline, a NUL, a number, non-ASCII, quotes,

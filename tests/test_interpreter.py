@@ -19,7 +19,7 @@ from ivr.voice import timing
 from ivr.voice import utterances as u
 from ivr.voice.speech import speak
 
-from .conftest import FIXTURES, LINE, MENUS_PATH, ROOT, played_text, shipped_menus
+from .helpers import FIXTURES, LINE, MENUS_PATH, ROOT, played_text, shipped_menus
 
 MENUS = shipped_menus()
 S = MENUS.settings
@@ -98,7 +98,9 @@ def test_the_time_model_counts_the_sentence_before_the_dial(lang):
     if lang == DUTCH:
         assert heard == pytest.approx([said])
         return
-    sentence = speak(MENUS, lang, u.interpreter(MENUS, lang, POLICE)).seconds
+    before = u.interpreter(MENUS, lang, POLICE)
+    assert before is not None
+    sentence = speak(MENUS, lang, before).seconds
     assert sentence > 1 and heard == pytest.approx([said, sentence])
     # A recording where the language has no voice: its take is there, or it is not offered.
     if MENUS.languages[lang].voice is None:
@@ -134,6 +136,7 @@ ROMANIAN = "      Se vorbește olandeză; pentru interpret, spuneți: tolk {lang
     (ROMANIAN, ROMANIAN.replace("tolk {language}", "tolk"),
      "prompt 'interpreter' (ro): must use the placeholder '{language}'"),
 ])
+@pytest.mark.slow
 def test_a_language_without_the_sentence_or_its_dutch_name_is_not_offered(
         tmp_path, old, new, message):
     path = with_change(tmp_path, old, new)

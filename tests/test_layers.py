@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT
+from .helpers import ROOT
 
 # Bottom up. A module may import its own layer's and the layers below.
 LAYERS = [
@@ -102,6 +102,39 @@ def test_every_folder_sits_on_one_layer():
             layers.setdefault(folder(name), set()).add(LAYERS[layer(name)][0])
     mixed = {home: sorted(names) for home, names in layers.items() if len(names) > 1}
     assert mixed == {}, f"folders whose modules sit on different layers: {mixed}"
+
+
+def test_nothing_but_the_tests_imports_the_tests():
+    """What both the benchmarks and the tests use (the line as a server, signed requests)
+    lives in the code, bench/servers.py and ivr/web/signature.py, never in tests/."""
+    from_tests = sorted(str(path.relative_to(ROOT)) for path in SOURCES
+                        if any(name == "tests" or name.startswith("tests.")
+                               for name in all_imports(path)))
+    assert from_tests == [], f"modules that import the tests: {from_tests}"
+
+
+def all_imports(path: Path) -> set[str]:
+    """Every module this file imports, anywhere in it, the line's own or not."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+        elif isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+    return found
+
+
+# Where a request is signed as Twilio signs it: ivr.web.signature.sign, and the tests that
+# check the line against twilio's own computation, independently of that function.
+SIGNERS = ["ivr/web/signature.py", "tests/test_signatures.py"]
+
+
+def test_requests_are_signed_by_one_function():
+    calls = sorted(str(path.relative_to(ROOT)) for path in [*SOURCES, *(ROOT / "tests").glob(
+        "*.py")] if any(isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                        and node.func.attr == "compute_signature" for node in ast.walk(
+                            ast.parse(path.read_text(encoding="utf-8")))))
+    assert calls == SIGNERS, "sign requests with ivr.web.signature.sign"
 
 
 def test_the_readme_layout_lists_every_module():

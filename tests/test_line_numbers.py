@@ -22,7 +22,7 @@ from ivr.web import line_numbers
 from ivr.web.line_numbers import LineNumbersError
 from sms.replies import first_languages, index_pages
 
-from .conftest import (
+from .helpers import (
     LINE,
     LINES,
     MENUS_PATH,
@@ -125,6 +125,7 @@ def test_the_app_refuses_to_start_with_one_line_saying_what_to_fix(caplog):
         f"language 'xx' {HAS}. {HOW}"]
 
 
+@pytest.mark.slow
 def test_the_setting_is_read_from_the_environment_in_the_factory(monkeypatch):
     monkeypatch.setenv("LINE_NUMBERS", "+3197010000002=pl")
     app = create_app({"MENUS_PATH": str(MENUS_PATH)})
@@ -144,10 +145,10 @@ def test_a_call_to_a_number_with_a_language_begins_in_it(line, lang):
     number = number_of(menus, lang)
     twilio = Twilio(numbers_app(line).test_client())
     answer = twilio.post("/voice", To=number)
-    assert answer.first("Gather").get("action") == \
+    assert answer.one("Gather").get("action") == \
         f"/voice/{lang}/{menus.settings.main_node}/input?miss=0"
     greeting = speak(menus, lang, u.prompt(menus, lang, "greeting"))
-    first = next(iter(answer.first("Gather")))
+    first = next(iter(answer.one("Gather")))
     assert ET.tostring(first) == ET.tostring(ET.fromstring(
         greeting.element.to_xml(xml_declaration=False)))
     assert answer.first("Dial") is None
@@ -195,7 +196,7 @@ def test_a_number_without_a_language_begins_with_the_choice_as_before():
     with_numbers = Twilio(numbers_app("menus.yaml").test_client()).post("/voice", To=LINE)
     without = Twilio(line_app("menus.yaml").test_client()).post("/voice", To=LINE)
     assert with_numbers.body == without.body
-    assert with_numbers.first("Gather").get("action") == "/voice/language?miss=0"
+    assert with_numbers.one("Gather").get("action") == "/voice/language?miss=0"
 
 
 @pytest.mark.parametrize(("line", "lang"), LANGUAGES)
@@ -218,6 +219,7 @@ def test_a_number_of_its_own_is_faster_than_the_choice_of_language():
     assert through_choice[police] > timing.OWN_NUMBER_FIRST_MAX >= own[police]
 
 
+@pytest.mark.slow
 def test_a_broken_goal_from_a_number_of_its_own_is_named():
     """The person's key said after the main menu's options: the police come too late."""
     from dataclasses import replace
@@ -232,6 +234,7 @@ def test_a_broken_goal_from_a_number_of_its_own_is_named():
                                  "offer it earlier") for text in messages), messages
 
 
+@pytest.mark.slow
 def test_make_check_reports_the_figures_from_a_number_of_its_own():
     from ivr.tools.report import build_report, render_text
 

@@ -12,7 +12,7 @@ from ivr.voice import timing
 from sms.keywords import normalize
 from sms.replies import pages
 
-from .conftest import LINES, LOCK_SCREEN, Twilio, line_app, line_menus, lock_screen_words_in
+from .helpers import LINES, LOCK_SCREEN, Twilio, line_app, line_menus, lock_screen_words_in
 
 KEYWORDS = [(line, lang, node.id, words[0]) for line in LINES
             for node in line_menus(line).nodes.values()
@@ -24,6 +24,7 @@ def test_the_examples_are_lines_too():
 
 
 @pytest.mark.parametrize("line", LINES)
+@pytest.mark.slow
 def test_the_line_loads_without_errors_and_keeps_every_time_goal(line):
     report = build_report(LINES[line], LINES[line].parent / "audio")
     assert report.ok, [str(e) for e in report.errors]

@@ -8,7 +8,7 @@ import logging
 
 import pytest
 
-from .conftest import Twilio
+from .helpers import Twilio
 
 
 def webhook_lines(caplog) -> list[tuple[str, str | None]]:

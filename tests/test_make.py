@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from .conftest import ROOT
+from .helpers import ROOT
 
 RUN_STAMP, FULL_STAMP = ".venv/.installed-run", ".venv/.installed"
 

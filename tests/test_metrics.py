@@ -8,7 +8,7 @@ import pytest
 
 from app import create_app
 
-from .conftest import MENUS_PATH, METRICS_TOKEN, TOKEN, Twilio, metric_value
+from .helpers import MENUS_PATH, METRICS_TOKEN, TOKEN, Twilio, metric_value
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ from ivr.voice import answers as voice
 from ivr.web.logs import JsonFormatter
 from ivr.web.privacy import mask_number
 
-from .conftest import CALLER, LINE, key_to, shipped_menus
+from .helpers import CALLER, LINE, key_to, shipped_menus
 
 MENUS = shipped_menus()
 

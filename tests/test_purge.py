@@ -12,7 +12,7 @@ import pytest
 from app import StartRefused, create_app
 from ivr.tools import purge
 
-from .conftest import CALLER, LINE, MENUS_PATH, ROOT, TOKEN
+from .helpers import CALLER, LINE, MENUS_PATH, ROOT, TOKEN
 from .fake_twilio import ACCOUNT_SID, AUTH_TOKEN, FakeTwilioApi
 
 SECOND_LINE = "+3197010000001"  # the line's number for Polish posters

@@ -24,7 +24,7 @@ from ivr.tools import recording
 from ivr.voice.speech import text_hash
 from ivr.voice.utterances import every
 
-from .conftest import ROOT, TOKEN, need_tool, shipped_menus
+from .helpers import ROOT, TOKEN, need, shipped_menus
 
 MENUS = shipped_menus()
 
@@ -32,7 +32,7 @@ MENUS = shipped_menus()
 def tone(path: Path, seconds: float, amplitude: float = 0.5, rate: int = 44100,
          lead: float = 0.5) -> Path:
     """A 440 Hz tone with `lead` seconds of silence before and after it."""
-    need_tool("ffmpeg")
+    need("ffmpeg")
     wave_expr = f"if(between(t,{lead},{lead + seconds}),{amplitude}*sin(2*PI*440*t),0)"
     subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i",
                     f"aevalsrc='{wave_expr}':s={rate}:d={seconds + 2 * lead}", "-ac", "2",
@@ -105,6 +105,7 @@ def renumbered_line(tmp_path: Path) -> Path:
     return tmp_path / "menus.yaml"
 
 
+@pytest.mark.slow
 def test_the_script_lists_only_the_takes_to_record_and_why(tmp_path: Path):
     menus_path = renumbered_line(tmp_path)
     # What the renumbering does: the take of "CoMensha: press 3" cannot say 4, so the
@@ -140,6 +141,7 @@ def menus_with_uk(path: Path):
     return load_menus(path, recordings=False)[0]
 
 
+@pytest.mark.slow
 def test_takes_in_three_formats_become_trimmed_even_8khz_wav(audio: Path, tmp_path: Path):
     takes = tmp_path / "takes"
     takes.mkdir()
@@ -197,7 +199,7 @@ def test_the_manifest_stays_valid_json_for_the_loader(audio: Path, tmp_path: Pat
 
 
 def silence(path: Path, seconds: float) -> Path:
-    need_tool("ffmpeg")
+    need("ffmpeg")
     subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i",
                     "anullsrc=r=8000:cl=mono", "-t", str(seconds), str(path)], check=True)
     return path
@@ -229,7 +231,7 @@ def test_a_take_too_long_or_too_large_is_refused_before_it_is_decoded(audio: Pat
 def test_a_named_pipe_is_refused_without_being_opened(audio: Path, tmp_path: Path):
     """ffmpeg waited on a named pipe for ever. Here a writer waits for a reader, and gives
     it something that is not audio: the message shows whether anything read the pipe."""
-    need_tool("ffmpeg")
+    need("ffmpeg")
     takes = tmp_path / "takes"
     takes.mkdir()
     good, other = long_prompts(2)
@@ -257,7 +259,7 @@ def test_a_named_pipe_is_refused_without_being_opened(audio: Path, tmp_path: Pat
 def test_ffprobe_and_ffmpeg_are_stopped_after_their_time(tmp_path: Path, monkeypatch):
     """A named pipe given to convert itself (as if swapped in after the check), with a
     writer that never writes: the reader waits for ever unless it is stopped."""
-    need_tool("ffmpeg")
+    need("ffmpeg")
     monkeypatch.setattr(recording, "TOOL_SECONDS", 1)
     pipe = tmp_path / "take.wav"
     os.mkfifo(pipe)

@@ -16,7 +16,7 @@ import yaml
 from ivr.content import schema
 from ivr.lines import check_file
 
-from .conftest import LINES, MENUS_PATH, ROOT
+from .helpers import LINES, MENUS_PATH, ROOT
 
 CHECK_JSONSCHEMA = Path(sys.executable).parent / "check-jsonschema"
 SCHEMA = ROOT / schema.FILE
@@ -63,6 +63,7 @@ BROKEN = [
 
 
 @pytest.mark.parametrize(("old", "new", "schema_says", "loader_says"), BROKEN)
+@pytest.mark.slow
 def test_a_misspelt_field_is_refused_by_the_schema_and_the_loader_alike(
         tmp_path, old, new, schema_says, loader_says):
     text = MENUS_PATH.read_text(encoding="utf-8")
@@ -90,6 +91,7 @@ def _without(raw: dict, path: tuple[str, ...]) -> None:
     (("sms", "keywords", "language"), "'language' is a required property",
      "field 'language' must give a list of words for each language"),
 ])
+@pytest.mark.slow
 def test_a_required_field_left_out_is_refused_by_the_schema_and_the_loader_alike(
         tmp_path, path, schema_says, loader_says):
     raw = yaml.safe_load(MENUS_PATH.read_text(encoding="utf-8"))
@@ -104,6 +106,7 @@ def test_a_required_field_left_out_is_refused_by_the_schema_and_the_loader_alike
 
 @pytest.mark.parametrize(("key", "valid"), [(3, True), (91, True), (9, False), ("9", False),
                                             (100, False)])
+@pytest.mark.slow
 def test_a_language_key_is_judged_alike(tmp_path, key, valid):
     raw = yaml.safe_load(MENUS_PATH.read_text(encoding="utf-8"))
     raw["languages"][-1]["key"] = key

@@ -17,7 +17,7 @@ from ivr.twiml.serialise import document
 from ivr.voice import answers as voice
 from ivr.voice import speech
 
-from .conftest import LINE, shipped_menus
+from .helpers import LINE, shipped_menus
 
 MONDAY_NOON = datetime(2026, 11, 23, 12, 0, tzinfo=AMSTERDAM)
 SUNDAY_NIGHT = datetime(2026, 11, 22, 3, 0, tzinfo=AMSTERDAM)
@@ -89,6 +89,7 @@ def test_every_answer_is_written_as_twilio_writes_it(menus):
     assert count > 1_500
 
 
+@pytest.mark.slow
 def test_the_cache_changes_no_answer(monkeypatch):
     """speak() and the menus' gathers are cached by utterance id and by action URL: on
     every path, the answers are those made without any cache, and an utterance id always

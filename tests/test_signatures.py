@@ -9,7 +9,7 @@ from werkzeug.test import EnvironBuilder
 from app import create_app
 from ivr.web.signature import is_valid, signed_url
 
-from .conftest import MENUS_PATH, TOKEN, Twilio, shipped_menus
+from .helpers import MENUS_PATH, TOKEN, Twilio, shipped_menus
 
 URLS = ["/voice", "/voice/language?miss=0", "/voice/nl/main", "/voice/nl/main/input?miss=0",
         "/voice/nl/call_police/dialed", "/voice/nl/call_police/failed?miss=0", "/voice/x/y/z"]
@@ -86,7 +86,7 @@ def test_public_base_url_replaces_scheme_and_host():
         "/voice/nl/main/input?miss=1", Digits="2")
     assert answer.status == 200
     target = shipped_menus().nodes["main"].target_for("2")
-    assert answer.first("Gather").get("action") == f"/voice/nl/{target}/input?miss=0"
+    assert answer.one("Gather").get("action") == f"/voice/nl/{target}/input?miss=0"
     assert Twilio(app.test_client()).post("/voice").status == 403
 
 

@@ -8,7 +8,7 @@ from ivr.lines import check_file
 from ivr.twiml.serialise import document
 from ivr.voice import sizes
 
-from .conftest import FIXTURES, shipped_menus
+from .helpers import FIXTURES, shipped_menus
 from .test_serialise import answers as every_path
 
 

@@ -14,6 +14,7 @@ import io
 import secrets
 
 import gevent.event
+import pytest
 
 from bench.slowclients import (
     SlowClients,
@@ -69,6 +70,7 @@ def test_a_body_over_the_limit_is_left_unread_for_the_app_to_refuse():
         "413 Content Too Large")
 
 
+@pytest.mark.servers
 def test_webhooks_are_answered_while_slow_clients_hold_connections(tmp_path):
     token = "slow-token"
     env = {"TWILIO_AUTH_TOKEN": token, "SECRET_KEY": secrets.token_hex(32)}
@@ -87,6 +89,7 @@ TRICKLERS = 2200  # more than the 2 x 1,000 connections the workers held before
 TRICKLE_DEADLINE = 15
 
 
+@pytest.mark.servers
 def test_webhooks_are_answered_while_2000_connections_trickle_bodies(tmp_path):
     token = "slow-token"
     env = {"TWILIO_AUTH_TOKEN": token, "SECRET_KEY": secrets.token_hex(32),

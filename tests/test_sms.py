@@ -14,18 +14,20 @@ from hypothesis import strategies as st
 from app import create_app
 from ivr.web import sms_webhook
 from ivr.web.logs import JsonFormatter
+from ivr.web.signature import sign
 from ivr.web.sms_cookie import StateCookie
 from sms.keywords import KeywordIndex, normalize
 from sms.replies import State, cut, header, index_pages, pages, render
 from sms.replies import body as topic_body
 from sms.segments import count
 
-from .conftest import (
+from .helpers import (
     FIXTURES,
     LOCK_SCREEN,
     MENUS_PATH,
     TOKEN,
     Twilio,
+    examples,
     lock_screen_words_in,
     shipped_menus,
 )
@@ -44,14 +46,21 @@ def police_contact():
     return MENUS.contacts[MENUS.nodes[MENUS.settings.fallback_node].contact]
 
 
-def text(twilio, body: str = "", sender: str = SENDER, **params: str) -> str | None:
-    """Send an SMS as Twilio delivers it; the reply's text, or None for no reply."""
+def text(twilio, body: str = "", sender: str = SENDER, **params: str) -> str:
+    """Send an SMS as Twilio delivers it: the reply's text, of one message."""
+    messages = sent(twilio, body, sender, **params)
+    assert len(messages) == 1 and messages[0].text, [m.text for m in messages]
+    return messages[0].text
+
+
+def sent(twilio, body: str = "", sender: str = SENDER, **params: str) -> list[ET.Element]:
+    """Send an SMS as Twilio delivers it: the messages of the reply, none or one."""
     answer = twilio.post("/sms", Body=body, From=sender, **params)
     assert answer.status == 200, answer.body
     assert answer.root.tag == "Response"
     messages = answer.all("Message")
     assert len(messages) <= 1
-    return messages[0].text if messages else None
+    return messages
 
 
 def keyword_cases():
@@ -180,7 +189,7 @@ def test_whatsapp_has_no_opt_out_words_so_stop_gets_an_answer(twilio):
 @pytest.mark.parametrize("word", ["STOP", "stop", "Stop.", "UNSUBSCRIBE", "START", "unstop",
                                   "CANCEL", "QUIT", "END"])
 def test_opt_out_words_get_no_reply_from_the_app(twilio, word):
-    assert text(twilio, word) is None
+    assert sent(twilio, word) == []
 
 
 def test_the_language_list_and_a_language_code(twilio):
@@ -554,7 +563,7 @@ def _normalize_letter_by_letter(text: str) -> str:
     return " ".join(re.sub(r"[\W_]+", " ", bare).split())
 
 
-@settings(max_examples=400)
+@settings(max_examples=examples(400))
 @given(st.text(alphabet=st.characters(max_codepoint=127)) | st.text())
 def test_normalize_gives_what_it_gave_letter_by_letter(text):
     """Its shortcut for ASCII messages (most of them) changes no result, ASCII or not."""
@@ -682,7 +691,7 @@ APP = create_app({"TWILIO_AUTH_TOKEN": TOKEN, "MENUS_PATH": str(MENUS_PATH)})
 HEADERS = {header(MENUS, lang) for lang in MENUS.languages}
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(bodies=st.lists(st.one_of(st.text(max_size=60), st.text(max_size=1700),
                                  st.sampled_from(["HULP", "MEER", "2", "EN", "TAAL", "STOP",
                                                   "polite", "ik wil hulp"])),
@@ -763,10 +772,7 @@ def test_the_cached_cookie_payload_is_the_one_made_anew_for_every_state(app):
 
 
 def _signed(url: str, params: dict[str, str]) -> dict[str, str]:
-    from twilio.request_validator import RequestValidator
-
-    return {"X-Twilio-Signature": RequestValidator(TOKEN).compute_signature(
-        "http://localhost" + url, params)}
+    return {"X-Twilio-Signature": sign(TOKEN, "http://localhost" + url, params)}
 
 
 def test_cookies_flask_wrote_before_still_read(app):
@@ -775,6 +781,7 @@ def test_cookies_flask_wrote_before_still_read(app):
     from flask.sessions import SecureCookieSessionInterface
 
     flasks = SecureCookieSessionInterface().get_signing_serializer(app)
+    assert flasks is not None
     ours = app.extensions["sms_cookie"]
     state = {"sms": {"lang": "pl", "topic": "police", "page": 1, "index": False}}
     assert ours.loads(flasks.dumps({**state, "_permanent": True})) == {
@@ -946,7 +953,7 @@ REGIONS = [None, "DE", *(language.countries[0] for language in MENUS.languages.v
 
 @given(body=st.text(max_size=160) | st.text(alphabet=SCRIPTS, max_size=160),
        region=st.sampled_from(REGIONS), lang=st.sampled_from([None, *MENUS.languages]))
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 def test_every_text_that_is_no_keyword_gets_the_numbers_within_the_segments(body, region, lang):
     from sms.keywords import CARRIER_WORDS
     from sms.replies import Incoming, respond

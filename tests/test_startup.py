@@ -13,7 +13,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from .conftest import ROOT
+from app import StartRefused
+
+from .helpers import ROOT
 
 CONF = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
 
@@ -122,6 +124,7 @@ def test_procfile_runs_gunicorn_on_port():
     assert "0.0.0.0:$PORT" in procfile and "'app:create_app()'" in procfile
 
 
+@pytest.mark.slow
 def test_config_is_read_in_the_factory(monkeypatch, tmp_path):
     from app import create_app
 
@@ -145,11 +148,12 @@ def test_other_unknown_urls_stay_plain_404(app):
 def test_a_public_base_url_with_a_path_is_refused():
     from app import create_app
 
-    with pytest.raises(SystemExit) as stopped:
+    with pytest.raises(StartRefused) as stopped:
         create_app({"PUBLIC_BASE_URL": "https://example.org/line"})
     assert "give only the scheme and host" in stopped.value.message
 
 
+@pytest.mark.slow
 def test_the_app_leaves_phonenumbers_heavy_data_unloaded(tmp_path):
     # phonenumbers' geocoder and carrier data cost about 100 MB in every worker and half
     # a second of start-up: the line, the simulator included, needs neither.
@@ -227,10 +231,11 @@ def test_importing_the_app_module_builds_nothing():
      "file or directory: '/proc/x'): the folder must be one this user can write. Set "
      "INSTANCE_PATH to such a folder, or RATELIMIT_STORAGE_URI."),
 ])
+@pytest.mark.slow
 def test_a_store_that_cannot_be_used_is_refused_with_what_to_fix(config, refusal):
     from app import create_app
 
-    with pytest.raises(SystemExit) as stopped:
+    with pytest.raises(StartRefused) as stopped:
         create_app({"MENUS_PATH": str(ROOT / "menus.yaml"), **config})
     assert stopped.value.code == 1 and stopped.value.message == refusal
     assert not (ROOT / "relative.sqlite").exists() and not Path("/relative.sqlite").exists()
@@ -241,8 +246,9 @@ def _json_lines_only(stderr: str) -> list[str]:
     return [json.loads(line)["message"] for line in stderr.splitlines()]
 
 
+@pytest.mark.slow
 def test_the_procfile_command_refuses_an_unusable_store_in_one_json_line(tmp_path):
-    from .servers import GUNICORN
+    from bench.servers import GUNICORN
 
     env = {"PATH": "/usr/bin:/bin", "TWILIO_AUTH_TOKEN": "x", "SECRET_KEY": GOOD_KEY,
            "RATELIMIT_STORAGE_URI": "sqlite:////proc/x/caps.sqlite"}
@@ -257,6 +263,7 @@ def test_the_procfile_command_refuses_an_unusable_store_in_one_json_line(tmp_pat
                         "write."]
 
 
+@pytest.mark.slow
 def test_a_temporary_folder_that_cannot_be_written_is_one_json_line(tmp_path):
     # tempfile's folder made unusable in the process itself (as a read-only /tmp would; the
     # tests may run as root, who can write anywhere a mode allows): the caps' store does

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from app import create_app
+from app import StartRefused, create_app
 
-from .conftest import (
+from .helpers import (
     LINE,
     MENUS_PATH,
     METRICS_TOKEN,
@@ -83,6 +83,7 @@ def test_a_text_not_sent_gives_the_numbers_once_where_a_key_is_heard_then_the_la
     assert last.first("Dial") is None and last.root[-1].tag == "Hangup"
 
 
+@pytest.mark.slow
 def test_three_a_day_per_number():
     _, fake, twilio = texting_line()
     answers = [confirm_text(twilio) for _ in range(4)]
@@ -141,6 +142,7 @@ def test_the_rest_request_is_well_formed_for_twilio():
 
 @pytest.mark.parametrize("lang", list(MENUS.languages))
 @pytest.mark.parametrize("node", [n.id for n in MENUS.nodes.values() if n.kind == "text"])
+@pytest.mark.slow
 def test_the_numbers_texted_start_with_the_header_that_names_nothing(lang, node):
     """A locked phone shows the first characters: 112 and the tip to delete the chat,
     never a word such as police or trafficking in any language."""
@@ -208,7 +210,7 @@ def test_a_slow_twilio_api_is_a_failure_not_a_hang():
 
 
 def test_a_limit_that_is_not_a_limit_stops_the_start():
-    with pytest.raises(SystemExit) as stopped:
+    with pytest.raises(StartRefused) as stopped:
         texting_line(SMS_PER_NUMBER="3/dag")
     assert "SMS_PER_NUMBER='3/dag' is not a limit" in stopped.value.message
 

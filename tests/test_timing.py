@@ -20,7 +20,7 @@ from ivr.voice import timing
 from ivr.voice.speech import GROUP_PAUSE, REPEAT_PAUSE, say_seconds, speak
 from ivr.voice.utterances import Utterance, every, prompt
 
-from .conftest import LINE, LINES, ROOT, line_menus, shipped_menus
+from .helpers import LINE, LINES, ROOT, line_menus, shipped_menus
 
 MENUS = shipped_menus()
 
@@ -125,6 +125,7 @@ def test_the_shipped_file_breaks_no_goal():
     assert timing.problems(MENUS, "menus.yaml") == []
 
 
+@pytest.mark.slow
 def test_a_broken_goal_is_named_with_what_to_do():
     """A slower file: make check names each broken goal, with the node and the fix."""
     from dataclasses import replace
@@ -163,6 +164,7 @@ QUIET_CASES = [(line, region) for line in LINES for region in quiet_regions(line
 
 
 @pytest.mark.parametrize(("line", "region"), QUIET_CASES)
+@pytest.mark.slow
 def test_a_caller_who_goes_quiet_hears_at_most_60_seconds_in_every_language(line, region):
     """From any key anywhere (a menu, a page, a wrong key, the choice of language, a failed
     forward, a text sent or not, an error, the last chance) to the hang-up: someone who

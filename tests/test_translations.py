@@ -19,7 +19,7 @@ from ivr.lines import load_menus
 from ivr.tools import translations as tr
 from ivr.tools.report import build_report, render_text
 
-from .conftest import MENUS_PATH, ROOT, need_tool, shipped_menus
+from .helpers import MENUS_PATH, ROOT, need, shipped_menus
 
 LANGS = [code for code in shipped_menus().languages if code != "nl"]
 
@@ -64,6 +64,7 @@ def edited(path: Path, lang: str, target: Path, **changes: str) -> Path:
 def test_the_lock_file_knows_every_translation_of_the_shipped_file():
     raw, _ = read_yaml(MENUS_PATH)
     lock = cat.read_lock(MENUS_PATH)
+    assert lock is not None
     for lang in LANGS:
         status = cat.status(raw, lock, lang, "nl")
         assert status.stale == (), lang
@@ -71,6 +72,7 @@ def test_the_lock_file_knows_every_translation_of_the_shipped_file():
 
 
 @pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.slow
 def test_export_then_import_changes_nothing_byte_for_byte(line: Path, tmp_path: Path, lang):
     before = line.read_bytes(), (tmp_path / cat.LOCK_NAME).read_bytes()
     export(line, lang, tmp_path / f"{lang}.po")
@@ -81,7 +83,7 @@ def test_export_then_import_changes_nothing_byte_for_byte(line: Path, tmp_path: 
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_every_export_passes_msgfmt_check(tmp_path: Path, lang):
-    need_tool("msgfmt")
+    need("msgfmt")
     menus = shipped_menus()
     tr.export(MENUS_PATH, menus, lang).save(str(tmp_path / "x.po"))
     run = subprocess.run(["msgfmt", "-c", "-o", "/dev/null", str(tmp_path / "x.po")],
@@ -91,13 +93,14 @@ def test_every_export_passes_msgfmt_check(tmp_path: Path, lang):
 
 def test_msgfmt_check_catches_a_dropped_placeholder(tmp_path: Path):
     """The python-brace-format flag: Poedit and msgfmt -c see a lost {police} too."""
-    need_tool("msgfmt")
+    need("msgfmt")
     po = edited(MENUS_PATH, "en", tmp_path / "en.po", nodes__victim__say="Call the police.")
     run = subprocess.run(["msgfmt", "-c", "-o", "/dev/null", str(po)], capture_output=True,
                          text=True)
     assert run.returncode != 0 and "police" in run.stderr
 
 
+@pytest.mark.slow
 def test_an_edit_changes_only_its_lines_and_keeps_the_layout(line: Path, tmp_path: Path):
     before = line.read_text(encoding="utf-8").splitlines()
     po = edited(line, "en", tmp_path / "en.po", contacts__police__name="the Dutch police",
@@ -112,6 +115,7 @@ def test_an_edit_changes_only_its_lines_and_keeps_the_layout(line: Path, tmp_pat
     assert menus.contacts["police"].names["en"] == "the Dutch police"
 
 
+@pytest.mark.slow
 def test_a_long_text_is_folded_as_the_file_folds_them(line: Path, tmp_path: Path):
     text = ("Are you a victim of human trafficking, and do you want to report it? Call the "
             "police on {police}, and ask for a detective who knows human trafficking.")
@@ -130,6 +134,7 @@ def _refused(line: Path, po: Path) -> list[str]:
     return refused.value.problems
 
 
+@pytest.mark.slow
 def test_a_dropped_placeholder_is_refused_by_msgctxt_and_line(line: Path, tmp_path: Path):
     po = edited(line, "en", tmp_path / "en.po", nodes__victim__say="Call the police.")
     [problem] = _refused(line, po)
@@ -137,6 +142,7 @@ def test_a_dropped_placeholder_is_refused_by_msgctxt_and_line(line: Path, tmp_pa
     assert f"line {entry.linenum}: nodes.victim.say" in problem and "{police}" in problem
 
 
+@pytest.mark.slow
 def test_an_unknown_msgctxt_is_refused(line: Path, tmp_path: Path):
     po = export(line, "pl", tmp_path / "pl.po")
     po[3].msgctxt = "nodes.victum.say"
@@ -154,6 +160,7 @@ def test_a_wrong_language_header_is_refused(line: Path, tmp_path: Path, header):
     assert f"'Language: {header}'" in problem
 
 
+@pytest.mark.slow
 def test_the_validator_refuses_an_sms_over_its_segments(line: Path, tmp_path: Path):
     """The numbers sent to a caller are one message, never cut into pages."""
     raw, _ = read_yaml(line)
@@ -164,6 +171,7 @@ def test_the_validator_refuses_an_sms_over_its_segments(line: Path, tmp_path: Pa
     assert "segments" in problems[0]
 
 
+@pytest.mark.slow
 def test_the_validator_refuses_a_lock_screen_word_up_front(line: Path, tmp_path: Path):
     """A word every English text shows on a locked phone: the header's."""
     raw, _ = read_yaml(line)
@@ -186,6 +194,7 @@ def passed_by(path: Path, lang: str, reviewer: str, target: Path) -> polib.POFil
     return po
 
 
+@pytest.mark.slow
 def test_a_reviewers_file_marks_its_texts_reviewed(line: Path, tmp_path: Path):
     po = passed_by(line, "ro", "Ana Pop", tmp_path / "ro.po")
     raw, _ = read_yaml(line)
@@ -199,6 +208,7 @@ def test_a_reviewers_file_marks_its_texts_reviewed(line: Path, tmp_path: Path):
     assert cat.status(raw, lock_of(line), "ro", "nl").reviewed == status.total - 1
 
 
+@pytest.mark.slow
 def test_a_reviewers_export_asks_for_each_text_to_be_passed(line: Path, tmp_path: Path):
     menus, _ = load_menus(line, ROOT / "audio")
     po = tr.export(line, menus, "bg", reviewer="Ivan Petrov")
@@ -216,6 +226,7 @@ def test_a_reviewers_export_asks_for_each_text_to_be_passed(line: Path, tmp_path
     assert len(again.fuzzy_entries()) == len(again) - 1
 
 
+@pytest.mark.slow
 def test_a_changed_dutch_text_is_stale_and_exported_fuzzy(line: Path, tmp_path: Path):
     text = line.read_text(encoding="utf-8")
     line.write_text(text.replace("      nl: de politie\n", "      nl: de Nederlandse politie\n"),
@@ -235,6 +246,7 @@ def test_a_changed_dutch_text_is_stale_and_exported_fuzzy(line: Path, tmp_path: 
     assert cat.status(raw, lock_of(line), "fr", "nl").stale == ()
 
 
+@pytest.mark.slow
 def test_make_check_lists_stale_texts_and_reviews_per_language(line: Path):
     text = line.read_text(encoding="utf-8")
     line.write_text(text.replace("      nl: de politie\n", "      nl: de Nederlandse politie\n"),
@@ -250,6 +262,7 @@ def test_make_check_lists_stale_texts_and_reviews_per_language(line: Path):
     assert "stale texts, their Dutch changed since translated (1): contacts.police.name" in shown
 
 
+@pytest.mark.slow
 def test_the_last_review_sets_the_language_reviewed_in_menus_yaml(line: Path, tmp_path: Path):
     passed_by(line, "hu", "Kovács Anna", tmp_path / "hu.po")
     before = line.read_text(encoding="utf-8").splitlines()
@@ -263,6 +276,7 @@ def test_the_last_review_sets_the_language_reviewed_in_menus_yaml(line: Path, tm
 def test_the_readme_shows_each_languages_reviewed_texts():
     raw, _ = read_yaml(MENUS_PATH)
     lock = cat.read_lock(MENUS_PATH)
+    assert lock is not None
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for lang in LANGS:
         status = cat.status(raw, lock, lang, "nl")
@@ -289,6 +303,7 @@ def test_the_notes_say_where_a_text_goes_its_limits_and_its_placeholders():
     assert entry.msgstr == ", ".join(read_yaml(MENUS_PATH)[0]["nodes"]["help"]["keywords"]["uk"])
 
 
+@pytest.mark.slow
 def test_a_keyword_that_means_two_things_is_refused(line: Path, tmp_path: Path):
     raw, _ = read_yaml(line)
     taken = raw["nodes"]["report"]["keywords"]["en"][0]
@@ -316,6 +331,7 @@ def po_line(po: Path, tid: str) -> int:
     return next(e.linenum or 0 for e in polib.pofile(str(po)) if e.msgctxt == tid)
 
 
+@pytest.mark.slow
 def test_an_import_is_checked_as_start_up_checks_it_while_a_language_is_incomplete(
         line: Path, tmp_path: Path):
     """Hungarian is left out at start-up, and then the SMS keywords are checked: Polish
@@ -327,6 +343,7 @@ def test_an_import_is_checked_as_start_up_checks_it_while_a_language_is_incomple
         f"{po_line(po, 'nodes.report.keywords')})"]
 
 
+@pytest.mark.slow
 def test_an_import_reports_every_problem_at_once(line: Path, tmp_path: Path):
     """An entry's own problem and what the checks of the whole file find, together."""
     without_a_hungarian_text(line)
@@ -339,6 +356,7 @@ def test_an_import_reports_every_problem_at_once(line: Path, tmp_path: Path):
         f"{po_line(po, 'nodes.report.keywords')})"]
 
 
+@pytest.mark.slow
 def test_an_import_writes_nothing_into_a_file_the_line_would_not_start_with(
         line: Path, tmp_path: Path):
     """A problem the file had before the import still stops the line after it."""
@@ -352,6 +370,7 @@ def test_an_import_writes_nothing_into_a_file_the_line_would_not_start_with(
         "fixed: make check)"]
 
 
+@pytest.mark.slow
 def test_an_import_may_leave_a_language_waiting_for_its_recordings(line: Path, tmp_path: Path):
     """Ukrainian is played from recordings: a new text of it takes it off the line until
     they are made again, as start-up says; the import is not refused for that."""
@@ -387,6 +406,7 @@ def test_make_check_shows_what_stops_the_start_after_an_incomplete_language(line
 # -- what the import trusts of a PO file ----------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_reviewers_name_in_a_translators_file_reviews_nothing(line: Path, tmp_path: Path):
     """Only the texts a reviewer's export marked, and the reviewer unmarked, count."""
     po = export(line, "ro", tmp_path / "ro.po")
@@ -420,6 +440,7 @@ def test_a_reviewers_export_without_a_lock_file_asks_for_every_text(line: Path):
     assert all(e.comment.endswith("\n" + tr.review_note("Claire Martin")) for e in po)
 
 
+@pytest.mark.slow
 def test_a_repeated_msgctxt_is_refused_with_both_lines(line: Path, tmp_path: Path):
     po = export(line, "pl", tmp_path / "pl.po")
     first = next(e for e in po if e.msgctxt == "contacts.police.name")
@@ -432,6 +453,7 @@ def test_a_repeated_msgctxt_is_refused_with_both_lines(line: Path, tmp_path: Pat
         f"{lines[0]}); keep one entry for each text, or export the file again"]
 
 
+@pytest.mark.slow
 def test_an_obsolete_entry_is_not_imported(line: Path, tmp_path: Path):
     """gettext's #~ entries are texts no longer in the file: not translations of it."""
     po = export(line, "pl", tmp_path / "pl.po")
@@ -443,6 +465,7 @@ def test_an_obsolete_entry_is_not_imported(line: Path, tmp_path: Path):
     assert line.read_bytes() == before
 
 
+@pytest.mark.slow
 def test_a_file_far_larger_than_any_export_is_refused_unread(line: Path, tmp_path: Path):
     """The bound lies between four and ten times the largest export of the line."""
     exports = [len(str(export(line, lang, tmp_path / f"{lang}.po")).encode()) for lang in LANGS]
@@ -461,6 +484,7 @@ def test_a_file_far_larger_than_any_export_is_refused_unread(line: Path, tmp_pat
     assert import_(line, big).changed == []  # at the bound: read
 
 
+@pytest.mark.slow
 def test_a_pipe_is_refused_unread(line: Path, tmp_path: Path):
     """A FIFO given as the file would block the import for ever: the command as an
     operator runs it, with a deadline."""

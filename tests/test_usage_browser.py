@@ -12,17 +12,20 @@ from werkzeug.serving import make_server
 
 from app import create_app
 
-from .conftest import MENUS_PATH, METRICS_TOKEN, TOKEN
-
-# Importing it skips this module without Chromium, or fails it in CI, as it does itself.
+from .helpers import MENUS_PATH, METRICS_TOKEN, TOKEN, need
+from .servers import starting
 from .test_browser import ARGS, ARTIFACTS, CHROMIUM
 from .usage_rows import two_weeks
+
+pytestmark = pytest.mark.servers
 
 
 @pytest.fixture(scope="module")
 def report_page():
     """The report of two_weeks() at GET /report on a real port, opened with the token;
     every request the page makes and every console error, for the tests to check."""
+    starting("Chromium")
+    chromium = need(str(CHROMIUM))
     app = create_app({"MENUS_PATH": str(MENUS_PATH), "TWILIO_AUTH_TOKEN": TOKEN,
                       "METRICS_TOKEN": METRICS_TOKEN})
     app.extensions["usage"] = two_weeks()
@@ -31,7 +34,7 @@ def report_page():
     thread.start()
     base = f"http://127.0.0.1:{server.server_port}"
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        browser = playwright.chromium.launch(executable_path=chromium, args=ARGS)
         context = browser.new_context(viewport={"width": 1100, "height": 900},
                                       extra_http_headers={
                                           "Authorization": f"Bearer {METRICS_TOKEN}"})

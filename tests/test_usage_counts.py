@@ -21,7 +21,7 @@ from ivr.usage.tally import Batch
 from ivr.voice.simulate import path_of
 from ivr.web import usage_counts
 
-from .conftest import CALLER, LINE, TOKEN, Twilio, key_to
+from .helpers import CALLER, LINE, TOKEN, Twilio, key_to
 from .servers import free_port, gunicorn, post, redis_server
 
 SID = "CA0123456789abcdef0123456789abcdef"
@@ -68,7 +68,7 @@ def call_to_help(twilio: Twilio) -> None:
     assert twilio.follow(main, key_to("main", "help"), CallSid=SID).status == 200
 
 
-@pytest.fixture(params=["sqlite", "redis"])
+@pytest.fixture(params=["sqlite", pytest.param("redis", marks=pytest.mark.servers)])
 def store_config(request):
     if request.param == "sqlite":
         yield {}
@@ -185,6 +185,7 @@ def test_a_store_that_cannot_be_made_costs_counts_never_a_call(tmp_path, caplog,
     assert warnings[0].startswith(f"usage counts are lost while {tmp_path}/usage.sqlite fails")
 
 
+@pytest.mark.servers
 def test_redis_stopped_mid_traffic_and_back(tmp_path, caplog):
     """Counts are lost while Redis is down, one warning; asked again a minute later, Redis
     is back and counts are kept again."""
@@ -215,6 +216,7 @@ def test_redis_stopped_mid_traffic_and_back(tmp_path, caplog):
         f"usage counts are kept again in {where}"]
 
 
+@pytest.mark.servers
 def test_a_redis_that_is_not_there_at_the_start_stops_nothing(tmp_path, caplog):
     caplog.set_level(logging.WARNING, "ivr.usage")
     port = free_port()
@@ -224,6 +226,7 @@ def test_a_redis_that_is_not_there_at_the_start_stops_nothing(tmp_path, caplog):
     assert len(_warnings(caplog, f"Redis at 127.0.0.1:{port}")) == 1
 
 
+@pytest.mark.servers
 def test_gunicorn_s_workers_have_written_every_count_when_they_stop(tmp_path):
     """The Procfile's command (gevent workers, the app loaded before the fork): each worker
     writes its counts from a thread of its own, and what is left when it stops."""

@@ -18,7 +18,7 @@ from app import create_app
 from ivr.usage import exports, figures, page
 from ivr.usage.disclosure import NOT_SHOWN, Table, add_up
 
-from .conftest import MENUS_PATH, METRICS_TOKEN, TOKEN
+from .helpers import MENUS_PATH, METRICS_TOKEN, TOKEN
 from .usage_rows import FIRST, LAST, MemoryStore, two_weeks
 
 FEWER = "fewer than 5"

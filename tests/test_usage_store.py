@@ -19,7 +19,7 @@ from ivr.usage.rows import Count, HourCount, Key
 from ivr.usage.store import open_store, redis_url
 from ivr.usage.tally import CALL_SECONDS, Batch, bucket, ended, hour_of_week, tally
 
-from .conftest import shipped_menus
+from .helpers import shipped_menus
 from .servers import redis_server
 
 MENUS = shipped_menus()
@@ -79,6 +79,7 @@ def test_the_end_of_a_call():
     assert ended(("nl", "main"), "in-progress", "10") is None
 
 
+@pytest.mark.servers
 def test_redis_when_redis_url_is_set_else_the_caps_redis_else_the_file():
     assert redis_url("redis://a:6379", "redis://b:6379") == "redis://a:6379"
     assert redis_url(None, "rediss://b:6380/1") == "rediss://b:6380/1"
@@ -89,7 +90,7 @@ def test_redis_when_redis_url_is_set_else_the_caps_redis_else_the_file():
 # -- the stores: the same contract in SQLite and in Redis ------------------------------------
 
 
-@pytest.fixture(params=["sqlite", "redis"])
+@pytest.fixture(params=["sqlite", pytest.param("redis", marks=pytest.mark.servers)])
 def store(request, tmp_path):
     if request.param == "sqlite":
         yield open_store(None, str(tmp_path))
@@ -132,6 +133,7 @@ def test_retention_removes_the_days_before(store):
         DAY - timedelta(days=400), DAY - timedelta(days=399), DAY]
 
 
+@pytest.mark.servers
 def test_a_call_s_place_expires_after_two_hours_in_redis():
     with redis_server() as server:
         store = open_store(server.uri, "/nonexistent")

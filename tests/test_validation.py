@@ -7,12 +7,12 @@ import shutil
 
 import pytest
 
-from app import create_app
+from app import StartRefused, create_app
 from ivr.content.problems import MenuError
 from ivr.content.voices import VOICES_PAGE, voice_problem
 from ivr.lines import check_file, load_menus
 
-from .conftest import (
+from .helpers import (
     BROKEN,
     FIXTURES,
     MENUS_PATH,
@@ -68,7 +68,7 @@ def test_the_shipped_menus_and_the_minimal_fixture_are_valid():
 
 
 def test_a_broken_file_stops_the_app_with_every_problem(tmp_path):
-    with pytest.raises(SystemExit) as stopped:
+    with pytest.raises(StartRefused) as stopped:
         create_app({"MENUS_PATH": str(FIXTURES / "broken" / "many_problems.yaml")})
     message = stopped.value.message
     assert stopped.value.code == 1  # no message for Python to print as plain text
@@ -106,6 +106,7 @@ def test_adding_a_node_is_a_yaml_change_only(tmp_path):
     assert "Nieuw onderwerp." in answer.spoken()
 
 
+@pytest.mark.slow
 def test_cli_check_passes_on_the_shipped_file(app):
     result = app.test_cli_runner().invoke(args=["menus", "check"])
     assert result.exit_code == 0, result.output

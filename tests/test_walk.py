@@ -6,6 +6,7 @@ a new node, language or line is walked without a new test.
 
 from __future__ import annotations
 
+import functools
 import re
 import xml.etree.ElementTree as ET
 from collections import deque
@@ -18,7 +19,7 @@ from ivr.voice import answers as voice
 from ivr.voice import timing, utterances
 from ivr.voice.speech import speak
 
-from .conftest import LINE, LINES, Twilio, line_app, line_menus
+from .helpers import LINE, LINES, Twilio, line_app, line_menus
 
 ALLOWED_IN_GATHER = {"Say", "Play", "Pause"}
 
@@ -106,7 +107,7 @@ def test_every_spoken_option_matches_its_key(line, lang, node_id):
         if target.kind == m.FORWARD:
             assert pressed.first("Dial") is not None
         else:  # a menu, or the offer to send numbers by text
-            assert pressed.first("Gather").get("action").startswith(f"/voice/{lang}/{target.id}/")
+            assert pressed.one("Gather").get("action", "").startswith(f"/voice/{lang}/{target.id}/")
 
 
 @pytest.mark.parametrize(("line", "lang"), LANGUAGES)
@@ -198,19 +199,25 @@ def own_numbers(menus: m.Menus) -> list[str]:
 
 
 # (line, region, the language of the number called: "" for none)
-WALKED = {(line, region, ""): list(walk(line_menus(line), region))
-          for line in LINES for region in regions(line_menus(line))} | {
-    (line, "NL", lang): list(walk(line_menus(line), "NL", lang))
-    for line in LINES for lang in own_numbers(line_menus(line))}
+WALKS = [(line, region, "") for line in LINES for region in regions(line_menus(line))] + [
+    (line, "NL", lang) for line in LINES for lang in own_numbers(line_menus(line))]
 
 
-@pytest.mark.parametrize("walked", WALKED)
-def test_nothing_is_dialled_unless_the_caller_pressed_the_key_they_were_offered(walked):
+@functools.cache
+def walked(key: tuple[str, str, str]) -> list:
+    """The walk of one of WALKS, made when a test first asks for it, not when the tests
+    are collected: the tests that are left out (pytest -k, -m) cost nothing."""
+    line, region, lang = key
+    return list(walk(line_menus(line), region, lang or None))
+
+
+@pytest.mark.parametrize("which", WALKS)
+def test_nothing_is_dialled_unless_the_caller_pressed_the_key_they_were_offered(which):
     """Never after silence, a wrong key, an error, or a key pressed before its offer was
     heard: someone who goes quiet may have been walked in on, and a call to the police
     would start on the phone they are watched on."""
     dials = 0
-    for following, key, url, before in WALKED[walked]:
+    for following, key, url, before in walked(which):
         if timing.dials(following):
             dials += 1
             assert key, f"silence led to a <Dial>: {document(following)[:300]}"
@@ -222,9 +229,9 @@ def test_nothing_is_dialled_unless_the_caller_pressed_the_key_they_were_offered(
     assert dials > 0  # the walk did reach the forwards
 
 
-@pytest.mark.parametrize("walked", WALKED)
-def test_every_answer_is_valid_twiml_that_goes_on_or_ends_on_purpose(walked):
-    for following, _key, _url, _before in WALKED[walked]:
+@pytest.mark.parametrize("which", WALKS)
+def test_every_answer_is_valid_twiml_that_goes_on_or_ends_on_purpose(which):
+    for following, _key, _url, _before in walked(which):
         root = ET.fromstring(document(following))
         assert root.tag == "Response"
         gathers = list(root.iter("Gather"))
@@ -235,12 +242,12 @@ def test_every_answer_is_valid_twiml_that_goes_on_or_ends_on_purpose(walked):
         assert ends, "an answer that neither waits, dials nor hangs up drops the caller"
 
 
-@pytest.mark.parametrize("walked", WALKED)
-def test_a_person_is_one_key_away_from_every_menu(walked):
-    menus = line_menus(walked[0])
+@pytest.mark.parametrize("which", WALKS)
+def test_a_person_is_one_key_away_from_every_menu(which):
+    menus = line_menus(which[0])
     contacts = next(g.key for g in menus.settings.global_keys if g.action == m.CONTACTS)
     checked = set()
-    for following, _key, _url, _before in WALKED[walked]:
+    for following, _key, _url, _before in walked(which):
         url = timing.action(following) or ""
         found = re.fullmatch(r"/voice/[^/]+/([^/]+)/input\?miss=\d+", url)
         is_menu = found and menus.nodes[found.group(1)].kind in (m.MENU, m.PAGE)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
@@ -12,6 +13,7 @@ from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
 from ivr.content import catalogue
+from ivr.content.model import Menus
 from ivr.content.problems import MenuError
 from ivr.content.yamlfile import read_yaml
 from ivr.lines import load_menus
@@ -151,7 +153,7 @@ def _is_key(key: str) -> bool:
     return key == "" or (len(key) == 1 and key in "0123456789*#")
 
 
-def _keys(first: list[str], pressed: list[str] | None):
+def _keys(first: list[str], pressed: list[str] | None) -> Iterator[str | None]:
     yield from first
     if pressed is not None:
         yield from pressed
@@ -306,7 +308,7 @@ def _translatable(path: Path) -> list[str]:
     return [str(lang["code"]) for lang in raw["languages"] if str(lang["code"]) != dutch]
 
 
-def _recording_menus(lang: str):
+def _recording_menus(lang: str) -> Menus:
     """The menus with every language whose texts are complete, recordings or not (a
     language waiting for its recordings is one to record)."""
     try:

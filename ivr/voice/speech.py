@@ -158,7 +158,7 @@ def text_hash(menus: m.Menus, lang: str, utterance: Utterance) -> str:
     return hashlib.sha256(plain(menus, lang, utterance).encode()).hexdigest()[:16]
 
 
-def playable(menus) -> Mapping[str, Mapping[str, str]]:
+def playable(menus: m.Menus) -> Mapping[str, Mapping[str, str]]:
     """The recordings that play instead of <Say>: made from the current text, or, where the
     language has no voice to say the new text, any recording of the utterance."""
     result = {}

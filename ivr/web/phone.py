@@ -9,9 +9,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from flask import Flask
-from twilio.request_validator import RequestValidator
 
 from ivr.voice.simulate import SIMULATED_LINE, Hangup, describe, read
+from ivr.web.signature import sign
 
 
 class NoTwiML(RuntimeError):
@@ -35,8 +35,7 @@ class Phone:
         token = self.app.config.get("TWILIO_AUTH_TOKEN")
         if token:
             base = self.app.config.get("PUBLIC_BASE_URL") or "http://localhost"
-            signature = RequestValidator(token).compute_signature(base.rstrip("/") + url, params)
-            headers["X-Twilio-Signature"] = signature
+            headers["X-Twilio-Signature"] = sign(token, base.rstrip("/") + url, params)
         extra = {"environ_base": environ} if environ else {}
         response = self.client.post(url, data=params, headers=headers, **extra)
         body = response.get_data(as_text=True)

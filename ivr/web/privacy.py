@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import Any
 
 # Seven or more digits, possibly with +, spaces, dots or dashes between them: any form a
 # phone number takes in a log line (+31 6 1234 5678, 0612345678, 31612345678).
@@ -42,7 +43,7 @@ def install_number_masking() -> None:
     if getattr(factory, "masks_numbers", False):
         return
 
-    def masking_factory(*args, **kwargs) -> logging.LogRecord:
+    def masking_factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
         return mask_record(factory(*args, **kwargs))
 
     masking_factory.masks_numbers = True  # type: ignore[attr-defined]

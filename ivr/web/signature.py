@@ -33,7 +33,15 @@ def signed_url(environ: Mapping[str, str], host_url: Callable[[], str],
     return base + path + (f"?{query}" if query else "")
 
 
-def is_valid(token: str, url: str, params: Mapping[str, str], signature: str | None) -> bool:
+def sign(token: str, url: str, params: Mapping[str, str]) -> str:
+    """The X-Twilio-Signature Twilio sends with a request of these form `params` to `url`
+    (the full URL, query included): for the line's simulated phone, the tests and the
+    benchmarks, which call the webhooks as Twilio does."""
+    return RequestValidator(token).compute_signature(url, params)
+
+
+def is_valid(token: str, url: str, params: Mapping[str, str] | str,
+             signature: str | None) -> bool:
     """True when the signature matches; every posted parameter counts, known or not."""
     if not signature:
         return False
