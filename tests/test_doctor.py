@@ -12,8 +12,8 @@ import pytest
 
 from app import create_app
 
-from .helpers import LINE, MENUS_PATH, ROOT
 from .fake_twilio import ACCOUNT_SID, AUTH_TOKEN, FakeTwilioApi
+from .helpers import LINE, MENUS_PATH, ROOT
 
 SECOND_LINE = "+3197010000001"  # the line's number for Polish posters
 PUBLIC = "https://line.example.org"

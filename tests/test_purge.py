@@ -12,8 +12,8 @@ import pytest
 from app import StartRefused, create_app
 from ivr.tools import purge
 
-from .helpers import CALLER, LINE, MENUS_PATH, ROOT, TOKEN
 from .fake_twilio import ACCOUNT_SID, AUTH_TOKEN, FakeTwilioApi
+from .helpers import CALLER, LINE, MENUS_PATH, ROOT, TOKEN
 
 SECOND_LINE = "+3197010000001"  # the line's number for Polish posters
 OTHER = "+3197010000099"  # another number on the same account: never the purge's

@@ -13,8 +13,8 @@ import pytest
 from app import StartRefused, create_app
 from ivr.web.rest_client import ApiHttpClient
 
-from .helpers import CALLER, LINE, MENUS_PATH, ROOT, Twilio, confirm_text
 from .fake_twilio import ACCOUNT_SID, AUTH_TOKEN, FakeTwilioApi
+from .helpers import CALLER, LINE, MENUS_PATH, ROOT, Twilio, confirm_text
 
 
 @pytest.fixture

@@ -810,9 +810,13 @@ def test_a_rotation_in_the_environment_keeps_the_conversation(monkeypatch):
     monkeypatch.setenv("SECRET_KEY", new)
     monkeypatch.setenv("SECRET_KEY_FALLBACKS", f"{older}, {old}")
     after = create_app(config).test_client()
-    after.set_cookie("session", before.get_cookie("session").value)
+    sent = before.get_cookie("session")
+    assert sent is not None
+    after.set_cookie("session", sent.value)
     assert text(Twilio(after), "something else") == first_index("en")
-    signed = after.get_cookie("session").value
+    back = after.get_cookie("session")
+    assert back is not None
+    signed = back.value
     assert StateCookie([new], 3600).loads(signed)["sms"]["lang"] == "en"
     assert StateCookie([old], 3600).loads(signed) is None
 
