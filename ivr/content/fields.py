@@ -240,7 +240,7 @@ def _words(value: Any, info: ValidationInfo, langs: tuple[str, ...]) -> Mapping[
         words = value.get(lang)
         if isinstance(words, str):
             words = [words]
-        if not isinstance(words, list) or not words or not all(
+        if not isinstance(words, list | tuple) or not words or not all(
                 isinstance(w, str | int) and str(w).strip() for w in words):
             problems.append(Issue(f"missing keywords for '{lang}'", Form.IN, lang))
             continue
@@ -356,7 +356,7 @@ def strings(says: str, required: bool = False, known: bool = False,
     def read(value: Any, info: ValidationInfo) -> tuple[str, ...]:
         if value is None and not required:
             return ()
-        if not isinstance(value, list) or (required and not value):
+        if not isinstance(value, list | tuple) or (required and not value):
             return check(info, value, [Issue(says, form)], ())
         names = tuple(str(v) for v in value)
         found = reading(info)

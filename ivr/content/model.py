@@ -266,8 +266,8 @@ NODE_NEEDS = {PAGE: (("back",), "a page needs 'back': the menu it belongs to"),
 
 @dataclass(frozen=True, kw_only=True, config=FILE)
 class Node:
-    # Its key in nodes: set by Nodes once read (not a field of the file).
-    id: SkipJsonSchema[str] = dataclasses.field(init=False, default="")
+    # Its key in nodes, set once the nodes are read (kind_problems refuses it in the file).
+    id: SkipJsonSchema[str] = ""
     kind: Annotated[str, f.choice(NODE_KINDS, lambda kind: (
         f"'{kind}' is not a node kind{suggest(kind, NODE_KINDS)}"), default=MENU), Field(
         description="menu (default), page, forward or text")] = MENU
@@ -312,7 +312,7 @@ class Node:
 def kind_problems(data: Mapping) -> list[f.Issue]:
     kind = str(data.get("kind", MENU))
     if kind not in NODE_KINDS:
-        return []
+        return [f.Issue("unknown field 'id'", f.Form.NONE)] if "id" in data else []
     own = NODE_OWN.get(kind, ())
     allowed = [n for n in f.names(Node) if n != "id"
                and not any(n in fields for fields in NODE_OWN.values())] + list(own)
