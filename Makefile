@@ -51,7 +51,7 @@ quick: $(STAMP)
 check: $(STAMP)
 	$(BIN)/python -m ivr.tools.check $(ARGS)
 
-# menus.schema.json from ivr/content/structure.py (tests/test_schema.py fails when stale).
+# menus.schema.json from ivr/content/model.py (tests/test_schema.py fails when stale).
 schema: $(STAMP)
 	$(BIN)/python -m ivr.content.schema > menus.schema.json
 

@@ -1,6 +1,6 @@
-"""menus.schema.json: made from ivr/content/structure.py, the same field list the loader
-refuses unknown fields by; every menus file in the repository passes it, and a file with
-an unknown key or a misspelt field is refused by check-jsonschema and by the loader
+"""menus.schema.json: made from the model (ivr/content/model.py), the one definition of each
+field that the loader reads by; every menus file in the repository passes it, and a file
+with an unknown key or a misspelt field is refused by check-jsonschema and by the loader
 alike, each saying where."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import yaml
 from ivr.content import schema
 from ivr.lines import check_file
 
-from .helpers import LINES, MENUS_PATH, ROOT
+from .helpers import FIXTURES, LINES, MENUS_PATH, ROOT
 
 CHECK_JSONSCHEMA = Path(sys.executable).parent / "check-jsonschema"
 SCHEMA = ROOT / schema.FILE
@@ -29,7 +29,7 @@ def check_jsonschema(*files: Path) -> subprocess.CompletedProcess[str]:
                           capture_output=True, text=True, timeout=60)
 
 
-def test_the_schema_in_the_repository_is_the_one_the_structure_makes():
+def test_the_schema_in_the_repository_is_the_one_the_model_makes():
     assert SCHEMA.read_text(encoding="utf-8") == schema.text(), "stale: run make schema"
 
 
@@ -87,7 +87,7 @@ def _without(raw: dict, path: tuple[str, ...]) -> None:
     (("settings", "global_keys"), "'global_keys' is a required property",
      "'settings global_keys' must be a list of entries, each starting with '- id:'"),
     (("sms", "keywords"), "'keywords' is a required property",
-     "field 'more' must give a list of words for each language"),
+     "sms: field 'keywords' is missing"),
     (("sms", "keywords", "language"), "'language' is a required property",
      "field 'language' must give a list of words for each language"),
 ])
@@ -116,3 +116,32 @@ def test_a_language_key_is_judged_alike(tmp_path, key, valid):
     _, problems = check_file(broken, ROOT / "audio")
     refused = any("field 'key'" in str(p) and "must be one digit" in str(p) for p in problems)
     assert refused is not valid, [str(p) for p in problems]
+
+
+def _whole_numbers() -> list[tuple[str, str, dict]]:
+    """(section, field, its schema) of every whole number in a section of the schema."""
+    defs = schema.json_schema()["$defs"]
+    return [(section, name, prop) for section, kind in (("settings", "Settings"),
+                                                        ("sms", "SmsSettings"))
+            for name, prop in defs[kind]["properties"].items() if prop.get("type") == "integer"]
+
+
+@pytest.mark.parametrize(("section", "name", "prop"), _whole_numbers(),
+                         ids=lambda v: v if isinstance(v, str) else "")
+def test_a_number_has_one_range_and_one_default_for_the_schema_and_the_loader(
+        tmp_path, section, name, prop):
+    """max_misses and the rest: the range and the default an editor sees are the ones the
+    loader reads by and says, from the one definition."""
+    raw = yaml.safe_load((FIXTURES / "minimal.yaml").read_text(encoding="utf-8"))
+    raw[section].pop(name, None)
+    path = tmp_path / "menus.yaml"
+    path.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
+    menus, problems = check_file(path)
+    assert menus is not None, [str(p) for p in problems]
+    assert getattr(getattr(menus, section), name) == prop["default"]
+    raw[section][name] = prop["maximum"] + 1
+    path.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
+    _, problems = check_file(path)
+    assert [str(p) for p in problems] == [
+        f"menus.yaml: {section}: field '{name}': '{prop['maximum'] + 1}' must be a whole number "
+        f"from {prop['minimum']} to {prop['maximum']}"]

@@ -91,6 +91,25 @@ def test_the_model_is_immutable(menus):
         menus.nodes["main"].say = {}
 
 
+def test_an_object_made_again_is_checked_by_the_same_definition(menus):
+    """dataclasses.replace (ivr.lines, the report, tests) makes an object through the
+    field's one definition: a value the file could not have is refused there too, and an
+    object made again equals the one read, hashing as it did."""
+    import dataclasses
+
+    from pydantic import ValidationError
+
+    for made in (*menus.nodes.values(), *menus.contacts.values(), *menus.languages.values(),
+                 menus.settings, menus.sms):
+        assert dataclasses.replace(made) == made
+    language = menus.languages["nl"]
+    assert hash(dataclasses.replace(language)) == hash(language)
+    with pytest.raises(ValidationError, match="'10' must be one digit 0-8"):
+        dataclasses.replace(language, key="10")
+    with pytest.raises(ValidationError, match="must be a whole number from 1 to 9"):
+        dataclasses.replace(menus.settings, max_misses=0)
+
+
 def test_adding_a_node_is_a_yaml_change_only(tmp_path):
     """A new node in the YAML is served with no code change."""
     source = (FIXTURES / "minimal.yaml").read_text()
@@ -211,6 +230,27 @@ def test_the_minimal_fixture_meets_the_time_goals():
     assert 0 < first <= last <= timing.LANGUAGES_MAX
 
 
+def read_texts(node_id: str, field: str, texts: dict[str, str]):
+    """The minimal file with one field of a node in the given languages (a language the
+    file has not is added), read by the loader: the field as read, and its problems."""
+    import yaml
+
+    from ivr.content.loader import build
+    from ivr.content.problems import Collector
+
+    raw = yaml.safe_load((FIXTURES / "minimal.yaml").read_text(encoding="utf-8"))
+    for key, lang in enumerate(sorted(set(texts) - {"nl"}), start=2):
+        raw["languages"].append({"code": lang, "name": lang, "say_language": "en-GB",
+                                 "key": str(key)})
+    raw["nodes"][node_id][field] = texts
+    out = Collector("menus.yaml")
+    menus = build(raw, out)
+    assert menus is not None
+    where = f"node '{node_id}' field '{field}' ("
+    return getattr(menus.nodes[node_id], field), [
+        p for p in out.problems if p.where.startswith(where)]
+
+
 @pytest.mark.parametrize(("char", "kind"), [
     ("\x00", "a control character"), ("\x08", "a control character"),
     ("\x7f", "a control character"), ("\x85", "a control character"),
@@ -218,40 +258,26 @@ def test_the_minimal_fixture_meets_the_time_goals():
     ("\U0001ffff", "a noncharacter"), ("\ud800", "half of a surrogate pair"),
 ])
 def test_a_character_that_is_no_text_is_refused_with_its_code_and_place(char, kind):
-    from ivr.content.loader import texts
-    from ivr.content.problems import Collector
-
-    out = Collector("menus.yaml")
-    said = texts(out, "node 'signals'", {"say": {"nl": f"Kies{char}.", "en": "Choose."}}, "say",
-                 ("nl", "en"))
-    assert [(str(p), p.lang) for p in out.problems] == [(
+    said, problems = read_texts("signals", "say", {"nl": f"Kies{char}.", "en": "Choose."})
+    assert [(str(p), p.lang) for p in problems] == [(
         f"menus.yaml: node 'signals' field 'say' (nl): contains U+{ord(char):04X}, {kind} that "
         "cannot be said or sent: remove it", "nl")]
     assert dict(said) == {"en": "Choose."}
 
 
 def test_line_breaks_and_tabs_are_text():
-    from ivr.content.loader import texts
-    from ivr.content.problems import Collector
-
-    out = Collector("menus.yaml")
-    said = texts(out, "node 'signals'", {"sms": {"nl": "Politie:\t{police}\nKlaar."}}, "sms",
-                 ("nl",))
-    assert out.problems == [] and said["nl"] == "Politie: {police}\nKlaar."
+    said, problems = read_texts("signals", "sms", {"nl": "Politie:\t{police}\nKlaar."})
+    assert problems == [] and said["nl"] == "Politie: {police}\nKlaar."
 
 
 @pytest.mark.parametrize(("field", "most"), [("say", 1_000), ("title", 1_000), ("sms", 1_600)])
 def test_a_text_is_bounded_in_characters_an_sms_topic_by_one_message(field, most):
     """A text without spaces passed the time model, which counts words; an SMS topic is
     read in pages, but goes whole on WhatsApp, in one message of at most 1,600."""
-    from ivr.content.loader import texts
-    from ivr.content.problems import Collector
-
-    out = Collector("menus.yaml")
     word = "Proszę-wybrać-temat."
     fits, over = word * (most // len(word)), "x" * (most + 1)
-    said = texts(out, "node 'main'", {field: {"pl": fits, "nl": over}}, field, ("pl", "nl"))
+    said, problems = read_texts("main", field, {"pl": fits, "nl": over})
     assert dict(said) == {"pl": fits}
-    assert [str(p) for p in out.problems] == [
+    assert [str(p) for p in problems] == [
         f"menus.yaml: node 'main' field '{field}' (nl): {most + 1:,} characters; at most "
         f"{most:,} in one text: shorten it, or split it into a page and a 'more' option"]
