@@ -126,35 +126,40 @@ def note(**fields: str | None) -> None:
 
 
 # The log line's outcome: that of the first kind in this table among an answer's events
-# (a forward before the text, a text before the menu that follows it); an answer with none
-# of them is a step through the menus. "{outcome}" is the event's.
+# (a forward before the text, a text before the menu that follows it), followed by the
+# event's own outcome where the row says so ("forward busy", "text sent"); an answer with
+# none of them is a step through the menus.
 OUTCOMES = (
-    (ev.ERROR, "error"),
-    (ev.FORWARD, "forward"),
-    (ev.DIALLED, "forward {outcome}"),
-    (ev.TEXT, "text {outcome}"),
-    (ev.CLOSED, "closed"),
-    (ev.MISS_LIMIT, "miss limit"),
-    (ev.SMS_SILENT, "no reply"),
-    (ev.SMS_TOPIC, "reply"),
-    (ev.SMS_OTHER, "reply"),
+    (ev.ERROR, "error", False),
+    (ev.FORWARD, "forward", False),
+    (ev.DIALLED, "forward", True),
+    (ev.TEXT, "text", True),
+    (ev.CLOSED, "closed", False),
+    (ev.MISS_LIMIT, "miss limit", False),
+    (ev.SMS_SILENT, "no reply", False),
+    (ev.SMS_TOPIC, "reply", False),
+    (ev.SMS_OTHER, "reply", False),
 )
-RANKS = {kind: rank for rank, (kind, _) in enumerate(OUTCOMES)}
+RANKS = {kind: rank for rank, (kind, _, _) in enumerate(OUTCOMES)}
 STEP = "menu"
 
 
 def note_events(events: tuple[Event, ...]) -> None:
     """The log line's outcome from an answer's events; its language and node too, when the
     request's URL named none (an SMS: the topic)."""
-    ranked = [(RANKS[event.kind], event) for event in events if event.kind in RANKS]
+    best, rank = None, len(OUTCOMES)
+    for event in events:
+        found = RANKS.get(event.kind, rank)
+        if found < rank:
+            best, rank = event, found
     current = entry()
-    if not ranked:
+    if best is None:
         current.outcome = STEP
         return
-    rank, event = min(ranked, key=lambda found: found[0])
-    current.outcome = OUTCOMES[rank][1].format(outcome=event.outcome)
+    _, text, detailed = OUTCOMES[rank]
+    current.outcome = f"{text} {best.outcome}" if detailed else text
     if current.language is None and current.node is None:
-        current.language, current.node = event.language, event.node
+        current.language, current.node = best.language, best.node
 
 
 def is_event(outcome: str | None) -> bool:
