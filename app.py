@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
-from flask import Flask, Request, Response, current_app, jsonify, request
+from flask import Flask, Request, Response, jsonify, request
 from flask.sessions import SessionInterface, SessionMixin
 from limits import parse
 from limits.errors import ConfigurationError
@@ -36,12 +36,12 @@ from ivr.tools import purge
 from ivr.tools.cli import audio_cli, call_command, menus_cli, text_command, translations_cli
 from ivr.tools.twilio_cli import twilio_cli
 from ivr.tools.usage_cli import report_command
-from ivr.voice import answers as voice
 from ivr.web import (
     audio_views,
     line_numbers,
     metrics,
     sms_webhook,
+    state,
     usage_counts,
     usage_view,
     voice_webhook,
@@ -55,7 +55,6 @@ from ivr.web.texting import TextSender
 from simulator import access as simulator_access
 from simulator import views as simulator_views
 from sms.keywords import KeywordIndex
-from sms.replies import first_languages, index_pages
 
 log = logging.getLogger("app")
 
@@ -171,20 +170,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     for warning in warnings:
         app.logger.warning("%s", warning)
     try:
-        app.extensions["line_languages"], notes = line_numbers.parse(
+        line_languages, notes = line_numbers.parse(
             app.config["LINE_NUMBERS"], menus.languages,
             line_numbers.not_offered(menus.languages, warnings))
     except line_numbers.LineNumbersError as exc:
         refuse(str(exc))
     for note in notes:
         app.logger.warning("%s", note)
-    app.extensions["menus"] = menus
-    # The version /healthz reports: which content this instance serves.
-    app.extensions["menus_version"] = hashlib.sha256(menus_path.read_bytes()).hexdigest()[:12]
-    app.extensions["keywords"] = KeywordIndex(menus)
-    # Built once, so that the error path of the error path has nothing left to fail.
-    app.extensions["last_resort_twiml"] = str(voice.last_resort(menus))
-    app.extensions["sms_last_resort"] = index_pages(menus, first_languages(menus))[0]
     if not app.config["SECRET_KEY"]:
         # With preload_app every gunicorn worker shares this key; another instance or a
         # restart does not, and a sender's language is then asked again. No harm beyond.
@@ -194,7 +186,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # The SMS state cookie, signed with the current key and read with any of the fallbacks.
     keys = [*(app.config.get("SECRET_KEY_FALLBACKS") or ()), app.config["SECRET_KEY"]]
     lifetime = app.config["PERMANENT_SESSION_LIFETIME"]
-    app.extensions["sms_cookie"] = StateCookie(keys, int(lifetime.total_seconds()))
+    sms_cookie = StateCookie(keys, int(lifetime.total_seconds()))
     # No request opens Flask's session (the SMS state has its own cookie): Flask's would
     # read and verify the cookie at every request, voice too.
     app.session_interface = NoSession()
@@ -217,12 +209,17 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.register_blueprint(simulator_views.bp)
     if app.config["INSTANCE_PATH"]:
         app.instance_path = str(Path(app.config["INSTANCE_PATH"]).resolve())
-    app.extensions["limiter"] = _limiter(app.config, app.instance_path)
-    app.extensions["texts"] = _text_sender(app)
+    limiter = _limiter(app.config, app.instance_path)
     try:
-        usage_counts.install(app)
+        usage = usage_counts.make(app.config, app.instance_path)
     except ValueError as exc:
         refuse(str(exc))
+    state.init_app(app, state.Line(
+        menus=menus, menus_version=hashlib.sha256(menus_path.read_bytes()).hexdigest()[:12],
+        line_languages=line_languages, keywords=KeywordIndex(menus),
+        last_resort=voice_webhook.last_resort(menus),
+        sms_last_resort=sms_webhook.last_resort(menus), sms_cookie=sms_cookie,
+        limiter=limiter, texts=_text_sender(app.config, limiter), usage=usage))
     app.add_url_rule("/healthz", "healthz", _healthz)
     app.register_error_handler(404, _not_found)
     app.register_error_handler(405, _not_found)
@@ -240,11 +237,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     return app
 
 
-def _text_sender(app: Flask) -> TextSender:
+def _text_sender(config: dict[str, Any], limiter: MovingWindowRateLimiter) -> TextSender:
     """Counts in an SQLite file of this machine by default; with RATELIMIT_STORAGE_URI
     (redis://...) across instances. No limit applies to the webhooks themselves: Twilio
     ignores 429s."""
-    config = app.config
     caps = {}
     for name in ("SMS_PER_NUMBER", "SMS_OVERALL"):
         try:
@@ -255,7 +251,7 @@ def _text_sender(app: Flask) -> TextSender:
 
     countries = frozenset(c.strip().upper() for c in config["SMS_ALLOWED_COUNTRIES"].split(",")
                           if c.strip())
-    return TextSender(app.extensions["limiter"], str(config["SECRET_KEY"]).encode(), countries,
+    return TextSender(limiter, str(config["SECRET_KEY"]).encode(), countries,
                       caps["SMS_PER_NUMBER"], caps["SMS_OVERALL"],
                       # Twilio waits 15 s for the webhook: the API call may take 5 of them.
                       lambda: rest_client(config, timeout=5))
@@ -294,7 +290,7 @@ def _healthz() -> Response:
     """Unsigned, for the platform's health check: the menus are loaded, and which version.
     Nothing else: no counts, no configuration, nothing about calls."""
 
-    return jsonify(status="ok", menus_version=current_app.extensions["menus_version"])
+    return jsonify(status="ok", menus_version=state.line_state().menus_version)
 
 
 def _not_found(exc: HTTPException) -> BaseResponse | HTTPException:

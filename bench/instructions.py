@@ -33,22 +33,16 @@ APPS = {"floor": "bench.reference:floor", "secure": "bench.reference:secure",
 UNCOUNTED = "line, no usage counts"
 
 
-class NotCounting:
-    """The usage counts left out, to show what they cost."""
-
-    def count(self, *args: object) -> None:
-        return None
-
-
 def _counting(app_name: str, wsgi: object) -> None:
     """Usage counts written only when the measured loop says (no writer thread every
     second, which callgrind would not count): each route's 100 answers in one write, as
     a worker answering 100 requests a second writes them."""
     from ivr.web import usage_counts
+    from ivr.web.state import line_state
 
     usage_counts.FLUSH_SECONDS = 10.0**9
     if app_name == UNCOUNTED:
-        wsgi.extensions["usage"] = NotCounting()  # type: ignore[attr-defined]
+        line_state(wsgi).usage = None  # type: ignore[arg-type]
 
 
 def child(app_name: str) -> None:

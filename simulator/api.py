@@ -12,8 +12,8 @@ from urllib.parse import parse_qsl
 import phonenumbers
 
 from ivr.content import model as m
+from ivr.twiml.events import DIAL_STATUSES
 from ivr.voice.simulate import Step, example_number
-from ivr.web.logs import DIAL_STATUSES
 from ivr.web.texting import Text
 from sms.segments import count
 

@@ -11,6 +11,7 @@ from flask import Blueprint, Response, current_app, jsonify, request, send_from_
 from ivr.content.model import Menus
 from ivr.voice.simulate import read
 from ivr.web.phone import NoTwiML, Phone
+from ivr.web.state import line_state
 from ivr.web.texting import OUTBOX, Text
 from simulator import access, api
 
@@ -20,7 +21,7 @@ bp = Blueprint("simulator", __name__, url_prefix="/simulator", static_folder=STA
 
 
 def menus() -> Menus:
-    return current_app.extensions["menus"]
+    return line_state().menus
 
 
 @bp.before_request

@@ -1,18 +1,22 @@
 """What the SMS line answers, as plain text. Pure functions: no request, no app.
 
 The conversation's state (language, topic, page, whether the index was sent) lives in
-Twilio's SMS cookie, never on the server; these functions take it and give it back.
+Twilio's SMS cookie, never on the server; these functions take it and give it back, with
+the events the reply stands for (ivr.twiml.events), decided here, once.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 from twilio.twiml.messaging_response import MessagingResponse
 
 from ivr.content import model as m
 from ivr.content.model import PLACEHOLDER_RE
+from ivr.twiml import events as ev
+from ivr.twiml.events import Event
 from sms.guess import written_in
 from sms.keywords import (
     CARRIER_WORDS,
@@ -45,9 +49,15 @@ class State:
     topic: str | None = None  # the topic whose pages are being read
     page: int = 0
     index: bool = False  # the numbered index was sent, so "2" means topic 2
-    # What the last message asked for (a topic id, index, choice, languages, opt-out): for
-    # the metrics, never kept in the cookie.
-    asked: str = ""
+
+
+class Reply(NamedTuple):
+    """The reply to a text (None: no reply at all), the conversation's new state, and what
+    the reply stands for."""
+
+    text: str | None
+    state: State
+    events: tuple[Event, ...]
 
 
 @dataclass(frozen=True)
@@ -219,12 +229,12 @@ def first_languages(menus: m.Menus, region: str | None = None,
 
 
 def respond(menus: m.Menus, keywords: KeywordIndex, message: Incoming,
-            state: State) -> tuple[str | None, State]:
-    """The reply (None: no reply at all) and the conversation's new state."""
+            state: State) -> Reply:
+    """The reply, the conversation's new state, and the reply's events."""
     text = normalize(message.body)
     if text.upper() in CARRIER_WORDS and not message.whatsapp:
         # STOP and the like: Twilio acts on them, the app keeps quiet.
-        return None, replace(state, asked="opt-out")
+        return Reply(None, state, _event(menus, ev.SMS_SILENT, state.lang, outcome="opt-out"))
     if not text or len(message.body) >= MAX_BODY:
         return send_index(menus, state, message)  # empty, a picture, only emoji, too long
     if text.isdigit() and text.isascii():
@@ -254,7 +264,7 @@ def _written_in(menus: m.Menus, state: State, message: Incoming) -> State:
     return replace(state, lang=lang) if lang else state
 
 
-def which(menus: m.Menus, topics: list[Match], state: State) -> tuple[str, State]:
+def which(menus: m.Menus, topics: list[Match], state: State) -> Reply:
     """'anoniem melden' could be MELDEN or ANONIEM: the matching topics, numbered, in the
     language of the words that matched."""
     shared = [lang for lang in menus.languages if all(lang in x.langs for x in topics)]
@@ -263,16 +273,18 @@ def which(menus: m.Menus, topics: list[Match], state: State) -> tuple[str, State
     else:
         lang = shared[0]
     wanted = {x.meaning.target for x in topics}
-    return choice(menus, lang, wanted), State(lang=lang, index=True, asked="choice")
+    return Reply(choice(menus, lang, wanted), State(lang=lang, index=True),
+                 _event(menus, ev.SMS_OTHER, lang, outcome="choice"))
 
 
 def _language_page(menus: m.Menus, lang: str, page: int, state: State,
-                   message: Incoming) -> tuple[str, State]:
+                   message: Incoming) -> Reply:
     all_pages = language_pages(menus, lang, whole=message.whatsapp)
     page = min(page, len(all_pages) - 1)
     more = page + 1 < len(all_pages)
-    return all_pages[page], State(lang=lang, topic=LANGUAGE_LIST if more else None, page=page,
-                                  index=state.index, asked="languages")
+    return Reply(all_pages[page], State(lang=lang, topic=LANGUAGE_LIST if more else None,
+                                        page=page, index=state.index),
+                 _event(menus, ev.SMS_OTHER, lang, outcome="languages"))
 
 
 def choice(menus: m.Menus, lang: str, wanted: set[str]) -> str:
@@ -282,8 +294,7 @@ def choice(menus: m.Menus, lang: str, wanted: set[str]) -> str:
     return "\n".join(lines)
 
 
-def send_index(menus: m.Menus, state: State, message: Incoming,
-               page: int = 0) -> tuple[str, State]:
+def send_index(menus: m.Menus, state: State, message: Incoming, page: int = 0) -> Reply:
     """The index, in the sender's language or the first-reply languages; a long one comes
     in pages read with MORE, like a long topic."""
     langs = (state.lang,) if state.lang else first_languages(menus, message.region,
@@ -291,12 +302,27 @@ def send_index(menus: m.Menus, state: State, message: Incoming,
     all_pages = index_pages(menus, langs, whole=message.whatsapp)
     page = min(page, len(all_pages) - 1)
     more = page + 1 < len(all_pages)
-    return all_pages[page], State(lang=state.lang, topic=INDEX if more else None, page=page,
-                                  index=True, asked="index")
+    return Reply(all_pages[page], State(lang=state.lang, topic=INDEX if more else None,
+                                        page=page, index=True),
+                 _event(menus, ev.SMS_OTHER, state.lang, outcome="index"))
 
 
-def _numbered(menus: m.Menus, number: int, state: State,
-              message: Incoming) -> tuple[str, State]:
+def error_reply(menus: m.Menus) -> Reply:
+    """The answer to an exception: the first page of the index for a new sender (Dutch and
+    English, 112 and the safety tip)."""
+    return Reply(index_pages(menus, first_languages(menus))[0], State(),
+                 _event(menus, ev.ERROR, None))
+
+
+def _event(menus: m.Menus, kind: str, language: str | None, node: str | None = None,
+           outcome: str | None = None) -> tuple[Event, ...]:
+    """One event, as the events of a reply, made once for these menus: its fields are the
+    menus' ids and fixed words."""
+    return menus.cached(("sms event", kind, language, node, outcome),
+                        lambda: (Event(kind, language, node, None, outcome),))
+
+
+def _numbered(menus: m.Menus, number: int, state: State, message: Incoming) -> Reply:
     """'2' after the index: the second topic, in the sender's language."""
     if not state.index or not 1 <= number <= len(menus.sms.topics):
         return send_index(menus, state, message)
@@ -307,13 +333,14 @@ def _numbered(menus: m.Menus, number: int, state: State,
 
 
 def _in_first_languages(menus: m.Menus, node_id: str, state: State,
-                        message: Incoming) -> tuple[str, State]:
+                        message: Incoming) -> Reply:
     """'2' after the index in Dutch and English: the sender's language is still unknown,
     so the topic in both when it fits, without choosing a language for them."""
     langs = first_languages(menus, message.region, message.line_language)
     both, fits = menus.cached(("sms both", node_id, langs), lambda: _both(menus, node_id, langs))
     if message.whatsapp or fits:
-        return both, replace(state, topic=None, asked=node_id)
+        return Reply(both, replace(state, topic=None),
+                     _event(menus, ev.SMS_TOPIC, state.lang, node_id))
     return _topic_page(menus, node_id, langs[0], 0, state, message)
 
 
@@ -328,23 +355,23 @@ def _both(menus: m.Menus, node_id: str, langs: tuple[str, ...]) -> tuple[str, bo
 
 
 def _topic_page(menus: m.Menus, node_id: str, lang: str, page: int, state: State,
-                message: Incoming) -> tuple[str, State]:
+                message: Incoming) -> Reply:
     all_pages = pages(menus, node_id, lang, whole=message.whatsapp)
     if page >= len(all_pages):  # a cookie from before the text changed
         return send_index(menus, replace(state, topic=None), message)
     more = page + 1 < len(all_pages)
-    new = State(lang=lang, topic=node_id if more else None, page=page, index=state.index,
-                asked=node_id)
-    return all_pages[page], new
+    new = State(lang=lang, topic=node_id if more else None, page=page, index=state.index)
+    return Reply(all_pages[page], new, _event(menus, ev.SMS_TOPIC, lang, node_id,
+                                              outcome="more" if page else None))
 
 
 def _topic(menus: m.Menus, match: Match, lang: str, state: State,
-           message: Incoming) -> tuple[str, State]:
+           message: Incoming) -> Reply:
     return _topic_page(menus, match.meaning.target, lang, 0, state, message)
 
 
 def _more(menus: m.Menus, match: Match, lang: str, state: State,
-          message: Incoming) -> tuple[str, State]:
+          message: Incoming) -> Reply:
     if state.topic == INDEX:
         return send_index(menus, state, message, state.page + 1)
     if state.topic == LANGUAGE_LIST:
@@ -355,12 +382,12 @@ def _more(menus: m.Menus, match: Match, lang: str, state: State,
 
 
 def _languages(menus: m.Menus, match: Match, lang: str, state: State,
-               message: Incoming) -> tuple[str, State]:
+               message: Incoming) -> Reply:
     return _language_page(menus, lang, 0, state, message)
 
 
 def _language_code(menus: m.Menus, match: Match, lang: str, state: State,
-                   message: Incoming) -> tuple[str, State]:
+                   message: Incoming) -> Reply:
     return send_index(menus, State(lang=match.meaning.target), message)
 
 

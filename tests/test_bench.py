@@ -25,11 +25,11 @@ MENUS = shipped_menus()
 CALL = voice.Call(LINE, "NL", datetime(2026, 11, 23, 12, 0, tzinfo=AMSTERDAM))
 
 VOICE = {
-    "incoming call": lambda: voice.incoming(MENUS, CALL),
-    "menu key": lambda: voice.node_input(MENUS, "nl", "main", "2", 0, CALL),
-    "forward": lambda: voice.node_input(MENUS, "nl", "contacts", "1", 0, CALL),
-    "dial failure": lambda: voice.dial_result(MENUS, "nl", "call_police", "busy", CALL),
-    "wrong key": lambda: voice.node_input(MENUS, "nl", "main", "x", 1, CALL),
+    "incoming call": lambda: voice.incoming(MENUS, CALL).twiml,
+    "menu key": lambda: voice.node_input(MENUS, "nl", "main", "2", 0, CALL).twiml,
+    "forward": lambda: voice.node_input(MENUS, "nl", "contacts", "1", 0, CALL).twiml,
+    "dial failure": lambda: voice.dial_result(MENUS, "nl", "call_police", "busy", CALL).twiml,
+    "wrong key": lambda: voice.node_input(MENUS, "nl", "main", "x", 1, CALL).twiml,
 }
 
 
@@ -43,6 +43,6 @@ def test_voice_answer(benchmark, route):
 def test_sms_keyword(benchmark):
     keywords = KeywordIndex(MENUS)
     message = Incoming(body="POLITIE", region="NL")
-    text, _ = respond(MENUS, keywords, message, State())
+    text = respond(MENUS, keywords, message, State()).text
     assert benchmark(lambda: respond(MENUS, keywords, message, State())[0]) == text
     assert text and "0900" in text

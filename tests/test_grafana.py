@@ -10,7 +10,7 @@ from prometheus_client import Counter
 
 from ivr.web import counters
 
-from .conftest import ROOT
+from .helpers import ROOT
 
 DASHBOARD = ROOT / "docs" / "grafana-dashboard.json"
 # Counters the dashboard already shows that are being added to ivr/web/counters.py in the

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from app import create_app
+from ivr.web.state import line_state
 
 from .helpers import MENUS_PATH, TOKEN, basic_auth
 
@@ -99,6 +100,6 @@ def test_when_the_store_fails_the_pages_refuse(monkeypatch):
         def __getattr__(self, name):
             raise ConnectionError("the store is down")
 
-    monkeypatch.setitem(app.extensions, "limiter", Broken())
+    monkeypatch.setattr(line_state(app), "limiter", Broken())
     assert metrics(app.test_client(), METRICS) == 429
     assert simulator(app.test_client(), PASSWORD) == 429

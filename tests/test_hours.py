@@ -8,6 +8,7 @@ import shutil
 from datetime import UTC, datetime
 
 import pytest
+from prometheus_client import REGISTRY
 
 from app import create_app
 from ivr.content.hours import AMSTERDAM, Opening, is_open, next_opening
@@ -17,6 +18,7 @@ from .helpers import LINE, MENUS_PATH, ROOT, TOKEN, Twilio, shipped_menus
 
 MENUS_TITLES = {node: shipped_menus().nodes[node].title["nl"]
                 for node in ("call_police", "call_anonymous")}
+CLOSED_COUNT = "line_closed_contacts_total"
 OFFICE = tuple(Opening(day, 9 * 60, 17 * 60) for day in range(5))  # Mon-Fri 09:00-17:00
 
 
@@ -159,6 +161,7 @@ def test_a_closed_contact_is_an_event_in_the_log(office_hours, caplog, early):
                if o.target == "call_comensha")
     caplog.clear()
     caplog.set_level(logging.DEBUG)
+    closed_before = REGISTRY.get_sample_value(CLOSED_COUNT, {"contact": "comensha"}) or 0
     if early:
         answer = twilio.post("/voice/nl/contacts/input?miss=0", Digits=key)
     else:
@@ -166,3 +169,5 @@ def test_a_closed_contact_is_an_event_in_the_log(office_hours, caplog, early):
     assert answer.first("Dial") is None
     outcomes = [(r.levelname, r.outcome) for r in caplog.records if r.getMessage() == "webhook"]
     assert outcomes == ([("DEBUG", "menu")] if early else [("INFO", "closed")])
+    closed = REGISTRY.get_sample_value(CLOSED_COUNT, {"contact": "comensha"}) or 0
+    assert closed - closed_before == (0 if early else 1)

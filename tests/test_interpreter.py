@@ -92,7 +92,7 @@ def test_every_way_to_the_police_dial_says_it_after_a_failed_forward_and_the_mis
 @pytest.mark.parametrize("lang", LANGS)
 def test_the_time_model_counts_the_sentence_before_the_dial(lang):
     node = MENUS.nodes["call_police"]
-    response = voice.show_node(MENUS, lang, node.id, voice.Call(LINE))
+    response = voice.show_node(MENUS, lang, node.id, voice.Call(LINE)).twiml
     heard = [h.end - h.start for h in timing.heard(response)]
     said = speak(MENUS, lang, u.node_text(node, lang)).seconds
     if lang == DUTCH:
@@ -170,6 +170,6 @@ def test_a_dutch_only_line_never_says_it(tmp_path):
     path.write_text(text, encoding="utf-8")
     menus, problems = load_menus(path)
     assert problems == []
-    response = voice.show_node(menus, "nl", "call_police", voice.Call(LINE))
+    response = voice.show_node(menus, "nl", "call_police", voice.Call(LINE)).twiml
     assert "tolk" not in str(response)
     assert "prompt.interpreter.police" not in u.every(menus, "nl")

@@ -206,7 +206,7 @@ def test_a_stale_recording_is_reported_and_the_voice_says_the_new_text(audio_cop
     assert ("menus.yaml: language 'nl' recording 'node.signals': warning: stale: its text "
             "changed since it was recorded; record it again, or run flask audio render "
             "--lang nl") in [str(p) for p in problems]
-    answer = str(voice.show_node(menus, "nl", "signals", voice.Call()))
+    answer = str(voice.show_node(menus, "nl", "signals", voice.Call()).twiml)
     assert "node.signals.wav" not in answer
 
 
@@ -214,7 +214,7 @@ def test_a_stale_recording_still_plays_where_there_is_no_voice(audio_copy):
     _record(audio_copy, "uk", "node.signals", "0123456789abcdef")
     menus, _ = load_menus(audio_copy / "menus.yaml")
     assert "/audio/uk/node.signals.wav?v=" in str(voice.show_node(menus, "uk", "signals",
-                                                                  voice.Call()))
+                                                                  voice.Call()).twiml)
 
 
 def test_a_stale_take_never_offers_an_old_key_where_there_is_no_voice(audio_copy):

@@ -20,6 +20,7 @@ from ivr.voice import utterances as u
 from ivr.voice.speech import speak
 from ivr.web import line_numbers
 from ivr.web.line_numbers import LineNumbersError
+from ivr.web.state import line_state
 from sms.replies import first_languages, index_pages
 
 from .helpers import (
@@ -129,9 +130,9 @@ def test_the_app_refuses_to_start_with_one_line_saying_what_to_fix(caplog):
 def test_the_setting_is_read_from_the_environment_in_the_factory(monkeypatch):
     monkeypatch.setenv("LINE_NUMBERS", "+3197010000002=pl")
     app = create_app({"MENUS_PATH": str(MENUS_PATH)})
-    assert dict(app.extensions["line_languages"]) == {"+3197010000002": "pl"}
+    assert dict(line_state(app).line_languages) == {"+3197010000002": "pl"}
     given = create_app({"MENUS_PATH": str(MENUS_PATH), "LINE_NUMBERS": "+3197010000003=ar"})
-    assert dict(given.extensions["line_languages"]) == {"+3197010000003": "ar"}
+    assert dict(line_state(given).line_languages) == {"+3197010000003": "ar"}
 
 
 # -- a call ----------------------------------------------------------------------------------
@@ -155,7 +156,7 @@ def test_a_call_to_a_number_with_a_language_begins_in_it(line, lang):
     language_key = next(g.key for g in menus.settings.global_keys if g.action == m.LANGUAGE)
     choice = twilio.follow(answer, language_key, To=number)
     expected = voice.language_menu(menus, voice.Call.from_to(number, "NL",
-                                                             languages={number: lang}))
+                                                             languages={number: lang})).twiml
     assert choice.body == document(expected)
     keys = {language.key[0] for language in menus.languages.values()}
     assert keys <= set(timing.offered(expected))
@@ -163,7 +164,7 @@ def test_a_call_to_a_number_with_a_language_begins_in_it(line, lang):
 
 def test_the_call_begins_with_112_then_a_person_then_the_main_menu():
     call = voice.Call.from_to(LINE, "NL", languages={LINE: "pl"})
-    answer = voice.incoming(MENUS, call)
+    answer = voice.incoming(MENUS, call).twiml
     main = MENUS.nodes[MENUS.settings.main_node]
     person = next(g for g in MENUS.settings.global_keys if g.action == m.CONTACTS)
     texts = [u.prompt(MENUS, "pl", "greeting"), u.global_option(MENUS, "pl", person),
@@ -181,12 +182,12 @@ def test_before_a_language_is_chosen_the_numbers_language_comes_first():
     (its person's key), speak the number's language first, then Dutch."""
     call = voice.Call.from_to(LINE, "NL", languages={LINE: "ar"})
     assert voice.greeting_order(MENUS, "NL", "ar") == ("ar", "nl")
-    apology = voice.error_response(MENUS, None, call)
+    apology = voice.error_response(MENUS, None, call).twiml
     first = next(verb for verb in apology.verbs if getattr(verb, "name", "") != "Gather")
     error = speak(MENUS, "ar", u.prompt(MENUS, "ar", "error"))
     assert first is error
     person = next(g for g in MENUS.settings.global_keys if g.action == m.CONTACTS)
-    choice = document(voice.language_menu(MENUS, call))
+    choice = document(voice.language_menu(MENUS, call).twiml)
     persons = [speak(MENUS, lang, u.global_option(MENUS, lang, person)).element.to_xml(
         xml_declaration=False) for lang in ("ar", "nl")]
     assert choice.index(persons[0]) < choice.index(persons[1])

@@ -8,7 +8,7 @@ import logging
 
 import pytest
 
-from .helpers import Twilio
+from .helpers import CALLER, Twilio, confirm_text, texting_line
 
 
 def webhook_lines(caplog) -> list[tuple[str, str | None]]:
@@ -28,6 +28,10 @@ def webhook_lines(caplog) -> list[tuple[str, str | None]]:
     ("/voice/nl/main/input?miss=2", {"Digits": "5"}, "DEBUG", "menu"),  # a key, no miss
     ("/voice/language?miss=2", {"Digits": ""}, "INFO", "miss limit"),
     ("/voice/language?miss=0", {"Digits": "1"}, "DEBUG", "menu"),
+    # A key that does something is no miss, whatever the misses before: a person's key in
+    # the choice of language, a forward's key pressed before its offer (the offer again).
+    ("/voice/language?miss=2", {"Digits": "#"}, "DEBUG", "menu"),
+    ("/voice/nl/contacts/input?miss=2", {"Digits": "1"}, "DEBUG", "menu"),
     ("/sms", {"Body": "HULP"}, "DEBUG", "reply"),
     # URLs no route matches go through the same lifecycle (ivr.web.lifecycle.unrouted).
     ("/voice//nl", {}, "DEBUG", "menu"),
@@ -52,3 +56,16 @@ def test_at_info_a_menu_step_writes_nothing(app, caplog):
     caplog.set_level(logging.INFO)
     assert Twilio(app.test_client()).post("/voice/nl/main").status == 200
     assert webhook_lines(caplog) == []
+
+
+@pytest.mark.parametrize(("caller", "status", "outcome"), [
+    (CALLER, 201, "text sent"),
+    ("+31201234567", 201, "text refused"),  # a landline
+    (CALLER, 500, "text failed"),  # Twilio's API failed
+])
+def test_the_numbers_by_text_are_an_event_with_what_became_of_them(caplog, caller, status,
+                                                                   outcome):
+    _, _, twilio = texting_line(status=status)
+    caplog.set_level(logging.DEBUG)
+    assert confirm_text(twilio, caller=caller).status == 200
+    assert webhook_lines(caplog) == [("INFO", outcome)]

@@ -7,8 +7,18 @@ import re
 import pytest
 
 from app import create_app
+from ivr.web.state import line_state
 
-from .helpers import MENUS_PATH, METRICS_TOKEN, TOKEN, Twilio, metric_value
+from .helpers import (
+    MENUS_PATH,
+    METRICS_TOKEN,
+    TOKEN,
+    Twilio,
+    confirm_text,
+    key_to,
+    metric_value,
+    texting_line,
+)
 
 
 @pytest.fixture(scope="module")
@@ -61,3 +71,35 @@ def test_a_call_and_a_text_are_counted_without_personal_data(metered):
             labels = line.split("{", 1)[1].split("}", 1)[0] if "{" in line else ""
             assert not re.search(r"\d{5,}", labels), line
             assert "Anna" not in labels and "Rotterdam" not in labels
+
+
+def test_a_node_is_counted_where_it_is_reached_not_where_its_key_was_pressed(metered):
+    before = scrape(metered)
+    twilio = Twilio(metered.test_client())
+    twilio.post("/voice/ro/main/input?miss=0", Digits=key_to("main", "help"))
+    twilio.post("/voice/ro/main/input?miss=0", Digits="x")  # a wrong key: main's keys again
+    after = scrape(metered)
+    grew = {node: metric_value(after, "line_node_visits_total", node=node, language="ro")
+            - metric_value(before, "line_node_visits_total", node=node, language="ro")
+            for node in ("main", "help")}
+    assert grew == {"main": 0, "help": 1}
+
+
+def test_the_miss_limit_closed_contacts_and_texts_not_sent_are_counted(metered, tmp_path):
+    before = scrape(metered)
+    twilio = Twilio(metered.test_client())
+    limit = line_state(metered).menus.settings.max_misses
+    twilio.post(f"/voice/pl/main/input?miss={limit - 1}", Digits="x")
+    twilio.post(f"/voice/language?miss={limit - 1}", Digits="")
+    app, _, texting = texting_line(METRICS_TOKEN=METRICS_TOKEN)
+    texts_before = scrape(app)
+    confirm_text(texting, caller="+31201234567")  # a landline: refused
+    after = scrape(metered)
+
+    def grew(name, **labels):
+        return metric_value(after, name, **labels) - metric_value(before, name, **labels)
+
+    assert grew("line_miss_limits_total", language="pl") == 1
+    assert grew("line_miss_limits_total", language="unknown") == 1
+    assert metric_value(scrape(app), "line_texts_not_sent_total", reason="refused") - \
+        metric_value(texts_before, "line_texts_not_sent_total", reason="refused") == 1

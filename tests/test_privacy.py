@@ -126,9 +126,10 @@ def test_an_anonymous_contact_hides_the_caller_whatever_its_caller_id(menus):
     contacts = dict(menus.contacts)
     contacts["anonymous"] = dataclasses.replace(contacts["anonymous"], caller_id="caller")
     changed = dataclasses.replace(menus, contacts=contacts)
-    answer = str(voice.show_node(changed, "nl", "call_anonymous", voice.Call("+3197010000000")))
+    answer = str(voice.show_node(changed, "nl", "call_anonymous",
+                                 voice.Call("+3197010000000")).twiml)
     assert 'callerId="+3197010000000"' in answer
-    answer = str(voice.show_node(changed, "nl", "call_anonymous", voice.Call(None)))
+    answer = str(voice.show_node(changed, "nl", "call_anonymous", voice.Call(None)).twiml)
     assert "<Dial" not in answer
 
 

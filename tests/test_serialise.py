@@ -13,6 +13,7 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from ivr.content import model as m
 from ivr.content.hours import AMSTERDAM, Opening
+from ivr.twiml.events import REFUSED_TEXT, SENT
 from ivr.twiml.serialise import document
 from ivr.voice import answers as voice
 from ivr.voice import speech
@@ -40,20 +41,20 @@ def answers(menus) -> Iterator[VoiceResponse]:
     s = menus.settings
     keys = ["", "1", "9", "x", *(g.key for g in s.global_keys)]
     for call in CALLS:
-        yield voice.incoming(menus, call)
+        yield voice.incoming(menus, call).twiml
         for digits in keys:
             for miss in (0, s.max_misses - 1):
-                yield voice.language_input(menus, digits, miss, call)
-                yield voice.language_input(menus, digits, miss, call, second_page=True)
+                yield voice.language_input(menus, digits, miss, call).twiml
+                yield voice.language_input(menus, digits, miss, call, second_page=True).twiml
     # Dutch; Ukrainian, with recordings instead of a voice; French, from the second page.
     for lang in ("nl", "uk", "fr"):
-        yield voice.error_response(menus, lang, CALLS[1])
+        yield voice.error_response(menus, lang, CALLS[1]).twiml
         # The key after the last chance: the offered one, a global one, any other, none.
         for digits in dict.fromkeys([*keys, s.connect_key]):
-            yield voice.connect_input(menus, lang, digits, CALLS[1])
+            yield voice.connect_input(menus, lang, digits, CALLS[1]).twiml
         for node in menus.nodes.values():
             yield from _node_answers(menus, lang, node, keys)
-    yield voice.last_resort(menus)
+    yield voice.last_resort(menus).twiml
     # The two fallback documents: the numbers and the offer, then the forward.
     yield voice.fallback(menus, "https://example.org/voice-connect.xml")
     yield voice.fallback_connect(menus, None)
@@ -65,19 +66,19 @@ def _node_answers(menus, lang: str, node, keys: list[str]) -> Iterator[VoiceResp
     forward = node.kind == "forward"
     keys = [*keys, *(o.key for o in node.options), s.retry_key, s.other_key, s.text_confirm_key]
     for call in CALLS if forward else CALLS[1:2]:
-        yield voice.show_node(menus, lang, node.id, call)
+        yield voice.show_node(menus, lang, node.id, call).twiml
         for digits in dict.fromkeys(keys):
             # miss 1: silence on a page a second time goes back to its menu.
             for miss in (0, 1, s.max_misses - 1):
-                yield voice.node_input(menus, lang, node.id, digits, miss, call)
+                yield voice.node_input(menus, lang, node.id, digits, miss, call).twiml
                 if forward:
-                    yield voice.failed_input(menus, lang, node.id, digits, miss, call)
+                    yield voice.failed_input(menus, lang, node.id, digits, miss, call).twiml
     if forward:
         for status in ("completed", "busy"):
-            yield voice.dial_result(menus, lang, node.id, status, CALLS[1])
+            yield voice.dial_result(menus, lang, node.id, status, CALLS[1]).twiml
     if node.kind == "text":
-        for sent in (True, False):
-            yield voice.text_result(menus, lang, node.id, sent, CALLS[1])
+        for sent in (SENT, REFUSED_TEXT):
+            yield voice.text_result(menus, lang, node.id, sent, CALLS[1]).twiml
 
 
 @pytest.mark.parametrize("menus", [shipped_menus(), with_hours()], ids=["shipped", "hours"])
@@ -153,14 +154,14 @@ def test_a_forwards_dial_is_kept_per_line_number_for_a_few_numbers(monkeypatch):
     forward = next(n for n in menus.nodes.values() if n.kind == m.FORWARD
                    and voice._hides_caller(menus.contacts[n.contact]))
     other = "+31201234567"
-    first = document(voice.show_node(menus, "nl", forward.id, voice.Call(LINE)))
-    second = document(voice.show_node(menus, "nl", forward.id, voice.Call(other)))
+    first = document(voice.show_node(menus, "nl", forward.id, voice.Call(LINE)).twiml)
+    second = document(voice.show_node(menus, "nl", forward.id, voice.Call(other)).twiml)
     assert f'callerId="{LINE}"' in first and f'callerId="{other}"' in second
     assert LINE not in second
     # Numbers past LINE_NUMBERS_KEPT (a To that was not signed) are not kept.
     monkeypatch.setattr(voice, "LINE_NUMBERS_KEPT", 2)
     size = len(menus.cache)
-    third = document(voice.show_node(menus, "nl", forward.id, voice.Call("+31301234567")))
+    third = document(voice.show_node(menus, "nl", forward.id, voice.Call("+31301234567")).twiml)
     assert 'callerId="+31301234567"' in third and len(menus.cache) == size
 
 

@@ -16,6 +16,7 @@ from ivr.web import sms_webhook
 from ivr.web.logs import JsonFormatter
 from ivr.web.signature import sign
 from ivr.web.sms_cookie import StateCookie
+from ivr.web.state import line_state
 from sms.keywords import KeywordIndex, normalize
 from sms.replies import State, cut, header, index_pages, pages, render
 from sms.replies import body as topic_body
@@ -475,7 +476,7 @@ def more_footer(menus, lang: str) -> str:
 
 def test_a_long_topic_comes_in_pages_read_with_meer(long_line):
     app, twilio = long_line
-    menus = app.extensions["menus"]
+    menus = line_state(app).menus
     expected = pages(menus, "signals", "nl")
     assert len(expected) >= 3
     received = [text(twilio, "SIGNALEN")] + [text(twilio, "meer") for _ in expected[1:]]
@@ -493,7 +494,7 @@ def test_a_long_topic_comes_in_pages_read_with_meer(long_line):
 def test_whatsapp_gets_the_whole_topic_at_once(long_line):
     app, twilio = long_line
     reply = text(twilio, "SIGNALEN", sender="whatsapp:+31612345678")
-    assert reply == header(app.extensions["menus"], "nl") + "\n" + LONG
+    assert reply == header(line_state(app).menus, "nl") + "\n" + LONG
 
 
 def test_meer_without_a_long_topic_gets_the_index(twilio):
@@ -680,7 +681,7 @@ def test_the_cookie_holds_no_number_and_no_message(app):
     client = app.test_client()
     Twilio(client).post("/sms", Body="Ik ben Anna, HULP", From="+31612345678")
     cookie = client.get_cookie("session")
-    assert app.extensions["sms_cookie"].loads(cookie.value) == {
+    assert line_state(app).sms_cookie.loads(cookie.value) == {
         "sms": {"lang": "nl", "topic": None, "page": 0, "index": False}}
 
 
@@ -751,7 +752,7 @@ def test_the_cookie_is_written_only_when_the_state_changes(app):
     again = client.post("/sms", data=params, headers=_signed("/sms", params))
     assert "Set-Cookie" not in again.headers  # same state: nothing signed, nothing sent
     assert twilio.post("/sms", Body="EN").status == 200
-    assert app.extensions["sms_cookie"].loads(client.get_cookie("session").value)["sms"][
+    assert line_state(app).sms_cookie.loads(client.get_cookie("session").value)["sms"][
         "lang"] == "en"
 
 
@@ -760,7 +761,7 @@ def test_the_cached_cookie_payload_is_the_one_made_anew_for_every_state(app):
     replies can make, it is what StateCookie.dumps makes from the state, byte for byte."""
     from sms.replies import INDEX, LANGUAGE_LIST
 
-    cookies = app.extensions["sms_cookie"]
+    cookies = line_state(app).sms_cookie
     for lang in (None, *MENUS.languages):
         for topic in (None, INDEX, LANGUAGE_LIST, *MENUS.sms.topics):
             for page in (0, 1, sms_webhook.MAX_PAGE - 1):
@@ -782,7 +783,7 @@ def test_cookies_flask_wrote_before_still_read(app):
 
     flasks = SecureCookieSessionInterface().get_signing_serializer(app)
     assert flasks is not None
-    ours = app.extensions["sms_cookie"]
+    ours = line_state(app).sms_cookie
     state = {"sms": {"lang": "pl", "topic": "police", "page": 1, "index": False}}
     assert ours.loads(flasks.dumps({**state, "_permanent": True})) == {
         **state, "_permanent": True}
@@ -829,7 +830,7 @@ def test_a_cookie_with_a_wrong_field_forgets_it_and_answers(app, caplog, fields)
     """Issue 14.6: signed with the real key, yet a field of the wrong type or range. The
     sender gets an answer, and no exception reaches the log."""
     state = {"lang": "nl", "topic": "help", "page": 0, "index": True, **fields}
-    cookie = app.extensions["sms_cookie"].dumps({"sms": state})
+    cookie = line_state(app).sms_cookie.dumps({"sms": state})
     client = app.test_client()
     client.set_cookie("session", cookie)
     for body in ("MEER", "2", "HULP"):
@@ -962,7 +963,7 @@ def test_every_text_that_is_no_keyword_gets_the_numbers_within_the_segments(body
     from sms.keywords import CARRIER_WORDS
     from sms.replies import Incoming, respond
 
-    reply, _new = respond(MENUS, KEYWORDS, Incoming(body=body, region=region), State(lang=lang))
+    reply = respond(MENUS, KEYWORDS, Incoming(body=body, region=region), State(lang=lang)).text
     if normalize(body).upper() in CARRIER_WORDS:
         assert reply is None  # STOP and the like: Twilio answers
         return

@@ -3,17 +3,21 @@ the app module builds nothing."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import runpy
 import subprocess
 import sys
 import time
+import typing
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
 from app import StartRefused
+from ivr.web import state
+from ivr.web.state import line_state
 
 from .helpers import ROOT
 
@@ -281,3 +285,12 @@ def test_a_temporary_folder_that_cannot_be_written_is_one_json_line(tmp_path):
         "Refusing to start: no folder for the workers' counters of /metrics could be made in "
         "/proc/x (No such file or directory). Set TMPDIR, or PROMETHEUS_MULTIPROC_DIR, to a "
         "folder this user can write."]
+
+
+def test_what_the_line_keeps_is_one_typed_object_under_one_key(app):
+    shared = line_state(app)
+    assert list(app.extensions) == [state.KEY] and isinstance(shared, state.Line)
+    hints = typing.get_type_hints(state.Line)
+    for field in dataclasses.fields(state.Line):
+        expected = typing.get_origin(hints[field.name]) or hints[field.name]
+        assert isinstance(getattr(shared, field.name), expected), field.name

@@ -7,6 +7,8 @@ from __future__ import annotations
 import pytest
 
 from app import StartRefused, create_app
+from ivr.web.capstore import SQLiteStorage
+from ivr.web.state import line_state
 
 from .helpers import (
     LINE,
@@ -103,7 +105,8 @@ def test_an_hourly_cap_for_all_numbers():
 def test_the_limiter_never_stores_the_number():
     app, _, twilio = texting_line()
     confirm_text(twilio)
-    storage = app.extensions["texts"].limiter.storage
+    storage = line_state(app).texts.limiter.storage
+    assert isinstance(storage, SQLiteStorage)
     with storage._connection() as conn:
         keys = " ".join(key for (key,) in conn.execute("SELECT key FROM entries"))
     assert "text-number" in keys
@@ -189,7 +192,7 @@ class BrokenStorage:
 
 def test_when_the_limit_storage_fails_the_numbers_are_spoken(monkeypatch):
     app, fake, twilio = texting_line()
-    monkeypatch.setattr(app.extensions["texts"], "limiter", BrokenStorage())
+    monkeypatch.setattr(line_state(app).texts, "limiter", BrokenStorage())
     answer = confirm_text(twilio)
     assert answer.status == 200 and fake.sent == []
     assert MENUS.prompt("text_not_sent", "nl") in answer.spoken()

@@ -142,7 +142,7 @@ def test_a_broken_goal_is_named_with_what_to_do():
 
 def test_offers_are_timed_as_soon_as_their_option_is_said():
     call = voice.Call.from_to(LINE, timing.HOME)
-    answer = voice.incoming(MENUS, call)
+    answer = voice.incoming(MENUS, call).twiml
     offered = timing.offered(answer)
     heard = timing.heard(answer)
     assert offered[MENUS.languages["nl"].key] == next(
@@ -186,8 +186,8 @@ def test_no_speech_outside_a_gather_is_longer_than_15_seconds(line, region):
 def test_the_figures_are_what_the_caller_hears():
     """The silent walk adds every <Gather>'s time-out: a menu, its wait, the last chance."""
     call = voice.Call.from_to(LINE, timing.HOME)
-    menu = voice.show_node(MENUS, "nl", "forms", call)
-    last = voice.node_input(MENUS, "nl", "forms", "", 0, call)
+    menu = voice.show_node(MENUS, "nl", "forms", call).twiml
+    last = voice.node_input(MENUS, "nl", "forms", "", 0, call).twiml
     spoken = sum(h.end - h.start for h in timing.heard(menu))
     waits = [float(v.element.attrs["timeout"]) for v in menu.verbs if v.name == "Gather"]
     said = sum(h.end - h.start for h in timing.heard(last))
@@ -202,7 +202,7 @@ def test_the_figures_are_what_the_caller_hears():
 @pytest.mark.parametrize("lang", MENUS.languages)
 def test_the_last_chance_is_the_numbers_once_in_the_callers_language_then_one_key(lang):
     call = voice.Call.from_to(LINE, timing.HOME)
-    answer = voice.node_input(MENUS, lang, "main", "", 0, call)
+    answer = voice.node_input(MENUS, lang, "main", "", 0, call).twiml
     said = [v for v in answer.verbs if v.name == "Gather"]
     numbers, offer = said[0].element.verbs, said[-1].element.verbs
     wanted = [speak(MENUS, lang, prompt(MENUS, lang, p))
@@ -215,7 +215,7 @@ def test_the_last_chance_is_the_numbers_once_in_the_callers_language_then_one_ke
 
 def test_a_long_page_waits_less_for_a_key_but_never_less_than_3_seconds():
     call = voice.Call.from_to(LINE, timing.HOME)
-    waits = {node.id: int(voice.show_node(MENUS, "fr", node.id, call).verbs[-2].element.attrs[
+    waits = {node.id: int(voice.show_node(MENUS, "fr", node.id, call).twiml.verbs[-2].element.attrs[
         "timeout"]) for node in MENUS.nodes.values() if node.kind in (m.MENU, m.PAGE)}
     assert min(waits.values()) >= voice.MIN_TIMEOUT == 3
     assert waits["contacts"] == MENUS.settings.input_timeout

@@ -11,6 +11,7 @@ from playwright.sync_api import Page, expect, sync_playwright
 from werkzeug.serving import make_server
 
 from app import create_app
+from ivr.web.state import line_state
 
 from .helpers import MENUS_PATH, METRICS_TOKEN, TOKEN, need
 from .servers import starting
@@ -28,7 +29,7 @@ def report_page():
     chromium = need(str(CHROMIUM))
     app = create_app({"MENUS_PATH": str(MENUS_PATH), "TWILIO_AUTH_TOKEN": TOKEN,
                       "METRICS_TOKEN": METRICS_TOKEN})
-    app.extensions["usage"] = two_weeks()
+    line_state(app).usage = two_weeks()  # type: ignore[assignment]
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import redis
-from flask import Flask, request
+from flask import Flask
 
 from app import StartRefused, create_app
 from ivr.content.hours import AMSTERDAM
@@ -18,8 +18,8 @@ from ivr.twiml.events import CALL, ENDED, NODE, Event
 from ivr.usage.rows import Count, Key
 from ivr.usage.store import open_store
 from ivr.usage.tally import Batch
-from ivr.voice.simulate import path_of
 from ivr.web import usage_counts
+from ivr.web.state import line_state
 
 from .helpers import CALLER, LINE, TOKEN, Twilio, key_to
 from .servers import free_port, gunicorn, post, redis_server
@@ -33,31 +33,16 @@ KEY = "9f2c1e7a5b3d8c0f4e6a2b9d1c7e5f3a"
 SECRETS = [CALLER.encode(), CALLER[3:].encode(), SID.encode(), SID[2:].encode()]
 
 
-def _count_like_the_lifecycle(app: Flask) -> None:
-    """Until the webhooks hand their answers' events to the counts (ivr/web/lifecycle.py),
-    the events the test needs: a call's greeting, and the node whose keys an answer
-    gathers. Once they do, this goes: each node would be counted twice."""
-
-    def count(response):
-        if request.path == "/voice/status" or response.status_code != 200:
-            return response
-        body = response.get_data(as_text=True)
-        events = [Event(CALL)] if request.path == "/voice" else []
-        action = body.rpartition('<Gather action="')[2].partition('"')[0]
-        parts = path_of(action.replace("&amp;", "&")).split("/")
-        if len(parts) == 5 and parts[4].startswith("input"):
-            events.append(Event(NODE, parts[2], parts[3]))
-        usage_counts.count_request(events, "voice")
-        return response
-
-    app.after_request(count)
+def counting_of(app: Flask) -> usage_counts.Counting:
+    counting = line_state(app).usage
+    assert counting is not None
+    return counting
 
 
 def line(tmp_path: Path, **config) -> tuple[Flask, Twilio]:
     app = create_app({"TWILIO_AUTH_TOKEN": TOKEN, "PUBLIC_BASE_URL": None, "TESTING": True,
                       "INSTANCE_PATH": str(tmp_path), "SECRET_KEY": KEY, "LINE_NUMBERS": LINE,
                       "CLOCK": lambda: NOW, **config})
-    _count_like_the_lifecycle(app)
     return app, Twilio(app.test_client())
 
 
@@ -84,8 +69,8 @@ def test_where_a_call_ended_is_counted_and_nothing_of_the_caller_is_kept(tmp_pat
     ended = twilio.post("/voice/status", CallSid=SID, CallStatus="completed",
                         CallDuration="75")
     assert (ended.status, ended.body) == (204, "")
-    app.extensions["usage"].flush()
-    counts = app.extensions["usage"].store.read(DAY, DAY)
+    counting_of(app).flush()
+    counts = counting_of(app).store.read(DAY, DAY)
     assert Count(Key(DAY, "voice", LINE, ENDED, "ro", "help", "", "1-2 min"), 1) in counts
     assert [(c.key.node, c.count) for c in counts if c.key.kind == NODE] == [("help", 1),
                                                                            ("main", 1)]
@@ -110,7 +95,7 @@ def _everything_kept(folder: Path, store_config: dict) -> bytes:
 def test_a_call_s_place_is_gone_once_it_ended(tmp_path, store_config):
     app, twilio = line(tmp_path, **store_config)
     call_to_help(twilio)
-    counting = app.extensions["usage"]
+    counting = counting_of(app)
     twilio.post("/voice/status", CallSid=SID, CallStatus="completed", CallDuration="5")
     assert counting.store.end(counting.call_key(SID)) is None
     # A second callback for the same call finds no place: counted as before any node.
@@ -128,14 +113,14 @@ def test_the_status_callback_is_signed_and_counts_only_an_end(tmp_path):
     assert twilio.post("/voice/status", CallSid=SID, CallStatus="ringing").status == 204
     assert twilio.post("/voice/status", CallSid=SID, CallStatus="no-answer",
                        To="+3197010000009").status == 204
-    app.extensions["usage"].flush()
-    assert app.extensions["usage"].store.read(DAY, DAY) == [
+    counting_of(app).flush()
+    assert counting_of(app).store.read(DAY, DAY) == [
         Count(Key(DAY, "voice", "", ENDED, outcome="no-answer"), 1)]
 
 
 def test_a_text_to_a_number_of_the_line_counts_that_number(tmp_path):
     app, _ = line(tmp_path, LINE_NUMBERS=f"+3197010000009=pl,{LINE}")
-    counting = app.extensions["usage"]
+    counting = counting_of(app)
     assert counting.line(f"whatsapp:{LINE}") == LINE
     assert counting.line("+3197010000009") == "+3197010000009"
     assert counting.line(CALLER) == ""
@@ -177,7 +162,7 @@ def test_a_store_that_cannot_be_made_costs_counts_never_a_call(tmp_path, caplog,
     app, twilio = line(tmp_path)
     for _ in range(3):
         call_to_help(twilio)
-        app.extensions["usage"].flush()
+        counting_of(app).flush()
     assert twilio.post("/voice/status", CallSid=SID, CallStatus="completed",
                        CallDuration="75").status == 204
     warnings = _warnings(caplog, str(tmp_path))
@@ -222,7 +207,7 @@ def test_a_redis_that_is_not_there_at_the_start_stops_nothing(tmp_path, caplog):
     port = free_port()
     app, twilio = line(tmp_path, REDIS_URL=f"redis://127.0.0.1:{port}")
     call_to_help(twilio)
-    app.extensions["usage"].flush()
+    counting_of(app).flush()
     assert len(_warnings(caplog, f"Redis at 127.0.0.1:{port}")) == 1
 
 

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from app import create_app
 from ivr.usage import exports, figures, page
 from ivr.usage.disclosure import NOT_SHOWN, Table, add_up
+from ivr.web.state import line_state
 
 from .helpers import MENUS_PATH, METRICS_TOKEN, TOKEN
 from .usage_rows import FIRST, LAST, MemoryStore, two_weeks
@@ -134,7 +135,7 @@ def test_no_small_count_can_be_worked_out_whatever_the_table(grid):
 def reporting():
     app = create_app({"MENUS_PATH": str(MENUS_PATH), "TWILIO_AUTH_TOKEN": TOKEN,
                       "METRICS_TOKEN": METRICS_TOKEN})
-    app.extensions["usage"] = two_weeks()
+    line_state(app).usage = two_weeks()  # type: ignore[assignment]
     return app
 
 
@@ -160,7 +161,7 @@ def test_flask_report_says_what_is_wrong(reporting):
     assert result.exit_code == 2
     assert ("Invalid value for --since/--until: since 2026-03-15 is after until 2026-03-02: "
             "swap them") in result.output
-    del reporting.extensions["usage"]
+    line_state(reporting).usage = None
     result = runner.invoke(args=["report"])
     assert result.exit_code == 1
     assert "Error: the app keeps no usage counts: no usage store is configured" in result.output
@@ -190,8 +191,8 @@ CHART_ID = r"chart-[0-9a-f-]{36}"
 
 
 def test_the_report_page_is_off_without_a_token(app):
-    app.extensions["usage"] = two_weeks()
+    line_state(app).usage = two_weeks()  # type: ignore[assignment]
     try:
         assert app.test_client().get("/report").status_code == 404
     finally:
-        del app.extensions["usage"]
+        line_state(app).usage = None

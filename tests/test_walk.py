@@ -149,7 +149,7 @@ def walk(menus: m.Menus, region: str | None, number_language: str | None = None)
     `number_language`: the caller dialled a number of the line that has this language."""
     numbers = {LINE: number_language} if number_language else {}
     call = voice.Call.from_to(LINE, region, languages=numbers)
-    first = voice.incoming(menus, call)
+    first = voice.incoming(menus, call).twiml
     seen = {document(first)}
     todo = deque([first])
     while todo:
@@ -269,12 +269,12 @@ def test_112_is_said_in_the_chosen_language_once_it_is_chosen(line, lang, region
     region = region or menus.languages[lang].countries[0]
     call = voice.Call.from_to(LINE, region)
     key = menus.languages[lang].key
-    answer = voice.language_input(menus, key[-1], 0, call, second_page=len(key) == 2)
+    answer = voice.language_input(menus, key[-1], 0, call, second_page=len(key) == 2).twiml
     the_112 = speak(menus, lang, utterances.prompt(menus, lang, "greeting"))
     in_greeting = lang in voice.greeting_order(menus, region)
     assert (first_said(answer) is the_112) == (not in_greeting)
     if in_greeting:  # then the greeting said it, in that language
-        greeting = first_said(voice.incoming(menus, call))
+        greeting = first_said(voice.incoming(menus, call).twiml)
         assert speak(menus, voice.greeting_order(menus, region)[0], utterances.prompt(
             menus, voice.greeting_order(menus, region)[0], "greeting")) is greeting
 

@@ -26,6 +26,7 @@ from ivr.voice.simulate import SIMULATED_CALLER, SIMULATED_LINE, language_keys
 from ivr.voice.speech import plain, text_hash
 from ivr.voice.utterances import every
 from ivr.web.phone import NoTwiML, Phone, call
+from ivr.web.state import line_state
 from sms.replies import sms_fallback
 from sms.segments import count
 
@@ -67,7 +68,7 @@ def menus_fallback(connect_url: str | None, line_number: str | None,
     if line_number and not E164_RE.fullmatch(line_number):
         raise click.BadParameter("give the number in E.164 form, such as +31...",
                                  param_hint="--line-number")
-    menus = current_app.extensions["menus"]
+    menus = line_state().menus
     documents = {
         "voice-connect.xml": fallback_connect(menus, line_number).to_xml(),
         "sms-fallback.xml": sms_fallback(menus).to_xml(),
@@ -94,7 +95,7 @@ def menus_fallback(connect_url: str | None, line_number: str | None,
 def menus_map(lang: str | None, fmt: str, output: str | None) -> None:
     """The call flow: Mermaid (GitHub shows it in Markdown), DOT, or SVG via Graphviz. The
     README's map is made by make map (cog)."""
-    menus = current_app.extensions["menus"]
+    menus = line_state().menus
     lang = lang or menus.settings.default_language
     if lang not in menus.languages:
         raise click.BadParameter(f"unknown language '{lang}'", param_hint="--lang")
@@ -127,10 +128,10 @@ def call_command(lang: str | None, caller: str, keys: str | None,
                  dial_status: str | None, line: str) -> None:
     """A call in the terminal, through the real webhooks: what is said, which recording
     plays, and where the call goes. Without --keys, keys are read from the keyboard."""
-    menus = current_app.extensions["menus"]
+    menus = line_state().menus
     if lang and lang not in menus.languages:
         raise click.BadParameter(f"unknown language '{lang}'", param_hint="--lang")
-    begins_in = current_app.extensions["line_languages"].get(line)
+    begins_in = line_state().line_languages.get(line)
     if lang and begins_in:  # no choice of language to make: --lang's keys would go astray
         raise click.BadParameter(f"a call to {line} begins in '{begins_in}' (LINE_NUMBERS), "
                                  "without the choice of language: leave out --lang",
@@ -240,7 +241,7 @@ translations_cli = AppGroup("translations", help="PO files for translators and r
 def export_translations(lang: str, output: str | None, reviewer: str) -> None:
     """A gettext PO file of every text of menus.yaml in LANG, for Poedit, Weblate or
     Crowdin: texts whose Dutch changed since they were translated are marked fuzzy."""
-    menus = current_app.extensions["menus"]
+    menus = line_state().menus
     codes = _translatable(_menus_path())
     if lang not in codes:
         raise click.BadParameter(f"'{lang}' is not a language to translate into; use one of "

@@ -1,7 +1,9 @@
 """What the line says and does at each step of a call, as TwiML.
 
-Pure functions: menus + language + node + the caller's input in, VoiceResponse out.
-They read no request and no app, so every path is tested without a server.
+Pure functions: menus + language + node + the caller's input in, an Answer out: the
+TwiML and the events it stands for (ivr.twiml.events), decided here, once, by the function
+that makes the answer. They read no request and no app, so every path is tested without a
+server.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from twilio.twiml.voice_response import Dial, Gather, Redirect, VoiceResponse
 
 from ivr.content import model as m
 from ivr.content.hours import is_open, next_opening
+from ivr.twiml import events as ev
+from ivr.twiml.events import Answer, Event
 from ivr.twiml.serialise import Rendered
 from ivr.voice import urls
 from ivr.voice import utterances as u
@@ -31,6 +35,11 @@ SILENCE_MAX = 60
 LAST_CHANCE_TIMEOUT = 3
 MIN_TIMEOUT = 3
 E164_RE = re.compile(r"\+[1-9][0-9]{6,14}")  # ASCII digits only: \d also matches ٣
+Events = tuple[Event, ...]
+# An answer being made: its TwiML so far and its events. A plain tuple inside this module
+# (a public function makes it an Answer, once).
+Said = tuple[VoiceResponse, Events]
+VoiceAnswer = Answer[VoiceResponse]
 
 
 @dataclass(frozen=True)
@@ -57,7 +66,7 @@ class Call:
 # -- the start of a call and the choice of language ------------------------------------------
 
 
-def incoming(menus: m.Menus, call: Call = Call()) -> VoiceResponse:
+def incoming(menus: m.Menus, call: Call = Call()) -> VoiceAnswer:
     """The 112 sentence, then each language offered in its own voice, then the key for a
     person. A call to a number of the line that has a language (a poster's) begins in it:
     its 112 sentence, then its main menu, whose language key still offers the others."""
@@ -66,27 +75,34 @@ def incoming(menus: m.Menus, call: Call = Call()) -> VoiceResponse:
         # the police are then reached early enough to say, before the forward, that they
         # answer in Dutch.
         main = menus.nodes[menus.settings.main_node]
-        return _menu(menus, call.language, main, call, VoiceResponse(), 0, greet=True,
-                     person_first=True)
-    return _language_menu(menus, VoiceResponse(), call, miss=0, greet=True)
+        response = _menu(menus, call.language, main, call, VoiceResponse(), 0, greet=True,
+                         person_first=True)
+        return Answer(response, _event(menus, ev.CALL, call.language)
+                      + _menu_events(menus, call.language, main, 0))
+    return Answer(_language_menu(menus, VoiceResponse(), call, miss=0, greet=True),
+                  _event(menus, ev.CALL))
 
 
 def language_input(menus: m.Menus, digits: str, miss: int, call: Call,
-                   second_page: bool = False) -> VoiceResponse:
+                   second_page: bool = False) -> VoiceAnswer:
     """A language's key chooses it, on either page; 9 opens the second page, where `*` and
     `0` lead back; the key for a person works here too."""
     language = chosen_language(menus, digits, second_page)
     if language:
-        return _first_menu(menus, language.code, call)
+        main = menus.nodes[menus.settings.main_node]
+        return Answer(_first_menu(menus, language.code, call),
+                      _event(menus, ev.LANGUAGE, language.code)
+                      + _menu_events(menus, language.code, main, 0))
     if digits == "9" and not second_page and _second_page(menus):
-        return _language_menu(menus, VoiceResponse(), call, 0, greet=False, second_page=True)
+        return Answer(_language_menu(menus, VoiceResponse(), call, 0, greet=False,
+                                     second_page=True))
     action = menus.global_action(digits) if digits else None
     if action == m.CONTACTS:
         return show_node(menus, _greeting_order(menus, call)[0],
                          menus.settings.other_contacts_node, call)
     if action in (m.REPEAT, m.MAIN_MENU):  # the first page again
-        return _language_menu(menus, VoiceResponse(), call, 0, greet=False)
-    return _language_missed(menus, digits, miss, call, second_page)
+        return Answer(_language_menu(menus, VoiceResponse(), call, 0, greet=False))
+    return Answer(*_language_missed(menus, digits, miss, call, second_page))
 
 
 def chosen_language(menus: m.Menus, digits: str, second_page: bool) -> m.Language | None:
@@ -100,7 +116,7 @@ def chosen_language(menus: m.Menus, digits: str, second_page: bool) -> m.Languag
 
 
 def _language_missed(menus: m.Menus, digits: str, miss: int, call: Call,
-                     second_page: bool) -> VoiceResponse:
+                     second_page: bool) -> Said:
     """A wrong key: say so in the languages of the page, then its offers again; after too
     many, or no key at all, the numbers in the likely languages and the offer of one key
     (see _last_chance)."""
@@ -108,16 +124,17 @@ def _language_missed(menus: m.Menus, digits: str, miss: int, call: Call,
     miss += 1
     order = _greeting_order(menus, call)
     if not digits or miss >= menus.settings.max_misses:
-        return _last_chance(menus, order, response)
+        return _last_chance(menus, order, response), _last_chance_events(menus, order, miss)
     langs = [lang.code for lang in _second_page(menus)] if second_page else order
     for lang in langs:
         response.append(speak(menus, lang, u.prompt(menus, lang, "invalid_key")))
-    return _language_menu(menus, response, call, miss, greet=False, second_page=second_page)
+    return _language_menu(menus, response, call, miss, greet=False,
+                          second_page=second_page), ()
 
 
-def language_menu(menus: m.Menus, call: Call = Call()) -> VoiceResponse:
+def language_menu(menus: m.Menus, call: Call = Call()) -> VoiceAnswer:
     """The choice of language without the greeting: for the caller who asks for it."""
-    return _language_menu(menus, VoiceResponse(), call, miss=0, greet=False)
+    return Answer(_language_menu(menus, VoiceResponse(), call, miss=0, greet=False))
 
 
 def offer_order(menus: m.Menus, region: str | None) -> list[m.Language]:
@@ -190,8 +207,13 @@ def _language_menu(menus: m.Menus, response: VoiceResponse, call: Call, miss: in
 # -- menus and pages -------------------------------------------------------------------------
 
 
-def show_node(menus: m.Menus, lang: str, node_id: str, call: Call,
-              response: VoiceResponse | None = None, miss: int = 0) -> VoiceResponse:
+def show_node(menus: m.Menus, lang: str, node_id: str, call: Call) -> VoiceAnswer:
+    """A node: a menu or a page, a forward, or the offer of the numbers by text."""
+    return Answer(*_show(menus, lang, node_id, call))
+
+
+def _show(menus: m.Menus, lang: str, node_id: str, call: Call,
+          response: VoiceResponse | None = None, miss: int = 0) -> Said:
     node = menus.nodes[node_id]
     return NODE_KINDS[node.kind](menus, lang, node, call, response or VoiceResponse(), miss)
 
@@ -311,6 +333,38 @@ def _menu(menus: m.Menus, lang: str, node: m.Node, call: Call, response: VoiceRe
     return response
 
 
+def _menu_node(menus: m.Menus, lang: str, node: m.Node, call: Call, response: VoiceResponse,
+               miss: int) -> Said:
+    return _menu(menus, lang, node, call, response, miss), _menu_events(menus, lang, node, miss)
+
+
+def _menu_events(menus: m.Menus, lang: str, node: m.Node, miss: int, start: int = 0) -> Events:
+    """What a menu or a page from its part `start` stands for: the node reached, when its
+    text is said (not in the keys again after a wrong key, nor from a later part), and each
+    forward whose key it offers. Found once per menu."""
+
+    def make() -> Events:
+        said = (Event(ev.NODE, lang, node.id),) if not miss and not start else ()
+        dialling = _dialling(menus, node)
+        parts = _menu_parts(menus, lang, node, miss) if dialling else ()
+        return said + tuple(_offer(menus, lang, o.target) for o in node.options
+                            if o.key in dialling and part_offering(parts, o.key) >= start)
+
+    return menus.cached(("menu events", lang, node.id, miss, start), make)
+
+
+def _offer(menus: m.Menus, lang: str | None, node_id: str) -> Event:
+    return Event(ev.OFFERED, lang, node_id, menus.nodes[node_id].contact)
+
+
+def _event(menus: m.Menus, kind: str, language: str | None = None, node: str | None = None,
+           contact: str | None = None, outcome: str | None = None) -> Events:
+    """One event, as the events of an answer, made once for these menus: its fields are
+    the menus' ids and fixed words, never a value from the request as it came."""
+    return menus.cached(("event", kind, language, node, contact, outcome),
+                        lambda: (Event(kind, language, node, contact, outcome),))
+
+
 def _menu_parts(menus: m.Menus, lang: str, node: m.Node, miss: int, greet: bool = False,
                 start: int = 0, person_first: bool = False,
                 before: float = 0.0) -> tuple[Rendered, ...]:
@@ -370,14 +424,16 @@ def too_early(menus: m.Menus, lang: str, node: m.Node, digits: str, miss: int, p
     if not digits or digits not in _dialling(menus, node):
         return None
     # The part that offers the key, found once per menu and key (a key that dials, so one
-    # of the menus'): asked twice an answer, by the view and by node_input.
+    # of the menus').
     offer = menus.cached(("offer", lang, node.id, miss, digits),
                          lambda: part_offering(_menu_parts(menus, lang, node, miss), digits))
     return _offer_first(offer, part, start)
 
 
 def node_input(menus: m.Menus, lang: str, node_id: str, digits: str, miss: int,
-               call: Call, part: int = 0, start: int = 0) -> VoiceResponse:
+               call: Call, part: int = 0, start: int = 0) -> VoiceAnswer:
+    """A key in a menu, a page or the offer of a text (whose confirming key the webhook
+    answers with text_result, once it tried to send)."""
     node = menus.nodes[node_id]
     if node.kind == m.FORWARD:
         # No answer of the line gathers keys for a forward itself: such a URL is stale
@@ -387,28 +443,32 @@ def node_input(menus: m.Menus, lang: str, node_id: str, digits: str, miss: int,
     target = node.target_for(digits) if digits else None
     offer = too_early(menus, lang, node, digits, miss, part, start)
     if offer is not None:  # pressed before its offer was heard: the offer first
-        return _menu(menus, lang, node, call, VoiceResponse(), miss, start=offer)
+        return Answer(_menu(menus, lang, node, call, VoiceResponse(), miss, start=offer),
+                      _menu_events(menus, lang, node, miss, offer))
     if target:
-        return show_node(menus, lang, target, call)
+        response, events = _show(menus, lang, target, call)
+        return Answer(response, _event(menus, ev.CHOICE, lang, node.id, outcome=target) + events)
     action = menus.global_action(digits) if digits else None
     if action:
-        return GLOBAL_ACTIONS[action](
-            menus, lang, call, lambda r: show_node(menus, lang, node.id, call, r))
+        response, events = GLOBAL_ACTIONS[action](
+            menus, lang, call, lambda r: _show(menus, lang, node.id, call, r))
+        return Answer(response, _event(menus, ev.CHOICE, lang, node.id, outcome=action) + events)
 
-    def again(response: VoiceResponse, misses: int) -> VoiceResponse:
+    def again(response: VoiceResponse, misses: int) -> Said:
         return NODE_KINDS[node.kind](menus, lang, node, call, response, misses)
 
-    return _missed(menus, lang, digits, miss, call, again)
+    return Answer(*_missed(menus, lang, node, digits, miss, call, again))
 
 
-def _missed(menus: m.Menus, lang: str, digits: str, miss: int, call: Call,
-            again: Callable[[VoiceResponse, int], VoiceResponse]) -> VoiceResponse:
+def _missed(menus: m.Menus, lang: str, node: m.Node, digits: str, miss: int, call: Call,
+            again: Callable[[VoiceResponse, int], Said]) -> Said:
     """A wrong key: say so and ask again; after too many, or no key at all, the numbers
     and the offer of one key (see _last_chance)."""
     response = VoiceResponse()
     miss += 1
     if not digits or miss >= menus.settings.max_misses:
-        return _last_chance(menus, (lang,), response)
+        return (_last_chance(menus, (lang,), response),
+                _last_chance_events(menus, (lang,), miss, node.id))
     response.append(speak(menus, lang, u.prompt(menus, lang, "invalid_key")))
     return again(response, miss)
 
@@ -430,6 +490,18 @@ def _last_chance(menus: m.Menus, langs: tuple[str, ...], response: VoiceResponse
         response.append(speak(menus, lang, u.prompt(menus, lang, "goodbye")))
     response.hangup()
     return response
+
+
+def _last_chance_events(menus: m.Menus, langs: tuple[str, ...], misses: int = 0,
+                        node_id: str | None = None) -> Events:
+    """The last chance's offer of the fallback forward, in the caller's language (None: in
+    the greeting's, before one was chosen), after the miss limit when `misses` reached it
+    (at the node `node_id`; None: the choice of language)."""
+    lang = langs[0] if len(langs) == 1 else None
+    limit = misses >= menus.settings.max_misses
+    return menus.cached(("last chance events", lang, limit, node_id), lambda: (
+        (Event(ev.MISS_LIMIT, lang, node_id),) if limit else ()) + (
+        _offer(menus, lang, menus.settings.fallback_node),))
 
 
 def _last_chance_parts(menus: m.Menus, langs: tuple[str, ...]) -> tuple[Rendered, ...]:
@@ -466,19 +538,21 @@ def _inner_seconds(verb: object) -> float:
 
 
 def connect_input(menus: m.Menus, lang: str, digits: str, call: Call, part: int = 0,
-                  start: int = 0) -> VoiceResponse:
+                  start: int = 0) -> VoiceAnswer:
     """The key after the last chance: the offered key puts the caller through, once its
     offer was heard; a global key does what it does everywhere; any other key is a caller
     who is back: the menu."""
     if digits and digits == menus.settings.connect_key:
         offer = heard_before(_last_chance_parts(menus, (lang,)), digits, part, start)
         if offer is not None:  # pressed during the numbers: the offer first
-            return _last_chance(menus, (lang,), VoiceResponse(), start=offer)
+            return Answer(_last_chance(menus, (lang,), VoiceResponse(), start=offer),
+                          _last_chance_events(menus, (lang,)))
         return show_node(menus, lang, menus.settings.fallback_node, call)
     action = menus.global_action(digits) if digits else None
     if action:
-        return GLOBAL_ACTIONS[action](
-            menus, lang, call, lambda r: _last_chance(menus, (lang,), r))
+        return Answer(*GLOBAL_ACTIONS[action](
+            menus, lang, call, lambda r: (_last_chance(menus, (lang,), r),
+                                          _last_chance_events(menus, (lang,)))))
     return show_node(menus, lang, menus.settings.main_node, call)
 
 
@@ -491,15 +565,17 @@ def _hides_caller(contact: m.Contact) -> bool:
 
 
 def _forward(menus: m.Menus, lang: str, node: m.Node, call: Call, response: VoiceResponse,
-             miss: int) -> VoiceResponse:
+             miss: int) -> Said:
     contact = menus.contacts[node.contact or ""]
     if not is_open(contact.hours, call.now):
-        return _closed(menus, lang, contact, call, response)
+        response, events = _closed(menus, lang, contact, call, response)
+        return response, _event(menus, ev.CLOSED, lang, node.id, node.contact) + events
     caller_id = call.line_number if _hides_caller(contact) else None
     if _hides_caller(contact) and caller_id is None:
         # Without the line's own number Twilio would show the caller's: do not dial,
-        # give the number to call instead.
-        return _failed_menu(menus, lang, node, response, miss)
+        # give the number to call instead, and the offer to try again.
+        return (_failed_menu(menus, lang, node, response, miss),
+                _failed_events(menus, lang, node))
     response.append(speak(menus, lang, u.node_text(node, lang)))
     if not _hides_caller(contact):
         response.append(speak(menus, lang,
@@ -510,7 +586,8 @@ def _forward(menus: m.Menus, lang: str, node: m.Node, call: Call, response: Voic
     if ask is not None:
         response.append(speak(menus, lang, ask))
     response.append(_dial(menus, lang, node, contact, caller_id))
-    return response
+    return response, menus.cached(("forward events", lang, node.id), lambda: (
+        Event(ev.NODE, lang, node.id), Event(ev.FORWARD, lang, node.id, node.contact)))
 
 
 def _dial(menus: m.Menus, lang: str, node: m.Node, contact: m.Contact,
@@ -534,18 +611,18 @@ def _dial(menus: m.Menus, lang: str, node: m.Node, contact: m.Contact,
 
 
 def _closed(menus: m.Menus, lang: str, contact: m.Contact, call: Call,
-            response: VoiceResponse) -> VoiceResponse:
+            response: VoiceResponse) -> Said:
     """Outside its hours: when the contact opens, then the contacts that can be reached
     (the police and the anonymous line are always open)."""
     assert call.now is not None
     opening = next_opening(contact.hours, call.now)
     if opening is not None:
         response.append(speak(menus, lang, u.closed(menus, lang, contact, opening)))
-    return show_node(menus, lang, menus.settings.other_contacts_node, call, response)
+    return _show(menus, lang, menus.settings.other_contacts_node, call, response)
 
 
 def _text_offer(menus: m.Menus, lang: str, node: m.Node, call: Call, response: VoiceResponse,
-                miss: int) -> VoiceResponse:
+                miss: int) -> Said:
     """The warning that a message will show on the phone, then: send it? Only a key sends."""
     action = urls.node_input(lang, node.id, miss)
     # The warning outside the Gather: no key cuts it short, it is heard before any send.
@@ -558,18 +635,22 @@ def _text_offer(menus: m.Menus, lang: str, node: m.Node, call: Call, response: V
 
     _gather(menus, response, action, fill)
     _redirect(menus, response, action)
-    return response
+    return response, _event(menus, ev.NODE, lang, node.id)
 
 
-def text_result(menus: m.Menus, lang: str, node_id: str, sent: bool,
-                call: Call) -> VoiceResponse:
-    """After the send: that it went, then the main menu; or that it did not, the numbers to
-    write down (once, then the key for the main menu, in a <Gather>: any key is heard),
-    and for a caller who then goes quiet the last chance, as after any silence."""
+def text_result(menus: m.Menus, lang: str, node_id: str, outcome: str,
+                call: Call) -> VoiceAnswer:
+    """After the send (`outcome`: one of events.TEXT_OUTCOMES): that it went, then the main
+    menu; or that it did not, the numbers to write down (once, then the key for the main
+    menu, in a <Gather>: any key is heard), and for a caller who then goes quiet the last
+    chance, as after any silence."""
     response = VoiceResponse()
-    if sent:
+    text = _event(menus, ev.TEXT, lang, node_id,
+                  outcome=outcome if outcome in ev.TEXT_OUTCOMES else ev.FAILED)
+    if outcome in (ev.SENT, ev.SIMULATED):
         response.append(speak(menus, lang, u.prompt(menus, lang, "text_sent")))
-        return show_node(menus, lang, menus.settings.main_node, call, response)
+        response, events = _show(menus, lang, menus.settings.main_node, call, response)
+        return Answer(response, text + events)
     action = urls.node_input(lang, menus.settings.main_node)
 
     def fill(gather: Gather) -> None:
@@ -581,20 +662,23 @@ def text_result(menus: m.Menus, lang: str, node_id: str, sent: bool,
     _gather(menus, response, action, fill, "text not sent", node_id,
             timeout=_then_last_chance(menus, (lang,), 0.0))
     _redirect(menus, response, action)
-    return response
+    return Answer(response, text)
 
 
-def dial_result(menus: m.Menus, lang: str, node_id: str, status: str, call: Call) -> VoiceResponse:
+def dial_result(menus: m.Menus, lang: str, node_id: str, status: str, call: Call) -> VoiceAnswer:
     """After a forward: goodbye when the call took place, otherwise the number and a menu."""
     response = VoiceResponse()
+    node = menus.nodes[node_id]
+    ended = _event(menus, ev.DIALLED, lang, node_id, node.contact, ev.dial_status(status))
     if status == "completed":
-        contact = menus.contacts[menus.nodes[node_id].contact or ""]
+        contact = menus.contacts[node.contact or ""]
         response.append(speak(menus, lang, u.contact_prompt(menus, lang, "after_call", contact)))
         response.hangup()
-        return response
+        return Answer(response, ended)
     # busy, no-answer, failed, canceled, or anything unknown: carriers often block
     # forwards to free-phone and premium-rate numbers, so this is a normal path.
-    return _failed_menu(menus, lang, menus.nodes[node_id], response, 0)
+    return Answer(_failed_menu(menus, lang, node, response, 0),
+                  ended + _failed_events(menus, lang, node))
 
 
 def _failed_menu(menus: m.Menus, lang: str, node: m.Node, response: VoiceResponse,
@@ -603,6 +687,12 @@ def _failed_menu(menus: m.Menus, lang: str, node: m.Node, response: VoiceRespons
         response.append(part)
     _redirect(menus, response, urls.failed_input(lang, node.id, miss))
     return response
+
+
+def _failed_events(menus: m.Menus, lang: str, node: m.Node) -> Events:
+    """The number to call offers one key: to try the forward again."""
+    return menus.cached(("failed events", lang, node.id), lambda: (
+        _offer(menus, lang, node.id),))
 
 
 def _failed_parts(menus: m.Menus, lang: str, node: m.Node, miss: int,
@@ -622,27 +712,31 @@ def _failed_parts(menus: m.Menus, lang: str, node: m.Node, miss: int,
 
 
 def failed_input(menus: m.Menus, lang: str, node_id: str, digits: str, miss: int,
-                 call: Call, part: int = 0, start: int = 0) -> VoiceResponse:
+                 call: Call, part: int = 0, start: int = 0) -> VoiceAnswer:
     node, s = menus.nodes[node_id], menus.settings
     if digits and digits == s.retry_key:
         offer = heard_before(_failed_parts(menus, lang, node, miss), digits, part, start)
         if offer is not None:  # pressed during the number: the offer to try again first
-            return _failed_menu(menus, lang, node, VoiceResponse(), miss, start=offer)
+            return Answer(_failed_menu(menus, lang, node, VoiceResponse(), miss, start=offer),
+                          _failed_events(menus, lang, node))
         return show_node(menus, lang, node.id, call)
     if digits and digits == s.other_key:
         return show_node(menus, lang, s.other_contacts_node, call)
     action = menus.global_action(digits) if digits else None
+
+    def again(response: VoiceResponse, misses: int) -> Said:
+        return _failed_menu(menus, lang, node, response, misses), _failed_events(menus, lang,
+                                                                                 node)
+
     if action:
-        return GLOBAL_ACTIONS[action](
-            menus, lang, call, lambda r: _failed_menu(menus, lang, node, r, 0))
-    return _missed(menus, lang, digits, miss, call,
-                   lambda r, misses: _failed_menu(menus, lang, node, r, misses))
+        return Answer(*GLOBAL_ACTIONS[action](menus, lang, call, lambda r: again(r, 0)))
+    return Answer(*_missed(menus, lang, node, digits, miss, call, again))
 
 
 # -- when something went wrong -------------------------------------------------------------
 
 
-def error_response(menus: m.Menus, lang: str | None, call: Call) -> VoiceResponse:
+def error_response(menus: m.Menus, lang: str | None, call: Call) -> VoiceAnswer:
     """An apology, then the numbers and the offer of one key, as after misses: an error is
     no reason to dial. Without a language (the choice of language failed): in the
     greeting's languages."""
@@ -650,10 +744,11 @@ def error_response(menus: m.Menus, lang: str | None, call: Call) -> VoiceRespons
     response = VoiceResponse()
     for each in langs:
         response.append(speak(menus, each, u.prompt(menus, each, "error")))
-    return _last_chance(menus, langs, response)
+    return Answer(_last_chance(menus, langs, response),
+                  _event(menus, ev.ERROR, lang) + _last_chance_events(menus, langs))
 
 
-def last_resort(menus: m.Menus) -> VoiceResponse:
+def last_resort(menus: m.Menus) -> VoiceAnswer:
     """Built once at start-up, for when even error_response fails: the same answer in the
     greeting's languages, made before any request could break it."""
     return error_response(menus, None, Call())
@@ -710,18 +805,19 @@ def _fallback_contact(menus: m.Menus) -> m.Contact:
 
 # -- dispatch tables -----------------------------------------------------------------------
 
-NodeRenderer = Callable[[m.Menus, str, m.Node, Call, VoiceResponse, int], VoiceResponse]
-NODE_KINDS: dict[str, NodeRenderer] = {m.MENU: _menu, m.PAGE: _menu, m.FORWARD: _forward,
-                                       m.TEXT: _text_offer}
+NodeRenderer = Callable[[m.Menus, str, m.Node, Call, VoiceResponse, int], Said]
+NODE_KINDS: dict[str, NodeRenderer] = {m.MENU: _menu_node, m.PAGE: _menu_node,
+                                       m.FORWARD: _forward, m.TEXT: _text_offer}
 
 # A global key's action gets the call and a way to repeat the current menu.
-Repeat = Callable[[VoiceResponse], VoiceResponse]
-GlobalAction = Callable[[m.Menus, str, Call, Repeat], VoiceResponse]
+Repeat = Callable[[VoiceResponse], Said]
+GlobalAction = Callable[[m.Menus, str, Call, Repeat], Said]
 GLOBAL_ACTIONS: dict[str, GlobalAction] = {
     m.REPEAT: lambda menus, lang, call, repeat: repeat(VoiceResponse()),
-    m.MAIN_MENU: lambda menus, lang, call, repeat: show_node(
+    m.MAIN_MENU: lambda menus, lang, call, repeat: _show(
         menus, lang, menus.settings.main_node, call),
-    m.LANGUAGE: lambda menus, lang, call, repeat: language_menu(menus, call),
-    m.CONTACTS: lambda menus, lang, call, repeat: show_node(
+    m.LANGUAGE: lambda menus, lang, call, repeat: (
+        _language_menu(menus, VoiceResponse(), call, miss=0, greet=False), ()),
+    m.CONTACTS: lambda menus, lang, call, repeat: _show(
         menus, lang, menus.settings.other_contacts_node, call),
 }

@@ -13,6 +13,7 @@ from twilio.twiml.voice_response import VoiceResponse
 from ivr.content import model as m
 from ivr.content.loader import KEYS
 from ivr.content.problems import Collector
+from ivr.twiml.events import REFUSED_TEXT, SENT
 from ivr.twiml.serialise import document
 from ivr.voice import answers as voice
 from ivr.voice.simulate import SIMULATED_LINE
@@ -44,11 +45,11 @@ def answers(menus: m.Menus) -> Iterator[Answer]:
     miss, for a caller from each language's first country and from nowhere."""
     yield from _choice_of_language(menus)
     for lang in menus.languages:
-        yield "the answer to an error", lang, voice.error_response(menus, lang, voice.Call())
+        yield "the answer to an error", lang, voice.error_response(menus, lang, voice.Call()).twiml
         for node in menus.nodes.values():
             for response in _node(menus, lang, node):
                 yield f"node '{node.id}'", lang, response
-    yield "the last resort", None, voice.last_resort(menus)
+    yield "the last resort", None, voice.last_resort(menus).twiml
 
 
 def _calls(menus: m.Menus) -> list[voice.Call]:
@@ -74,16 +75,16 @@ def _misses(menus: m.Menus) -> tuple[int, ...]:
 def _choice_of_language(menus: m.Menus) -> Iterator[Answer]:
     where = "the choice of language"
     for call in _calls(menus):
-        yield where, None, voice.incoming(menus, call)
+        yield where, None, voice.incoming(menus, call).twiml
         for second_page in (False, True):
             for miss in _misses(menus):
                 for digits in _keys(menus):
                     yield where, None, voice.language_input(menus, digits, miss, call,
-                                                            second_page)
+                                                            second_page).twiml
         for language in menus.languages.values():  # its main menu, greeting or not
             yield (f"node '{menus.settings.main_node}'", language.code,
                    voice.language_input(menus, language.key[-1], 0, call,
-                                        len(language.key) == 2))
+                                        len(language.key) == 2).twiml)
 
 
 def _node(menus: m.Menus, lang: str, node: m.Node) -> Iterator[VoiceResponse]:
@@ -93,19 +94,19 @@ def _node(menus: m.Menus, lang: str, node: m.Node) -> Iterator[VoiceResponse]:
     # line's own number is unknown.
     calls = [voice.Call.from_to(SIMULATED_LINE), voice.Call()] if forward else [voice.Call()]
     for call in calls:
-        yield voice.show_node(menus, lang, node.id, call)
+        yield voice.show_node(menus, lang, node.id, call).twiml
     call = calls[0]
     for miss in _misses(menus):
         for digits in _keys(menus, node):
-            yield voice.node_input(menus, lang, node.id, digits, miss, call)
+            yield voice.node_input(menus, lang, node.id, digits, miss, call).twiml
             if forward:
-                yield voice.failed_input(menus, lang, node.id, digits, miss, call)
+                yield voice.failed_input(menus, lang, node.id, digits, miss, call).twiml
     if forward:
         for status in STATUSES:
-            yield voice.dial_result(menus, lang, node.id, status, call)
+            yield voice.dial_result(menus, lang, node.id, status, call).twiml
     if node.kind == m.TEXT:
-        for sent in (True, False):
-            yield voice.text_result(menus, lang, node.id, sent, call)
+        for sent in (SENT, REFUSED_TEXT):
+            yield voice.text_result(menus, lang, node.id, sent, call).twiml
     if node.id == s.fallback_node:
         for digits in dict.fromkeys([*_keys(menus), s.connect_key]):
-            yield voice.connect_input(menus, lang, digits, call)
+            yield voice.connect_input(menus, lang, digits, call).twiml

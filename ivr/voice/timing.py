@@ -20,6 +20,7 @@ from twilio.twiml.voice_response import Gather, Say, VoiceResponse
 
 from ivr.content import model as m
 from ivr.content.problems import ERROR, Problem
+from ivr.twiml.events import REFUSED_TEXT, SENT
 from ivr.twiml.serialise import Rendered, document
 from ivr.voice import answers as voice
 from ivr.voice.simulate import SIMULATED_LINE
@@ -125,19 +126,19 @@ def answer(menus: m.Menus, url: str, digits: str, call: voice.Call) -> VoiceResp
     part = int(query.get("part", ["0"])[0])
     start = int(query.get("from", ["0"])[0])
     if parts.path == "/voice/language":
-        return voice.language_input(menus, digits, miss, call, query.get("page") == ["2"])
+        return voice.language_input(menus, digits, miss, call, query.get("page") == ["2"]).twiml
     found = NODE_URL.fullmatch(parts.path)
     if not found:
         return None
     lang, node_id, kind = found.groups()
     node = menus.nodes[node_id]
     if kind == "connect":
-        return voice.connect_input(menus, lang, digits, call, part, start)
+        return voice.connect_input(menus, lang, digits, call, part, start).twiml
     if kind == "failed":
-        return voice.failed_input(menus, lang, node_id, digits, miss, call, part, start)
+        return voice.failed_input(menus, lang, node_id, digits, miss, call, part, start).twiml
     if node.kind == m.TEXT and digits == menus.settings.text_confirm_key:
         return None
-    return voice.node_input(menus, lang, node_id, digits, miss, call, part, start)
+    return voice.node_input(menus, lang, node_id, digits, miss, call, part, start).twiml
 
 
 @dataclass(order=True)
@@ -156,7 +157,7 @@ def to_forwards(menus: m.Menus, region: str | None, lang: str | None = None,
     call = voice.Call.from_to(SIMULATED_LINE, region, languages=numbers)
     best: dict[str, float] = {}
     seen: set[str] = set()
-    todo = [_Step(0.0, 0, voice.incoming(menus, call))]
+    todo = [_Step(0.0, 0, voice.incoming(menus, call).twiml)]
     count = 0
     while todo:
         step = heapq.heappop(todo)
@@ -191,7 +192,7 @@ def _reached(best: dict[str, float], response: VoiceResponse, seconds: float,
 
 def greeting(menus: m.Menus, region: str | None) -> tuple[float, float]:
     """Seconds before the first language is offered, and until the last one has been."""
-    response = voice.incoming(menus, voice.Call.from_to(SIMULATED_LINE, region))
+    response = voice.incoming(menus, voice.Call.from_to(SIMULATED_LINE, region)).twiml
     items = heard(response)
     language_keys = {language.key[0] for language in menus.languages.values()}
     offers = [h for h in items if h.offers in language_keys]
@@ -340,7 +341,7 @@ def quiet(menus: m.Menus, region: str | None) -> tuple[dict[str, Quiet], float]:
 
 def _quiet(menus: m.Menus, region: str | None) -> tuple[dict[str, Quiet], float]:
     call = voice.Call.from_to(SIMULATED_LINE, region)
-    first = voice.incoming(menus, call)
+    first = voice.incoming(menus, call).twiml
     chains: dict[str, float] = {}
     worst: dict[str, Quiet] = {}
     for response in _reachable(menus, call, first):
@@ -362,15 +363,15 @@ def _reachable(menus: m.Menus, call: voice.Call, first: VoiceResponse) -> Iterat
     """Every answer a caller can get, pressing any key or none in each <Gather> (an answer
     in parts has several) of every answer, from the start of the call, from each forward
     that failed and each text that was sent or not, and from an error."""
-    seeds: list[TwiML] = [first, voice.error_response(menus, None, call)]
+    seeds: list[TwiML] = [first, voice.error_response(menus, None, call).twiml]
     for lang in menus.languages:
-        seeds.append(voice.error_response(menus, lang, call))
+        seeds.append(voice.error_response(menus, lang, call).twiml)
         for node in menus.nodes.values():
             if node.kind == m.FORWARD:
-                seeds.append(voice.dial_result(menus, lang, node.id, "no-answer", call))
+                seeds.append(voice.dial_result(menus, lang, node.id, "no-answer", call).twiml)
             elif node.kind == m.TEXT:
-                seeds.extend(voice.text_result(menus, lang, node.id, sent, call)
-                             for sent in (True, False))
+                seeds.extend(voice.text_result(menus, lang, node.id, sent, call).twiml
+                             for sent in (SENT, REFUSED_TEXT))
     seen: set[str] = set()
     todo = list(seeds)
     while todo:

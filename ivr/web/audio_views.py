@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, current_app, send_from_directory
 
 from ivr.content.recordings import UID_RE
+from ivr.web.state import line_state
 
 bp = Blueprint("audio", __name__)
 ONE_YEAR = 365 * 24 * 3600
@@ -14,7 +15,7 @@ ONE_YEAR = 365 * 24 * 3600
 def recording(lang: str, name: str) -> Response:
     """A WAV file from audio/<lang>/, and nothing else: not signed, because Twilio does not
     sign media fetches; a recorded prompt is public information anyway."""
-    menus = current_app.extensions["menus"]
+    menus = line_state().menus
     uid = name.removesuffix(".wav")
     known = menus.recordings.get(lang, {}).get(uid)
     if known is None or not name.endswith(".wav") or not UID_RE.fullmatch(uid):

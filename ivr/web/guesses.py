@@ -27,6 +27,7 @@ from flask import Flask, Request, Response
 from limits import parse
 
 from ivr.web import counters
+from ivr.web.state import line_state
 
 log = logging.getLogger("ivr.guesses")
 
@@ -43,7 +44,7 @@ def _client(app: Flask, request: Request) -> str:
 
 def throttled(app: Flask, request: Request, what: str) -> Response | None:
     """A 429 while this client, or all clients together, guessed too often lately."""
-    limiter = app.extensions["limiter"]
+    limiter = line_state(app).limiter
     try:
         mine = PER_CLIENT.amount - limiter.get_window_stats(
             PER_CLIENT, "guess", what, _client(app, request)).remaining
@@ -62,7 +63,7 @@ def throttled(app: Flask, request: Request, what: str) -> Response | None:
 
 def failed(app: Flask, request: Request, what: str) -> None:
     """Counts a wrong password or token, for this client and for all."""
-    limiter = app.extensions["limiter"]
+    limiter = line_state(app).limiter
     try:
         limiter.hit(ALL, "guess", what)
         limiter.hit(PER_CLIENT, "guess", what, _client(app, request))

@@ -1,7 +1,8 @@
 """The request lifecycle of every webhook, voice and SMS, routed or not: the
-log line's entry and clock, the signature check, the answer as TwiML with its counters,
-the error path, and the one log line after. The views only read the request and call the
-pure renderers; everything around that happens here, once.
+log line's entry and clock, the signature check, the answer as TwiML with its events handed
+to every reader of them (`record`), the error path, and the one log line after. The views
+only read the request and call the pure renderers; everything around that happens here,
+once.
 
 A URL that matches no route (/voice//nl, a PUT) reaches the app's 404 and 405 handler,
 outside any blueprint, so Flask runs no blueprint hook for it: `unrouted` runs the same
@@ -14,38 +15,35 @@ import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import phonenumbers
-from flask import Blueprint, Request, Response, current_app
+from flask import Blueprint, Request, Response
 from flask.globals import request_ctx
 from phonenumbers import COUNTRY_CODE_TO_REGION_CODE, UNKNOWN_REGION
-from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as BaseResponse
 
 from ivr.content.model import Menus
+from ivr.twiml.events import Answer, Event
 from ivr.twiml.serialise import TWIML_TYPE, document
 from ivr.voice.answers import E164_RE
 from ivr.web import counters, logs
 from ivr.web.forms import refuse_crowded_form
 from ivr.web.signature import refuse_unsigned
-
-# What a voice answer did, for the log line, by its most telling verb: (rank, outcome).
-OUTCOMES = {"Dial": (0, "forward"), "Gather": (1, "menu"), "Hangup": (2, "hang up")}
-OTHER = (3, "other")
-CLOSED = "closed"  # a forward to a contact that is closed now (logs.EVENTS)
+from ivr.web.state import line_state
 
 
 @dataclass(frozen=True)
 class Channel:
     """A webhook channel: its name in the log line and counters, its logger, what it notes
     of a request before the view runs (node, language), and its answer to an exception,
-    which must itself be an answer Twilio can use."""
+    which must itself be an answer Twilio can use (with an ERROR event)."""
 
     name: str
     logger: logging.Logger
     about: Callable[[logs.Entry], None]
-    on_error: Callable[[Exception], BaseResponse]
+    on_error: Callable[[Exception], Answer[Any]]
     failure: str  # the log message of an exception, with %s for the path
 
 
@@ -80,9 +78,10 @@ def failed(channel: Channel, exc: Exception) -> BaseResponse:
     # The caller's answer matters more than its log line and its count.
     with contextlib.suppress(Exception):
         channel.logger.exception(channel.failure, request().path)
-        logs.note(outcome="error")
-        counters.count(counters.ERRORS, channel.name)
-    return channel.on_error(exc)
+    answer = channel.on_error(exc)
+    with contextlib.suppress(Exception):
+        record(channel.name, answer.events)
+    return twiml_response(answer)
 
 
 def unrouted(channel: Channel, answer: Callable[[], BaseResponse]) -> BaseResponse:
@@ -98,7 +97,7 @@ def unrouted(channel: Channel, answer: Callable[[], BaseResponse]) -> BaseRespon
 
 
 def menus() -> Menus:
-    return current_app.extensions["menus"]
+    return line_state().menus
 
 
 def request() -> Request:
@@ -131,22 +130,26 @@ def caller_region(number: str | None) -> str | None:
 # -- the answer ----------------------------------------------------------------------------
 
 
-def voice_answer(response: VoiceResponse | str) -> Response:
-    """A voice answer as TwiML, counted by node and language, and its outcome noted for the
-    log line by its most telling verb unless the view noted one."""
-    about = logs.entry()
-    if about.node and about.language:
-        counters.count(counters.NODES, about.node, about.language)
-    if isinstance(response, VoiceResponse) and about.outcome is None:
-        ranks = [OUTCOMES.get(verb.name, OTHER) for verb in response.verbs]
-        about.outcome = min(ranks, default=OTHER)[1]
-    elif isinstance(response, VoiceResponse) and about.outcome == CLOSED and any(
-            verb.name == "Dial" for verb in response.verbs):
-        about.outcome = "forward"  # the forward was open after all
-    text = document(response) if isinstance(response, VoiceResponse) else response
+def respond(channel: Channel, answer: Answer[Any]) -> Response:
+    """A renderer's answer as the webhook's response, its events recorded first."""
+    record(channel.name, answer.events)
+    return twiml_response(answer)
+
+
+def record(channel: str, events: tuple[Event, ...]) -> None:
+    """What happened, as the renderer decided it, to every reader of it: the log line's
+    outcome, the Prometheus counters and the usage counts. Nothing else works it out
+    again."""
+    logs.note_events(events)
+    counters.record(channel, events)
+    usage = line_state().usage
+    if usage is not None:  # the line reached (To), and where a call is (its CallSid)
+        values = request().values
+        usage.count(events, channel, values.get("To"),
+                    values.get("CallSid") if channel == "voice" else None)
+
+
+def twiml_response(answer: Answer[Any]) -> Response:
+    twiml = answer.twiml
+    text = twiml if isinstance(twiml, str) else document(twiml)
     return Response(text, status=200, content_type=TWIML_TYPE)
-
-
-def sms_answer(document_text: str) -> Response:
-    """An SMS answer, already TwiML."""
-    return Response(document_text, status=200, content_type=TWIML_TYPE)

@@ -19,9 +19,10 @@ from gunicorn.glogging import Logger as GunicornBaseLogger
 from pythonjsonlogger.json import JsonEncoder
 from pythonjsonlogger.orjson import OrjsonFormatter
 
+from ivr.twiml import events as ev
+from ivr.twiml.events import Event
 from ivr.web.privacy import NUMBER_RE, mask_number
 
-DIAL_STATUSES = ("completed", "busy", "no-answer", "failed", "canceled")
 # Fields the line makes itself, with digits that are no phone number: a random request id
 # that is hex (masked, it read '098e******23' in one line of ten), and the time.
 UNMASKED = frozenset({"request_id", "time", "level", "logger"})
@@ -124,9 +125,41 @@ def note(**fields: str | None) -> None:
         setattr(current, name, value)
 
 
-def dial_outcome(status: str) -> str:
-    # Only Twilio's known words reach the log, never free text from the request.
-    return f"forward {status}" if status in DIAL_STATUSES else "forward other"
+# The log line's outcome: that of the first kind in this table among an answer's events
+# (a forward before the text, a text before the menu that follows it), followed by the
+# event's own outcome where the row says so ("forward busy", "text sent"); an answer with
+# none of them is a step through the menus.
+OUTCOMES = (
+    (ev.ERROR, "error", False),
+    (ev.FORWARD, "forward", False),
+    (ev.DIALLED, "forward", True),
+    (ev.TEXT, "text", True),
+    (ev.CLOSED, "closed", False),
+    (ev.MISS_LIMIT, "miss limit", False),
+    (ev.SMS_SILENT, "no reply", False),
+    (ev.SMS_TOPIC, "reply", False),
+    (ev.SMS_OTHER, "reply", False),
+)
+RANKS = {kind: rank for rank, (kind, _, _) in enumerate(OUTCOMES)}
+STEP = "menu"
+
+
+def note_events(events: tuple[Event, ...]) -> None:
+    """The log line's outcome from an answer's events; its language and node too, when the
+    request's URL named none (an SMS: the topic)."""
+    best, rank = None, len(OUTCOMES)
+    for event in events:
+        found = RANKS.get(event.kind, rank)
+        if found < rank:
+            best, rank = event, found
+    current = entry()
+    if best is None:
+        current.outcome = STEP
+        return
+    _, text, detailed = OUTCOMES[rank]
+    current.outcome = f"{text} {best.outcome}" if detailed else text
+    if current.language is None and current.node is None:
+        current.language, current.node = best.language, best.node
 
 
 def is_event(outcome: str | None) -> bool:

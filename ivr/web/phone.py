@@ -12,6 +12,7 @@ from flask import Flask
 
 from ivr.voice.simulate import SIMULATED_LINE, Hangup, describe, read
 from ivr.web.signature import sign
+from ivr.web.state import line_state
 
 
 class NoTwiML(RuntimeError):
@@ -52,7 +53,7 @@ def call(app: Flask, caller: str, keys: Iterator[str | None], echo: Callable[[st
          line: str = SIMULATED_LINE) -> None:
     """A call from `caller` to the line's number `line`: each key pressed in turn ('' is a
     time-out, None: hang up)."""
-    menus = app.extensions["menus"]
+    menus = line_state(app).menus
     phone = Phone(app, caller, line)
     echo(f"call from {caller} to the line")
     step = read(menus, phone.post("/voice"))

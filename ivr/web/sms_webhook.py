@@ -1,4 +1,5 @@
-"""The SMS webhook: a thin view that reads the message and the cookie and calls replies.
+"""The SMS webhook: a thin view that reads the message and the cookie, calls replies and
+returns its answer (the lifecycle records its events).
 
 The conversation's state is kept in a signed cookie (ivr.web.sms_cookie), which Twilio sends back
 with the sender's next message for four hours; nothing is kept on the server.
@@ -10,27 +11,25 @@ import functools
 import logging
 from collections.abc import Mapping
 
-from flask import Blueprint, Request, Response, current_app
+from flask import Blueprint, Request, Response
 from flask.globals import request_ctx
 from twilio.twiml.messaging_response import MessagingResponse
 from werkzeug.wrappers import Response as BaseResponse
 
 from ivr.content.model import Menus
+from ivr.twiml.events import Answer
 from ivr.twiml.serialise import document
-from ivr.web import counters, logs
-from ivr.web.lifecycle import Channel, caller_region, install, sms_answer, unrouted
+from ivr.web.lifecycle import Channel, caller_region, install, unrouted
+from ivr.web.lifecycle import respond as answer_with
 from ivr.web.sms_cookie import StateCookie
-from sms.replies import INDEX, LANGUAGE_LIST, Incoming, State, respond
+from ivr.web.state import line_state
+from sms.replies import INDEX, LANGUAGE_LIST, Incoming, State, error_reply, respond
 
 log = logging.getLogger("sms")
 bp = Blueprint("sms", __name__)
 STATE_KEY = "sms"
 # A page number no topic reaches (a topic is a few pages at most); past it, the index.
 MAX_PAGE = 50
-
-
-def twiml(text: str | None) -> Response:
-    return sms_answer(_document(text))
 
 
 @functools.lru_cache(maxsize=512)
@@ -96,18 +95,17 @@ def incoming() -> Response:
     # The request and the app looked up once: each read through flask.request or
     # current_app looks them up again.
     req, app = request_ctx.request, request_ctx.app
-    known, cookies = app.extensions["menus"], app.extensions["sms_cookie"]
+    shared = line_state(app)
+    known, cookies = shared.menus, shared.sms_cookie
     name = app.config["SESSION_COOKIE_NAME"]
     # No Cookie header (a first message): nothing to parse.
     sent = req.cookies.get(name) if "HTTP_COOKIE" in req.environ else None
     state = load_state(known, cookies.loads(sent))
-    text, new = respond(known, app.extensions["keywords"],
-                        _incoming(req, app.extensions["line_languages"]), state)
-    # The message itself is never logged: it may say who the sender is.
-    logs.note(outcome="no reply" if text is None else "reply", language=new.lang,
-              node=new.topic)
-    counters.count(counters.TEXTS, new.asked or "other", new.lang or "unknown")
-    response = twiml(text)
+    # The message itself is never logged: it may say who the sender is (nor is it in the
+    # reply's events).
+    text, new, events = respond(known, shared.keywords, _incoming(req, shared.line_languages),
+                                state)
+    response = answer_with(CHANNEL, Answer(_document(text), events))
     # Written only when it changed: no signing and no header otherwise.
     if _kept(new) != _kept(state):
         response.set_cookie(name, cookies.sign(_payload(*_kept(new))), max_age=cookies.max_age,
@@ -115,9 +113,15 @@ def incoming() -> Response:
     return response
 
 
-def on_error(exc: Exception) -> BaseResponse:
+def on_error(exc: Exception) -> Answer[str]:
     """The index, in Dutch and English, made at start-up."""
-    return twiml(current_app.extensions["sms_last_resort"])
+    return line_state().sms_last_resort
+
+
+def last_resort(known: Menus) -> Answer[str]:
+    """The answer to an exception, written at start-up: nothing left to go wrong."""
+    reply = error_reply(known)
+    return Answer(_document(reply.text), reply.events)
 
 
 CHANNEL = Channel("sms", log, lambda entry: None, on_error,

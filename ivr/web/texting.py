@@ -15,11 +15,11 @@ from limits import RateLimitItem
 from limits.strategies import RateLimiter
 from twilio.rest import Client
 
+from ivr.twiml.events import CAPPED, FAILED, REFUSED_TEXT, SENT, SIMULATED
 from ivr.web import counters
 
 log = logging.getLogger("ivr.texting")
 
-SENT, NOT_SENT, SIMULATED = "sent", "not sent", "simulated"
 # Where the browser simulator asks for texts to be kept instead of sent: a key of the WSGI
 # environ, which no HTTP client can set (headers arrive as HTTP_*).
 OUTBOX = "ivr.simulator.outbox"
@@ -42,23 +42,25 @@ class TextSender:
     client: Callable[[], Client | None]  # None: no REST credentials, nothing is sent
 
     def send(self, to: str, line: str | None, body: str, outbox: list[Text] | None = None) -> str:
-        """SENT or NOT_SENT; why not is logged (without the number) and counted.
+        """SENT, or why not: REFUSED_TEXT (not a number it may text), CAPPED or FAILED (see
+        events.TEXT_OUTCOMES); why not is logged too, without the number.
 
         With an `outbox` (the simulator) the text that passes the number checks is put
         there instead, and SIMULATED returned: no cap is counted, no REST call made."""
         number, reason = self._mobile(to, line)
+        outcome = REFUSED_TEXT
         if reason is None and outbox is not None:
             outbox.append(Text(number, line or "", body))
             return SIMULATED
         if reason is None:
-            reason = self._limits(number)
+            reason, outcome = self._limits(number)
         if reason is None:
-            reason = self._create(number, line or "", body)
+            reason, outcome = self._create(number, line or "", body), FAILED
         if reason is None:
             counters.TEXTS_SENT.inc()
             return SENT
         log.warning("numbers by text not sent: %s", reason)
-        return NOT_SENT
+        return outcome
 
     def _mobile(self, to: str, line: str | None) -> tuple[str, str | None]:
         """Against SMS pumping: a real mobile number in a country on the allow-list, in
@@ -75,7 +77,7 @@ class TextSender:
             return "", "a country not on the allow-list"
         return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), None
 
-    def _limits(self, number: str) -> str | None:
+    def _limits(self, number: str) -> tuple[str | None, str]:
         """Both caps, each counted in one atomic step of the storage (limits' moving window:
         a Lua script in Redis, a transaction in SQLite), so that concurrent confirms can
         never send more than a cap. The number's own cap is taken first: one
@@ -93,13 +95,13 @@ class TextSender:
             if not strategy.hit(self.overall, "text-all"):  # spent meanwhile
                 return self._refused("text overall", "the hourly cap")
         except Exception as exc:  # the storage is down: no text, the numbers are spoken
-            return f"the rate-limit storage failed ({type(exc).__name__})"
-        return None
+            return f"the rate-limit storage failed ({type(exc).__name__})", FAILED
+        return None, SENT
 
     @staticmethod
-    def _refused(what: str, reason: str) -> str:
+    def _refused(what: str, reason: str) -> tuple[str, str]:
         counters.count(counters.RATE_LIMITED, what)
-        return reason
+        return reason, CAPPED
 
     def _create(self, to: str, line: str, body: str) -> str | None:
         client = self.client()

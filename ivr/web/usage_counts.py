@@ -24,12 +24,9 @@ import os
 import threading
 import time
 import weakref
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
-
-from flask import Flask, current_app
-from flask.globals import request_ctx
 
 from ivr.twiml.events import Event
 from ivr.usage.rows import Count, HourCount
@@ -189,10 +186,9 @@ def _forked() -> None:
 os.register_at_fork(after_in_child=_forked)
 
 
-def install(app: Flask) -> None:
+def make(config: Mapping[str, Any], instance_path: str) -> Counting:
     """The line's counting, made by the app factory; daily counts past their retention
     removed at once. Raises ValueError when USAGE_RETENTION_DAYS is not a number of days."""
-    config: dict[str, Any] = app.config
     value = config["USAGE_RETENTION_DAYS"]
     try:
         days = int(value)
@@ -201,27 +197,15 @@ def install(app: Flask) -> None:
     if days < 1:
         raise ValueError(RETENTION_HELP.format(value))
     store = open_store(redis_url(config["REDIS_URL"], config["RATELIMIT_STORAGE_URI"]),
-                       app.instance_path)
+                       instance_path)
     counting = Counting(store, own_numbers(config["LINE_NUMBERS"]),
                         str(config["SECRET_KEY"]).encode(), config["CLOCK"], days)
     counting.sweep()
     store.close()  # gunicorn's workers open their own, after the fork
-    app.extensions["usage"] = counting
+    return counting
 
 
 def own_numbers(value: str | None) -> frozenset[str]:
     """Every number of LINE_NUMBERS, with a language or without (checked at the start)."""
     return frozenset(item.partition("=")[0].strip() for item in (value or "").split(",")
                      if item.strip())
-
-
-def counting() -> Counting:
-    return current_app.extensions["usage"]
-
-
-def count_request(events: Iterable[Event], channel: str) -> None:
-    """The events of the current request's answer, counted: the line reached from its To,
-    and a call's place kept under its CallSid (voice only)."""
-    values = request_ctx.request.values
-    call_sid = values.get("CallSid") if channel == VOICE else None
-    counting().count(events, channel, values.get("To"), call_sid)

@@ -10,6 +10,7 @@ from flask import Blueprint, Flask, Response, abort, current_app, request
 from ivr.usage import exports, figures, page
 from ivr.usage.disclosure import MINIMUM_SHOWN
 from ivr.web.metrics import refusal
+from ivr.web.state import line_state
 
 bp = Blueprint("usage_report", __name__)
 
@@ -25,7 +26,7 @@ class NoUsageStore(LookupError):
 def report(app: Flask, since: date | None, until: date | None, form: str) -> tuple[str, str]:
     """The report of the days from `since` to `until` (both included; by default the year
     to today) in `form`, and its media type."""
-    store: figures.UsageStore | None = app.extensions.get("usage")
+    store: figures.UsageStore | None = line_state(app).usage
     if store is None:
         raise NoUsageStore("the app keeps no usage counts")
     until = until or app.config["CLOCK"]().date()
@@ -33,7 +34,7 @@ def report(app: Flask, since: date | None, until: date | None, form: str) -> tup
     if since > until:
         raise ValueError(f"since {since} is after until {until}: swap them")
     made = figures.build(store.read(since, until), store.hours(), since, until,
-                         app.extensions["menus"].settings.main_node,
+                         line_state(app).menus.settings.main_node,
                          int(app.config.get("USAGE_MIN_SHOWN") or MINIMUM_SHOWN))
     render, mimetype = FORMATS[form]
     return render(made), mimetype

@@ -1,4 +1,5 @@
-"""The voice webhooks: thin views that read the request and call ivr.voice.answers.
+"""The voice webhooks: thin views that read the request, call ivr.voice.answers and
+return its answer (the lifecycle records its events).
 
 Whatever happens, Twilio gets TwiML back from /voice: an unknown language or node leads
 to the language choice or the main menu, and an exception to an apology and a forward.
@@ -8,30 +9,27 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import datetime
+from typing import Any
 
 from flask import Blueprint, Request, Response, current_app
 from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.wrappers import Response as BaseResponse
 
-from ivr.content.hours import is_open
 from ivr.content.model import FORWARD, TEXT, Menus, Node
-from ivr.twiml.serialise import TWIML_TYPE
+from ivr.twiml.events import Answer
 from ivr.voice import answers as voice
 from ivr.voice import urls
-from ivr.web import counters, logs, usage_counts
-from ivr.web.lifecycle import CLOSED, Channel, caller_region, install, menus, unrouted
+from ivr.web import logs
+from ivr.web.lifecycle import Channel, caller_region, install, menus, respond, unrouted
 from ivr.web.lifecycle import request as _request
-from ivr.web.lifecycle import voice_answer as twiml
-from ivr.web.texting import OUTBOX, SENT, SIMULATED
+from ivr.web.state import line_state
+from ivr.web.texting import OUTBOX
 from sms.replies import numbers_text
 
 log = logging.getLogger("ivr.voice")
 bp = Blueprint("voice", __name__)
 ANY = ["GET", "POST"]
 MISS_RE = re.compile(r"[0-9]{1,2}")
-# An event logged at INFO besides forwards and texts (logs.EVENTS), set before the answer.
-MISS_LIMIT = "miss limit"
 
 
 def _field(req: Request, name: str) -> str:
@@ -57,7 +55,7 @@ def _parts(req: Request) -> tuple[int, int]:
 def _call(req: Request) -> voice.Call:
     values, app = req.values, current_app
     return voice.Call.from_to(values.get("To"), caller_region(values.get("From")),
-                              app.config["CLOCK"](), app.extensions["line_languages"])
+                              app.config["CLOCK"](), line_state(app).line_languages)
 
 
 def _about(about: logs.Entry) -> None:
@@ -68,19 +66,24 @@ def _about(about: logs.Entry) -> None:
         about.node = args.get("node_id") if args.get("node_id") in known.nodes else None
 
 
-def on_error(exc: Exception) -> BaseResponse:
+def on_error(exc: Exception) -> Answer[Any]:
     """The apology and the numbers, in the URL's language or the greeting's; if even that
-    fails, the fixed TwiML made at start-up."""
+    fails, the fixed answer made at start-up."""
     req, known = _request(), menus()
     lang = (req.view_args or {}).get("lang")
     lang = lang if lang in known.languages else None  # None: in the greeting's languages
     try:
-        return twiml(voice.error_response(known, lang, _call(req)))
+        return voice.error_response(known, lang, _call(req))
     except Exception:  # whatever happened, the caller must still hear something useful
         log.exception("the apology itself failed; answered with the fixed fallback")
-        # Plain: not even the counters of an answer on this path.
-        return Response(current_app.extensions["last_resort_twiml"], status=200,
-                        content_type=TWIML_TYPE)
+        return line_state().last_resort
+
+
+def last_resort(known: Menus) -> Answer[str]:
+    """The apology in the greeting's languages, written at start-up, for when even the
+    apology fails: nothing left to go wrong."""
+    answer = voice.last_resort(known)
+    return Answer(str(answer.twiml), answer.events)
 
 
 CHANNEL = Channel("voice", log, _about, on_error,
@@ -88,24 +91,20 @@ CHANNEL = Channel("voice", log, _about, on_error,
 install(bp, CHANNEL)
 
 
+def twiml(answer: Answer[VoiceResponse]) -> Response:
+    return respond(CHANNEL, answer)
+
+
 @bp.route(urls.RULES["incoming"], methods=ANY)
 def incoming() -> Response:
-    counters.CALLS.inc()
     return twiml(voice.incoming(menus(), _call(_request())))
 
 
 @bp.route(urls.RULES["language_input"], methods=ANY)
 def language_input() -> Response:
     known, req = menus(), _request()
-    second_page = req.args.get("page") == "2"
-    digits, miss = _field(req, "Digits"), _miss(req, known)
-    answer = voice.language_input(known, digits, miss, _call(req), second_page)
-    chosen = voice.chosen_language(known, digits, second_page)
-    if chosen:
-        counters.count(counters.LANGUAGES, chosen.code)
-    elif digits != "9" and miss + 1 >= known.settings.max_misses:
-        logs.note(outcome=MISS_LIMIT)
-    return twiml(answer)
+    return twiml(voice.language_input(known, _field(req, "Digits"), _miss(req, known),
+                                      _call(req), req.args.get("page") == "2"))
 
 
 def _known(req: Request, known: Menus, lang: str, node_id: str,
@@ -142,50 +141,26 @@ def node_input(lang: str, node_id: str) -> Response:
     node, digits = known.nodes[node_id], _field(req, "Digits")
     if node.kind == TEXT and digits == known.settings.text_confirm_key:
         return twiml(_send_numbers(req, known, lang, node))
-    target = node.target_for(digits) if digits else None
-    miss, (part, start) = _miss(req, known), _parts(req)
-    if voice.too_early(known, lang, node, digits, miss, part, start) is not None:
-        target = None  # the offer comes first: no forward yet, open or closed
-    call = _call(req)  # its clock read once, for the event and the answer alike
-    _note_event(known, target, miss, call.now,
-                chosen=bool(target or (digits and known.global_action(digits))))
-    return twiml(voice.node_input(known, lang, node_id, digits, miss, call, part, start))
+    return twiml(voice.node_input(known, lang, node_id, digits, _miss(req, known), _call(req),
+                                  *_parts(req)))
 
 
-def _note_event(known: Menus, target: str | None, miss: int, now: datetime | None,
-                chosen: bool) -> None:
-    """What makes this answer an event for the log (logs.EVENTS): a forward to a contact
-    that is closed now (no <Dial> comes; twiml() takes it back if one does), or the misses
-    running out, after which the caller hears the numbers and an offer of the police."""
-    contact = known.contacts.get(known.nodes[target].contact or "") if target else None
-    if contact is not None and not is_open(contact.hours, now):
-        logs.note(outcome=CLOSED)
-    elif not chosen and miss + 1 >= known.settings.max_misses:
-        logs.note(outcome=MISS_LIMIT)
-
-
-def _send_numbers(req: Request, known: Menus, lang: str, node: Node) -> VoiceResponse:
-    """The caller confirmed: text them the numbers, from the line's own number."""
+def _send_numbers(req: Request, known: Menus, lang: str,
+                  node: Node) -> Answer[VoiceResponse]:
+    """The caller confirmed: text them the numbers, from the line's own number; the answer
+    says how that went."""
     call = _call(req)
     body = numbers_text(known, node, lang)
-    outcome = current_app.extensions["texts"].send(req.values.get("From", "").strip(),
-                                                   call.line_number, body,
-                                                   req.environ.get(OUTBOX))
-    logs.note(outcome=f"text {outcome}")
-    return voice.text_result(known, lang, node.id, outcome in (SENT, SIMULATED), call)
+    outcome = line_state().texts.send(req.values.get("From", "").strip(), call.line_number,
+                                      body, req.environ.get(OUTBOX))
+    return voice.text_result(known, lang, node.id, outcome, call)
 
 
 @bp.route(urls.RULES["dialed"], methods=ANY)
 def dialed(lang: str, node_id: str) -> Response:
     known, req = menus(), _request()
-    status = _field(req, "DialCallStatus")
-    logs.note(outcome=logs.dial_outcome(status))
-    node = known.nodes.get(node_id)
-    if node is not None and node.contact and lang in known.languages:
-        status_word = status if status in logs.DIAL_STATUSES else "other"
-        counters.count(counters.FORWARDS, node.contact, status_word)
     return _known(req, known, lang, node_id, FORWARD) or twiml(
-        voice.dial_result(known, lang, node_id, status, _call(req)))
+        voice.dial_result(known, lang, node_id, _field(req, "DialCallStatus"), _call(req)))
 
 
 @bp.route(urls.RULES["connect_input"], methods=ANY)
@@ -212,9 +187,10 @@ def status() -> Response:
     ended is counted where the caller was and by how long it lasted. Twilio reads nothing
     of the answer: 204 and no body, as its error 15003 asks
     (https://www.twilio.com/docs/api/errors/15003)."""
-    req = _request()
-    usage_counts.counting().call_ended(_field(req, "CallSid"), _field(req, "CallStatus"),
-                                       _field(req, "CallDuration"), req.values.get("To"))
+    req, usage = _request(), line_state().usage
+    if usage is not None:
+        usage.call_ended(_field(req, "CallSid"), _field(req, "CallStatus"),
+                         _field(req, "CallDuration"), req.values.get("To"))
     return Response(status=204)
 
 
