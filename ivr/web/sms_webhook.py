@@ -10,8 +10,7 @@ import functools
 import logging
 from collections.abc import Mapping
 
-from flask import Blueprint, Request, Response, current_app
-from flask.globals import request_ctx
+from flask import Blueprint, Request, Response, current_app, request
 from twilio.twiml.messaging_response import MessagingResponse
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -95,7 +94,8 @@ def _incoming(req: Request, line_languages: Mapping[str, str]) -> Incoming:
 def incoming() -> Response:
     # The request and the app looked up once: each read through flask.request or
     # current_app looks them up again.
-    req, app = request_ctx.request, request_ctx.app
+    req = request._get_current_object()  # type: ignore[attr-defined]
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
     known, cookies = app.extensions["menus"], app.extensions["sms_cookie"]
     name = app.config["SESSION_COOKIE_NAME"]
     # No Cookie header (a first message): nothing to parse.
