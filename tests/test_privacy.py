@@ -184,3 +184,34 @@ def test_log_lines_are_written_by_orjson_compact():
     record.__dict__.update(channel="voice", status=200, outcome="forward busy")
     line = JsonFormatter().format(record)
     assert line.startswith('{"time":"') and '"channel":"voice","status":200,' in line
+
+
+def test_no_handler_sees_a_number_in_a_webhook_line(twilio):
+    """The webhook's own line is made as every record is: by the installed record factory
+    (a platform agent's, or the one that masks numbers), its fields masked before any
+    handler sees them, not only by the line's JSON formatter."""
+    seen: list[logging.LogRecord] = []
+    handler = logging.Handler(logging.DEBUG)
+    handler.emit = seen.append  # type: ignore[method-assign]
+    made_by = logging.getLogRecordFactory()
+
+    def factory(*args, **kwargs) -> logging.LogRecord:
+        record = made_by(*args, **kwargs)
+        record.made_by_factory = True
+        return record
+
+    logger = logging.getLogger("sms")
+    level = logger.level
+    logging.setLogRecordFactory(factory)
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    try:
+        twilio.post("/sms/0612345678", Body="HULP")  # any path under /sms: a webhook
+    finally:
+        logging.setLogRecordFactory(made_by)
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+    [record] = [r for r in seen if r.getMessage() == "webhook"]
+    assert getattr(record, "made_by_factory", False)
+    assert record.path == "/sms/********78"  # type: ignore[attr-defined]
+    assert record.channel == "sms"  # type: ignore[attr-defined]
