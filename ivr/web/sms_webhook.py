@@ -110,8 +110,7 @@ def incoming() -> Response:
     response = twiml(text)
     # Written only when it changed: no signing and no header otherwise.
     if _kept(new) != _kept(state):
-        response.set_cookie(name, cookies.sign(_payload(*_kept(new))), max_age=cookies.max_age,
-                            httponly=True, samesite="Lax")
+        response.headers.add("Set-Cookie", cookies.header(name, _payload(*_kept(new))))
     return response
 
 
