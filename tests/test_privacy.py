@@ -7,10 +7,12 @@ import json
 import logging
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ivr.voice import answers as voice
 from ivr.web.logs import JsonFormatter
-from ivr.web.privacy import mask_number
+from ivr.web.privacy import HAS_NUMBER, NUMBER_RE, mask_number
 
 from .conftest import CALLER, LINE, key_to, shipped_menus
 
@@ -215,3 +217,11 @@ def test_no_handler_sees_a_number_in_a_webhook_line(twilio):
     assert getattr(record, "made_by_factory", False)
     assert record.path == "/sms/********78"  # type: ignore[attr-defined]
     assert record.channel == "sms"  # type: ignore[attr-defined]
+
+
+@given(st.text(st.sampled_from("0123456789+ .-/\0a٣") | st.characters(), max_size=40))
+def test_the_quick_check_finds_a_number_where_masking_would(text):
+    """HAS_NUMBER decides whether a log line's fields are masked at all: it finds a number
+    exactly where NUMBER_RE would mask one."""
+    assert bool(HAS_NUMBER.search(text)) == bool(NUMBER_RE.search(text))
+    assert (mask_number(text) != text) == bool(HAS_NUMBER.search(text))

@@ -136,10 +136,12 @@ def log_request(logger: logging.Logger, channel: str, status: int) -> None:
               "path": req.path, "status": status, "node": done.node,
               "language": done.language, "outcome": done.outcome,
               "duration_ms": round((time.perf_counter() - done.started) * 1000, 1)}
-    # Made as logger.info() makes a record, by the logger's makeRecord and so by the record
-    # factory that masks numbers (privacy.py), its fields masked before any handler sees
-    # them; less the walk up the stack for the caller's line (findCaller), which no line
-    # shows. Filters and handlers run as usual.
-    record = logger.makeRecord(logger.name, level, __file__, 0, "webhook", (), None,
-                               func="log_request", extra=mask_fields(fields, UNMASKED))
+    # Made by the record factory, as logger.info() makes a record, so that its masking of
+    # numbers (privacy.py) and any other installed factory apply; its fields masked before
+    # any handler sees them. Less what logger.info() adds for no line's sake: the walk up
+    # the stack for the caller's line (findCaller), and makeRecord's check of each field
+    # against the record's own names (the names here are this function's).
+    record = logging.getLogRecordFactory()(logger.name, level, __file__, 0, "webhook", (),
+                                            None, func="log_request")
+    record.__dict__.update(mask_fields(fields, UNMASKED))
     logger.handle(record)
