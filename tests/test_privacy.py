@@ -227,6 +227,9 @@ def test_no_handler_sees_a_number_in_a_webhook_line(twilio) -> None:
     assert vars(record).get("made_by_factory") is True
     assert vars(record)["path"] == "/sms/********78"
     assert vars(record)["channel"] == "sms"
+    # Masked once, when made: the JSON line says so, and no more.
+    line = json.loads(JsonFormatter().format(record))
+    assert line["path"] == "/sms/********78" and "_fields_masked" not in line
 
 
 @given(st.text(st.sampled_from("0123456789+ .-/\0a٣") | st.characters(), max_size=40))

@@ -29,6 +29,9 @@ UNMASKED = frozenset({"request_id", "time", "level", "logger"})
 # Every other webhook (a menu step, an SMS reply) is logged at DEBUG.
 EVENTS = frozenset({"refused", "error", "closed", "miss limit"})
 EVENT_PREFIXES = ("forward", "text ")
+# Set on a record whose fields were masked when it was made; a name with a leading
+# underscore, which python-json-logger leaves out of the line.
+FIELDS_MASKED = "_fields_masked"
 
 
 class JsonFormatter(OrjsonFormatter):
@@ -52,8 +55,13 @@ class JsonFormatter(OrjsonFormatter):
             self._second = (second, super().formatTime(record, datefmt))
         return self._second[1]
 
-    def process_log_record(self, log_data: dict[str, Any]) -> dict[str, Any]:
-        return mask_fields(log_data, UNMASKED)
+    def add_fields(self, log_data: dict[str, Any], record: logging.LogRecord,
+                   message_dict: dict[str, Any]) -> None:
+        super().add_fields(log_data, record, message_dict)
+        # A webhook's line had its fields masked when it was made (log_request): once is
+        # enough. Every other record's are masked here.
+        if not vars(record).get(FIELDS_MASKED):
+            mask_fields(log_data, UNMASKED)
 
     def jsonify_log_record(self, log_data: dict[str, Any]) -> str:
         # orjson, python-json-logger's fastest serialiser: a quarter of a log line's cost
@@ -144,4 +152,5 @@ def log_request(logger: logging.Logger, channel: str, status: int) -> None:
     record = logging.getLogRecordFactory()(logger.name, level, __file__, 0, "webhook", (),
                                             None, func="log_request")
     record.__dict__.update(mask_fields(fields, UNMASKED))
+    record.__dict__[FIELDS_MASKED] = True
     logger.handle(record)
