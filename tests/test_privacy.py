@@ -5,12 +5,15 @@ from __future__ import annotations
 import io
 import json
 import logging
+from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ivr.voice import answers as voice
 from ivr.web.logs import JsonFormatter
-from ivr.web.privacy import mask_number
+from ivr.web.privacy import HAS_NUMBER, NUMBER_RE, mask_number
 
 from .helpers import CALLER, LINE, key_to, shipped_menus
 
@@ -185,3 +188,54 @@ def test_log_lines_are_written_by_orjson_compact():
     record.__dict__.update(channel="voice", status=200, outcome="forward busy")
     line = JsonFormatter().format(record)
     assert line.startswith('{"time":"') and '"channel":"voice","status":200,' in line
+
+
+class Seen(logging.Handler):
+    """A handler someone else added: it keeps the records it is given, as they are."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+def test_no_handler_sees_a_number_in_a_webhook_line(twilio) -> None:
+    """The webhook's own line is made as every record is: by the installed record factory
+    (a platform agent's, or the one that masks numbers), its fields masked before any
+    handler sees them, not only by the line's JSON formatter."""
+    handler = Seen()
+    made_by = logging.getLogRecordFactory()
+
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = made_by(*args, **kwargs)
+        vars(record)["made_by_factory"] = True
+        return record
+
+    logger = logging.getLogger("sms")
+    level = logger.level
+    logging.setLogRecordFactory(factory)
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    try:
+        twilio.post("/sms/0612345678", Body="HULP")  # any path under /sms: a webhook
+    finally:
+        logging.setLogRecordFactory(made_by)
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+    [record] = [r for r in handler.records if r.getMessage() == "webhook"]
+    assert vars(record).get("made_by_factory") is True
+    assert vars(record)["path"] == "/sms/********78"
+    assert vars(record)["channel"] == "sms"
+    # Masked once, when made: the JSON line says so, and no more.
+    line = json.loads(JsonFormatter().format(record))
+    assert line["path"] == "/sms/********78" and "_fields_masked" not in line
+
+
+@given(st.text(st.sampled_from("0123456789+ .-/\0a٣") | st.characters(), max_size=40))
+def test_the_quick_check_finds_a_number_where_masking_would(text):
+    """HAS_NUMBER decides whether a log line's fields are masked at all: it finds a number
+    exactly where NUMBER_RE would mask one."""
+    assert bool(HAS_NUMBER.search(text)) == bool(NUMBER_RE.search(text))
+    assert (mask_number(text) != text) == bool(HAS_NUMBER.search(text))

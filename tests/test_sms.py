@@ -756,6 +756,41 @@ def test_the_cookie_is_written_only_when_the_state_changes(app):
         "lang"] == "en"
 
 
+def test_a_state_s_cookie_is_signed_once_a_second_and_written_as_set_cookie_would(
+        app, monkeypatch):
+    """Many first texts in the same second get the same cookie: one HMAC and one date for
+    all of them (StateCookie.header), the header byte for byte what werkzeug's
+    Response.set_cookie writes; a second later, signed anew with its own time."""
+    from werkzeug.wrappers import Response
+
+    from ivr.web import sms_cookie
+
+    cookies = line_state(app).sms_cookie
+    signed: list[bytes] = []
+    sign = cookies.sign
+
+    def counted(payload: bytes) -> str:
+        signed.append(payload)
+        return sign(payload)
+
+    monkeypatch.setattr(cookies, "sign", counted)
+    now = [1_800_000_000.25]
+    monkeypatch.setattr(sms_cookie.time, "time", lambda: now[0])
+    params = {"Body": "HULP", "From": "+31612345678", "To": "+3197010000000"}
+    headers = [app.test_client().post("/sms", data=params, headers=_signed("/sms", params)
+                                      ).headers["Set-Cookie"] for _ in range(3)]
+    assert len(signed) == 1 and headers == [headers[0]] * 3
+    written = Response()
+    written.set_cookie("session", sign(signed[0]), max_age=cookies.max_age, httponly=True,
+                       samesite="Lax")
+    assert written.headers["Set-Cookie"].split("; ")[0] == headers[0].split("; ")[0]
+    assert sorted(written.headers["Set-Cookie"].split("; ")[2:]) == sorted(
+        headers[0].split("; ")[2:])  # all but the Expires date, which is the clock's
+    now[0] += 1
+    later = app.test_client().post("/sms", data=params, headers=_signed("/sms", params))
+    assert len(signed) == 2 and later.headers["Set-Cookie"] != headers[0]
+
+
 def test_the_cached_cookie_payload_is_the_one_made_anew_for_every_state(app):
     """The view signs a payload kept per state (ivr.web.sms_webhook._payload): for every state the
     replies can make, it is what StateCookie.dumps makes from the state, byte for byte."""

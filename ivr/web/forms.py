@@ -11,8 +11,7 @@ separate the fields in the raw body before anything parses it.
 
 from __future__ import annotations
 
-from flask import Response
-from flask.globals import request_ctx
+from flask import Response, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 URLENCODED = "application/x-www-form-urlencoded"
@@ -20,7 +19,7 @@ URLENCODED = "application/x-www-form-urlencoded"
 
 def refuse_crowded_form() -> Response | None:
     """A 413 for a POSTed form with more fields than MAX_FORM_PARTS; None: go on."""
-    req = request_ctx.request
+    req = request._get_current_object()  # type: ignore[attr-defined]
     limit = req.max_form_parts  # the MAX_FORM_PARTS setting
     if req.method != "POST" or limit is None or req.mimetype != URLENCODED:
         return None  # a multipart form: Werkzeug applies the limit while parsing it

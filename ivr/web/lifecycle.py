@@ -19,7 +19,7 @@ from typing import Any
 
 import phonenumbers
 from flask import Blueprint, Request, Response
-from flask.globals import request_ctx
+from flask import request as current_request
 from phonenumbers import COUNTRY_CODE_TO_REGION_CODE, UNKNOWN_REGION
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as BaseResponse
@@ -103,7 +103,7 @@ def menus() -> Menus:
 def request() -> Request:
     """The request itself, looked up once: each attribute read through flask.request looks
     the request up again (about 1 us each; a menu key read a dozen)."""
-    return request_ctx.request
+    return current_request._get_current_object()  # type: ignore[attr-defined]
 
 
 def caller_region(number: str | None) -> str | None:

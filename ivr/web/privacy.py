@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Collection
 from typing import Any
 
 # Seven or more digits, possibly with +, spaces, dots or dashes between them: any form a
 # phone number takes in a log line (+31 6 1234 5678, 0612345678, 31612345678).
 NUMBER_RE = re.compile(r"\+?\d(?:[\s.\-/]?\d){6,}")
+# Whether a text holds one: the same digits without the optional + in front, which changes
+# what is masked but not whether anything is. Beginning with a digit, it lets the regular
+# expression engine skip to the first digit in C: searching a log line's fields, which
+# nearly always hold none, cost a third of what NUMBER_RE's search did.
+HAS_NUMBER = re.compile(r"\d(?:[\s.\-/]?\d){6}")
 
 
 def _mask(match: re.Match[str]) -> str:
@@ -21,12 +27,24 @@ def mask_number(text: str) -> str:
     return NUMBER_RE.sub(_mask, text)
 
 
+def mask_fields(fields: dict[str, Any], unmasked: Collection[str] = ()) -> dict[str, Any]:
+    """The fields, every string among them masked but those named `unmasked`; in place.
+    One search over all of them first, which nearly always finds nothing: a fifth of the
+    cost of masking each. NUL, no separator of NUMBER_RE, keeps their digits apart."""
+    values = [value for name, value in fields.items()
+              if isinstance(value, str) and name not in unmasked]
+    if HAS_NUMBER.search("\0".join(values)):
+        for name, value in fields.items():
+            if isinstance(value, str) and name not in unmasked:
+                fields[name] = mask_number(value)
+    return fields
+
+
 def mask_record(record: logging.LogRecord) -> logging.LogRecord:
     """The record with numbers masked in its message, traceback and stack."""
     message = record.getMessage()
-    masked = mask_number(message)
-    if masked != message:
-        record.msg, record.args = masked, ()
+    if HAS_NUMBER.search(message):
+        record.msg, record.args = mask_number(message), ()
     # A traceback is formatted later, by each handler; format it now, masked, so that an
     # exception message holding a number does not leak through it.
     if record.exc_info and not record.exc_text:

@@ -14,11 +14,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import time
 from collections.abc import Sequence
 from typing import Any
 
 from itsdangerous import BadData, TimestampSigner
 from itsdangerous.encoding import base64_decode, base64_encode, want_bytes
+from werkzeug.http import dump_cookie
 
 SALT = "cookie-session"  # Flask's: cookies Flask's session wrote still read
 
@@ -32,6 +34,7 @@ class StateCookie:
         # key instead of by itsdangerous at every signature: the same signing key.
         self._signers = [TimestampSigner(_derived(key), salt=SALT, key_derivation="none",
                                          digest_method=hashlib.sha1) for key in keys]
+        self._second, self._headers = -1, dict[tuple[str, bytes], str]()
 
     def dumps(self, state: dict[str, Any]) -> str:
         return self.sign(self.payload(state))
@@ -44,6 +47,22 @@ class StateCookie:
     def sign(self, payload: bytes) -> str:
         """The cookie's value: the payload, its time and its signature."""
         return self._signers[-1].sign(payload).decode("ascii")
+
+    def header(self, name: str, payload: bytes) -> str:
+        """The Set-Cookie header for a payload, as Response.set_cookie(name, value,
+        max_age, httponly=True, samesite="Lax") writes it. Its time and its Expires date
+        are both to the second, so each state's header is signed and written once a second,
+        not once a text: under load, texts in the same state (a first text) came many a
+        second, each with an HMAC and a date to format. A second's headers go with it."""
+        now = int(time.time())
+        if now != self._second:
+            self._second, self._headers = now, {}
+        headers = self._headers
+        header = headers.get((name, payload))
+        if header is None:
+            header = headers[name, payload] = dump_cookie(
+                name, self.sign(payload), max_age=self.max_age, httponly=True, samesite="Lax")
+        return header
 
     def loads(self, value: str | None) -> Any:
         """What the cookie holds, or None when it is missing, forged, expired or not JSON:

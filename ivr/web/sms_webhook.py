@@ -11,8 +11,7 @@ import functools
 import logging
 from collections.abc import Mapping
 
-from flask import Blueprint, Request, Response
-from flask.globals import request_ctx
+from flask import Blueprint, Request, Response, current_app, request
 from twilio.twiml.messaging_response import MessagingResponse
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -94,7 +93,8 @@ def _incoming(req: Request, line_languages: Mapping[str, str]) -> Incoming:
 def incoming() -> Response:
     # The request and the app looked up once: each read through flask.request or
     # current_app looks them up again.
-    req, app = request_ctx.request, request_ctx.app
+    req = request._get_current_object()  # type: ignore[attr-defined]
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
     shared = line_state(app)
     known, cookies = shared.menus, shared.sms_cookie
     name = app.config["SESSION_COOKIE_NAME"]
@@ -108,8 +108,7 @@ def incoming() -> Response:
     response = answer_with(CHANNEL, Answer(_document(text), events))
     # Written only when it changed: no signing and no header otherwise.
     if _kept(new) != _kept(state):
-        response.set_cookie(name, cookies.sign(_payload(*_kept(new))), max_age=cookies.max_age,
-                            httponly=True, samesite="Lax")
+        response.headers.add("Set-Cookie", cookies.header(name, _payload(*_kept(new))))
     return response
 
 
