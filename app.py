@@ -12,7 +12,7 @@ import os
 import secrets
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -287,10 +287,24 @@ class NoSession(SessionInterface):
 
 
 def _healthz() -> Response:
-    """Unsigned, for the platform's health check: the menus are loaded, and which version.
-    Nothing else: no counts, no configuration, nothing about calls."""
+    """Unsigned, for the platform's health check: the menus are loaded, and which version;
+    and whether the shared stores answer (the caps', and the usage counts': Redis when
+    set, else this instance's SQLite files). Always 200 while the app answers: calls work
+    without either store, so a load balancer must not take every instance out of service
+    when Redis restarts. Nothing else: no counts, no configuration, nothing about calls."""
+    line = state.line_state()
+    stores = {"caps": _answers(line.limiter.storage.check)}
+    if line.usage is not None:
+        stores["usage"] = _answers(line.usage.store.answers)
+    status = "ok" if all(v == "ok" for v in stores.values()) else "degraded"
+    return jsonify(status=status, menus_version=line.menus_version, stores=stores)
 
-    return jsonify(status="ok", menus_version=state.line_state().menus_version)
+
+def _answers(check: Callable[[], bool]) -> str:
+    try:
+        return "ok" if check() else "down"
+    except Exception:  # a store that fails its check is down, never the health check
+        return "down"
 
 
 def _not_found(exc: HTTPException) -> BaseResponse | HTTPException:

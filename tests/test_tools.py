@@ -530,5 +530,6 @@ def test_fallback_needs_a_line_number_in_e164(app):
 def test_healthz_is_unsigned_and_says_nothing_else(app):
     response = app.test_client().get("/healthz")
     assert response.status_code == 200
-    assert set(response.get_json()) == {"status", "menus_version"}
+    assert set(response.get_json()) == {"status", "menus_version", "stores"}
     assert len(response.get_json()["menus_version"]) == 12
+    assert response.get_json()["stores"] == {"caps": "ok", "usage": "ok"}

@@ -4,6 +4,7 @@ SID; a store that fails costs counts, with one warning, never a caller's answer.
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import date, datetime
 from pathlib import Path
@@ -14,7 +15,7 @@ from flask import Flask
 
 from app import StartRefused, create_app
 from ivr.content.hours import AMSTERDAM
-from ivr.twiml.events import CALL, ENDED, NODE, Event
+from ivr.twiml.events import CALL, ENDED, NODE, SMS_TOPIC, Event
 from ivr.usage.rows import Count, Key
 from ivr.usage.store import open_store
 from ivr.usage.tally import Batch
@@ -46,11 +47,11 @@ def line(tmp_path: Path, **config) -> tuple[Flask, Twilio]:
     return app, Twilio(app.test_client())
 
 
-def call_to_help(twilio: Twilio) -> None:
+def call_to_help(twilio: Twilio, sid: str = SID) -> None:
     """A Romanian caller goes from the main menu to help, and hangs up there."""
-    greeting = twilio.post("/voice", CallSid=SID)
-    main = twilio.follow(greeting, "4", CallSid=SID)
-    assert twilio.follow(main, key_to("main", "help"), CallSid=SID).status == 200
+    greeting = twilio.post("/voice", CallSid=sid)
+    main = twilio.follow(greeting, "4", CallSid=sid)
+    assert twilio.follow(main, key_to("main", "help"), CallSid=sid).status == 200
 
 
 @pytest.fixture(params=["sqlite", pytest.param("redis", marks=pytest.mark.servers)])
@@ -78,6 +79,40 @@ def test_where_a_call_ended_is_counted_and_nothing_of_the_caller_is_kept(tmp_pat
     kept = _everything_kept(tmp_path, store_config)
     assert [secret for secret in SECRETS if secret in kept] == []
     assert b"help" in kept  # the search looks where the counts are
+
+
+def test_calls_and_texts_through_the_webhooks_a_restart_and_the_callbacks_make_the_report(
+        tmp_path):
+    """Issue 23's test: five calls and five texts through the real webhooks, a restart,
+    then Twilio's status callbacks: the report gives exactly the counts made, and neither
+    the store nor any form of the report holds a caller's number or a SID."""
+    sids = [f"CA{n:032x}" for n in range(1, 6)]
+    app, twilio = line(tmp_path)
+    for sid in sids:
+        call_to_help(twilio, sid)
+        assert twilio.post("/sms", Body="HULP").status == 200
+    counting_of(app).flush()  # what a worker does when it stops (atexit)
+    app, twilio = line(tmp_path)  # the restart: the counts and the calls' places kept
+    for sid in sids:
+        twilio.post("/voice/status", CallSid=sid, CallStatus="completed", CallDuration="75")
+    runner = app.test_cli_runner()
+    made = runner.invoke(args=["report", "--since", str(DAY), "--until", str(DAY),
+                               "--format", "json"])
+    assert made.exit_code == 0, made.output
+    figures = json.loads(made.output)["figures"]
+    assert figures["ended"]["cells"]["help"]["1-2 min"] == 5
+    assert figures["calls"]["cells"][str(DAY)]["ro"] == 5
+    assert figures["choices"]["cells"]["help"]["ro"] == 5
+    counts = counting_of(app).read(DAY, DAY)
+    [(topic, language)] = {(c.key.node, c.key.language) for c in counts
+                           if c.key.kind == SMS_TOPIC}
+    assert figures["texts"]["cells"][topic][language] == 5
+    forms = [runner.invoke(args=["report", "--since", str(DAY), "--until", str(DAY),
+                                 "--format", form]).output for form in ("html", "csv")]
+    kept = _everything_kept(tmp_path, {}) + "".join([made.output, *forms]).encode()
+    secrets = SECRETS + [sid.encode() for sid in sids] + [sid[2:].encode() for sid in sids]
+    assert [secret for secret in secrets if secret in kept] == []
+    assert "<svg" in forms[0] and "help" in forms[0]
 
 
 def _everything_kept(folder: Path, store_config: dict) -> bytes:
@@ -168,6 +203,28 @@ def test_a_store_that_cannot_be_made_costs_counts_never_a_call(tmp_path, caplog,
     warnings = _warnings(caplog, str(tmp_path))
     assert len(warnings) == 1, warnings
     assert warnings[0].startswith(f"usage counts are lost while {tmp_path}/usage.sqlite fails")
+
+
+@pytest.mark.servers
+def test_healthz_says_redis_is_down_and_still_answers_200(tmp_path):
+    """Issue 25: with Redis down, /healthz says so and answers 200 (calls work without
+    it: a load balancer must not pull every instance when Redis restarts), and says it
+    is back once it is."""
+    with redis_server() as server:
+        app, twilio = line(tmp_path, REDIS_URL=server.uri,
+                           RATELIMIT_STORAGE_URI=server.uri)
+        client = app.test_client()
+        assert client.get("/healthz").get_json()["stores"] == {"caps": "ok", "usage": "ok"}
+        server.stop()
+        down = client.get("/healthz")
+        assert down.status_code == 200
+        assert down.get_json()["status"] == "degraded"
+        assert down.get_json()["stores"] == {"caps": "down", "usage": "down"}
+        assert twilio.post("/voice", CallSid=SID).status == 200  # and calls go on
+        server.start()
+        assert client.get("/healthz").get_json() == {
+            "status": "ok", "menus_version": down.get_json()["menus_version"],
+            "stores": {"caps": "ok", "usage": "ok"}}
 
 
 @pytest.mark.servers

@@ -71,6 +71,12 @@ class RedisStore:
                 for key in self.client.scan_iter(match=DAY + "*", count=1000)]
 
 
+    def answers(self) -> bool:
+        try:
+            return bool(self.client.ping())
+        except redis.RedisError:
+            return False
+
     def close(self) -> None:
         self.client.close()
 

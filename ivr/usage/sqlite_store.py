@@ -149,6 +149,12 @@ class SQLiteStore:
             self._pid, self._file = os.getpid(), file
         return self._conn
 
+    def answers(self) -> bool:
+        try:
+            return self._use(lambda conn: conn.execute("SELECT 1").fetchone() == (1,))
+        except (sqlite3.Error, OSError):
+            return False
+
     def close(self) -> None:
         """Closes this process's connection (the master's, after the sweep at start)."""
         with self._lock:

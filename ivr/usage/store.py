@@ -40,6 +40,9 @@ class Store(Protocol):
     def sweep(self, before: date) -> None:
         """Removes the daily counts of the days before `before`, and calls kept too long."""
 
+    def answers(self) -> bool:
+        """Whether the store answers now (for /healthz); never raises."""
+
     def close(self) -> None:
         """Closes this process's connection: the master's, before gunicorn forks."""
 
