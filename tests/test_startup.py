@@ -9,6 +9,7 @@ import runpy
 import subprocess
 import sys
 import time
+import types
 import typing
 from pathlib import Path
 from types import SimpleNamespace
@@ -292,5 +293,8 @@ def test_what_the_line_keeps_is_one_typed_object_under_one_key(app):
     assert list(app.extensions) == [state.KEY] and isinstance(shared, state.Line)
     hints = typing.get_type_hints(state.Line)
     for field in dataclasses.fields(state.Line):
-        expected = typing.get_origin(hints[field.name]) or hints[field.name]
+        hint = hints[field.name]
+        # X | None: one of its members; Mapping[str, str]: a Mapping.
+        expected = (typing.get_args(hint) if isinstance(hint, types.UnionType)
+                    else typing.get_origin(hint) or hint)
         assert isinstance(getattr(shared, field.name), expected), field.name
