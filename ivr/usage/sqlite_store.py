@@ -15,14 +15,13 @@ import contextlib
 import fcntl
 import os
 import sqlite3
-import tempfile
 import threading
 import time
 from collections.abc import Callable
 from datetime import date
 from typing import TypeVar
-from urllib.parse import quote
 
+from ivr.usage import sqlitefile
 from ivr.usage.rows import Count, HourCount, Key
 from ivr.usage.tally import CALL_SECONDS, Batch, Place
 
@@ -134,17 +133,14 @@ class SQLiteStore:
         if self._conn is not None and self._pid == os.getpid() and now < self._looked:
             return self._conn
         self._looked = now + LOOK_SECONDS
-        file = _identity(self.path)
+        file = sqlitefile.identity(self.path)
         if file is None:
             _make(self.path)
-            file = _identity(self.path)
+            file = sqlitefile.identity(self.path)
         if self._conn is None or self._pid != os.getpid() or self._file != file:
             if self._conn is not None and self._pid == os.getpid():
                 self._conn.close()
-            # mode=rw: never made here, where SQLite would make it without its tables.
-            self._conn = sqlite3.connect(f"file:{quote(self.path)}?mode=rw", uri=True,
-                                         timeout=self.timeout, isolation_level=None,
-                                         check_same_thread=False)
+            self._conn = sqlitefile.connect(self.path, self.timeout)
             self._conn.execute("PRAGMA synchronous = NORMAL")
             self._pid, self._file = os.getpid(), file
         return self._conn
@@ -163,14 +159,6 @@ class SQLiteStore:
             self._conn, self._pid = None, 0
 
 
-def _identity(path: str) -> tuple[int, int] | None:
-    try:
-        found = os.stat(path)
-    except FileNotFoundError:
-        return None
-    return found.st_dev, found.st_ino
-
-
 def _make(path: str) -> None:
     """The file with its tables, in WAL mode, made beside and renamed into place under a
     lock, so that no worker opens it half made and only one makes it. 0600, in a folder
@@ -182,22 +170,6 @@ def _make(path: str) -> None:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if os.path.exists(path):
             return  # another process made it while this one waited
-        handle, made = tempfile.mkstemp(prefix=".usage-", suffix=".sqlite", dir=folder)
-        os.close(handle)
-        try:
-            conn = sqlite3.connect(made)
-            try:
-                conn.executescript(SCHEMA)
-            finally:
-                conn.close()
-            # The log of the file that was deleted: SQLite would play it into this one.
-            for left in (f"{path}-wal", f"{path}-shm"):
-                with contextlib.suppress(FileNotFoundError):
-                    os.remove(left)
-            os.replace(made, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.remove(made)
-            raise
+        sqlitefile.make(path, SCHEMA, ".usage-", (f"{path}-wal", f"{path}-shm"))
     finally:
         os.close(lock)

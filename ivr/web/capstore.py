@@ -23,7 +23,6 @@ import fcntl
 import logging
 import os
 import sqlite3
-import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -32,6 +31,8 @@ from typing import TypeVar
 from urllib.parse import quote, unquote, urlsplit
 
 from limits.storage import MovingWindowSupport, Storage
+
+from ivr.usage import sqlitefile
 
 log = logging.getLogger("ivr.capstore")
 T = TypeVar("T")
@@ -109,7 +110,7 @@ class SQLiteStorage(Storage, MovingWindowSupport):
                     log.warning("the caps' store %s was unusable (%s): made anew", self.path,
                                 exc)
                     self._make_anew()
-                elif self._file == _identity(self.path):
+                elif self._file == sqlitefile.identity(self.path):
                     raise  # busy or locked (another process's transaction took too long)
                 # else deleted or replaced while in use (SQLite says I/O error, or that it
                 # moved): the next connection opens the file that is there now.
@@ -118,21 +119,18 @@ class SQLiteStorage(Storage, MovingWindowSupport):
     def _connection(self) -> sqlite3.Connection:
         """Opened anew in a forked worker (a connection must not cross a fork), and when
         the file is not the one it has open: deleted, or replaced by another process."""
-        file = _identity(self.path)
+        file = sqlitefile.identity(self.path)
         if file is None:
             if self._pid:  # not the first opening: it was there, and is gone
                 log.warning("the caps' store %s was deleted: made anew", self.path)
             self._make_anew()
-            file = _identity(self.path)
+            file = sqlitefile.identity(self.path)
         if self._conn is None or self._pid != os.getpid() or self._file != file:
             if self._conn is not None and self._pid == os.getpid():
                 self._conn.close()
-            # mode=rw: never made here (SQLite would make it empty, 0644, without the
-            # table). SQLite's default journal, not WAL: switching a shared file to WAL can
-            # fail at once while another process has it open; a count takes microseconds.
-            self._conn = sqlite3.connect(f"file:{quote(self.path)}?mode=rw", uri=True,
-                                         timeout=self.timeout, isolation_level=None,
-                                         check_same_thread=False)
+            # SQLite's default journal, not WAL: switching a shared file to WAL can fail
+            # at once while another process has it open; a count takes microseconds.
+            self._conn = sqlitefile.connect(self.path, self.timeout)
             self._pid, self._file = os.getpid(), file
         return self._conn
 
@@ -148,9 +146,9 @@ class SQLiteStorage(Storage, MovingWindowSupport):
         lock = os.open(f"{self.path}.lock", os.O_RDWR | os.O_CREAT, 0o600)
         try:
             fcntl.flock(lock, fcntl.LOCK_EX)
-            found = _identity(self.path)
+            found = sqlitefile.identity(self.path)
             if found is None or found == broken:
-                _make(self.path)
+                sqlitefile.make(self.path, SCHEMA, ".caps-", (f"{self.path}-journal",))
         finally:
             os.close(lock)
 
@@ -184,38 +182,6 @@ class SQLiteStorage(Storage, MovingWindowSupport):
 
     def get_expiry(self, key: str) -> float:
         raise NotImplementedError("sqlite:// counts only a moving window")
-
-
-def _identity(path: str) -> tuple[int, int] | None:
-    """The file's (device, inode): another one when it was replaced; None: there is none."""
-    try:
-        found = os.stat(path)
-    except FileNotFoundError:
-        return None
-    return found.st_dev, found.st_ino
-
-
-def _make(path: str) -> None:
-    """The file with its table, made beside and then renamed into place: no process ever
-    opens it half made. mkstemp makes it 0600."""
-    handle, made = tempfile.mkstemp(prefix=".caps-", suffix=".sqlite",
-                                    dir=os.path.dirname(path))
-    os.close(handle)
-    try:
-        conn = sqlite3.connect(made)
-        try:
-            conn.executescript(SCHEMA)
-        finally:
-            conn.close()
-        # The journal of a transaction in the file that is gone: SQLite would take it for
-        # the new file's and play it back into it.
-        with contextlib.suppress(FileNotFoundError):
-            os.remove(f"{path}-journal")
-        os.replace(made, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.remove(made)
-        raise
 
 
 def _readable(conn: sqlite3.Connection) -> bool:
