@@ -36,7 +36,8 @@ ALL_RIGHT = [
 ]
 DIALING_RIGHT = ["account: voice dialing permissions, Netherlands",
                  "  ok   calls to low-risk numbers allowed",
-                 "  ok   calls to high-risk special services (0800, 0900) allowed"]
+                 "  ok   calls to high-risk special services (free-phone and shared-cost "
+                 "numbers) allowed"]
 SETUP_NEVER = ("setup: dialing permissions and Messaging Services are never changed here: "
                "`flask --app app twilio doctor` checks them and says how to fix them")
 
@@ -214,9 +215,9 @@ def test_dialing_permissions_off_are_reported_and_setup_leaves_them(fake):
         "account: voice dialing permissions, Netherlands",
         "  FIX  calls to low-risk numbers not allowed: the line's forwards to them fail; "
         f"{GEO_PAGE}: allow low-risk numbers (setup never changes this)",
-        "  FIX  calls to high-risk special services (0800, 0900) not allowed: the line's "
-        f"forwards to them fail; {GEO_PAGE}: allow high-risk special services (0800, 0900) "
-        "(setup never changes this)",
+        "  FIX  calls to high-risk special services (free-phone and shared-cost numbers) not "
+        f"allowed: the line's forwards to them fail; {GEO_PAGE}: allow high-risk special "
+        "services (free-phone and shared-cost numbers) (setup never changes this)",
         "  note calls to high-risk toll fraud ranges allowed: the line never needs them; "
         f"{GEO_PAGE}: turn them off"]
 

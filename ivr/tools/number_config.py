@@ -20,10 +20,9 @@ from twilio.base.exceptions import TwilioException
 from twilio.rest import Client
 
 # The status and Twilio's code of a failed request, a list's page's included.
-from ivr.tools.purge import _code as error_code
-from ivr.tools.purge import _status as error_status
 from ivr.voice.urls import RULES
 from ivr.web.privacy import mask_number
+from ivr.web.rest_client import error_code, error_status
 
 OK, FIX, NOTE = "ok", "FIX", "note"
 POST = "POST"
@@ -227,9 +226,9 @@ GEO_PAGE = "console: Voice → Settings → Geo permissions → Netherlands"
 
 def dialing_findings(client: Client) -> list[Finding]:
     """The account's voice dialing permissions for the Netherlands: the forwards need its
-    low-risk numbers and its high-risk special services, where the 0800 and 0900 numbers
-    are; never its toll-fraud ranges. Setup never changes them: they decide what calls may
-    cost."""
+    low-risk numbers and its high-risk special services, where Dutch free-phone and
+    shared-cost numbers are; never its toll-fraud ranges. Setup never changes them: they
+    decide what calls may cost."""
     try:
         country = ask("read the voice dialing permissions",
                       client.voice.v1.dialing_permissions.countries(COUNTRY).fetch)
@@ -238,7 +237,7 @@ def dialing_findings(client: Client) -> list[Finding]:
     found = []
     for enabled, what in ((country.low_risk_numbers_enabled, "low-risk numbers"),
                           (country.high_risk_special_numbers_enabled,
-                           "high-risk special services (0800, 0900)")):
+                           "high-risk special services (free-phone and shared-cost numbers)")):
         found.append(Finding(OK, f"calls to {what} allowed") if enabled else Finding(
             FIX, f"calls to {what} not allowed: the line's forwards to them fail; "
                  f"{GEO_PAGE}: allow {what} (setup never changes this)"))

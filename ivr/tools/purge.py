@@ -11,8 +11,6 @@ logs are counts by kind and status: never a number, a body or a SID.
 
 from __future__ import annotations
 
-import contextlib
-import json
 import logging
 import re
 from collections import Counter
@@ -23,8 +21,9 @@ from typing import Any
 
 import requests
 from twilio.base.exceptions import TwilioException
-from twilio.http.response import Response
 from twilio.rest import Client
+
+from ivr.web.rest_client import error_code, error_status
 
 log = logging.getLogger("ivr.purge")
 
@@ -139,7 +138,7 @@ class Purge:
         try:
             record.delete()
         except TwilioException as exc:
-            status, code = _status(exc), _code(exc)
+            status, code = error_status(exc), error_code(exc)
             if code == NOT_YET_DELETABLE:
                 return NOT_FINAL_AT_TWILIO
             if status == 404:
@@ -183,11 +182,11 @@ class Purge:
         try:
             return listing(page_size=PAGE_SIZE, **filters)
         except TwilioException as exc:
-            status = _status(exc)
+            status = error_status(exc)
             if status in BUSY:
                 tally.lists_left += 1
                 return []
-            raise PurgeError(_refused(status, _code(exc))) from None
+            raise PurgeError(_refused(status, error_code(exc))) from None
         except requests.RequestException as exc:
             raise PurgeError(_unreachable(exc)) from None
 
@@ -200,29 +199,6 @@ def _ours(record: Any, numbers: Collection[str], calls: Collection[str]) -> bool
     sender = getattr(record, "from_", None) or getattr(record, "_from", None)
     parent = getattr(record, "parent_call_sid", None)
     return record.to in numbers or sender in numbers or (parent is not None and parent in calls)
-
-
-def _status(exc: TwilioException) -> int | None:
-    """The HTTP status of a failed request: a TwilioRestException's, or that of the
-    response a failed page carries (twilio.base.page raises a bare TwilioException)."""
-    status = getattr(exc, "status", None)
-    if status is None and (response := _response(exc)):
-        status = response.status_code
-    return status if isinstance(status, int) else None
-
-
-def _code(exc: TwilioException) -> object:
-    """Twilio's error code, from the exception or the JSON of a failed page."""
-    code = getattr(exc, "code", None)
-    if code is None and (response := _response(exc)):
-        with contextlib.suppress(ValueError, AttributeError):
-            code = json.loads(response.text).get("code")
-    return code
-
-
-def _response(exc: TwilioException) -> Response | None:
-    found = exc.args[1] if len(exc.args) > 1 else None
-    return found if isinstance(found, Response) else None
 
 
 def _refused(status: int | None, code: object) -> str:

@@ -12,13 +12,16 @@ and host from the base URL there and keeps the path (/2010-04-01/... for api.twi
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
+import json
 import logging
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from twilio.base.exceptions import TwilioException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.http.response import Response
 from twilio.rest import Client
@@ -114,3 +117,26 @@ def rest_client(config: Mapping[str, Any], timeout: float, retries: int = 0,
     http = config.get("TWILIO_HTTP_CLIENT") or ApiHttpClient(
         config.get("TWILIO_API_BASE_URL"), timeout=timeout, retries=retries, sleep=sleep)
     return Client(config["TWILIO_ACCOUNT_SID"], config["TWILIO_AUTH_TOKEN"], http_client=http)
+
+
+def error_status(exc: TwilioException) -> int | None:
+    """The HTTP status of a failed request: a TwilioRestException's, or that of the
+    response a failed page carries (twilio.base.page raises a bare TwilioException)."""
+    status = getattr(exc, "status", None)
+    if status is None and (response := failed_response(exc)):
+        status = response.status_code
+    return status if isinstance(status, int) else None
+
+
+def error_code(exc: TwilioException) -> object:
+    """Twilio's error code, from the exception or the JSON of a failed page."""
+    code = getattr(exc, "code", None)
+    if code is None and (response := failed_response(exc)):
+        with contextlib.suppress(ValueError, AttributeError):
+            code = json.loads(response.text).get("code")
+    return code
+
+
+def failed_response(exc: TwilioException) -> Response | None:
+    found = exc.args[1] if len(exc.args) > 1 else None
+    return found if isinstance(found, Response) else None
