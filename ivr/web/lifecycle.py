@@ -144,9 +144,12 @@ def record(channel: str, events: tuple[Event, ...]) -> None:
     counters.record(channel, events)
     usage = line_state().usage
     if usage is not None:  # the line reached (To), and where a call is (its CallSid)
-        values = request().values
-        usage.count(events, channel, values.get("To"),
-                    values.get("CallSid") if channel == "voice" else None)
+        req = request()
+        # Twilio's parameters: the form of a POST, the query of a GET (as the signature
+        # reads them); not request.values, which combines both at every look-up.
+        params = req.form if req.method == "POST" else req.args
+        usage.count(events, channel, params.get("To"),
+                    params.get("CallSid") if channel == "voice" else None)
 
 
 def twiml_response(answer: Answer[Any]) -> Response:

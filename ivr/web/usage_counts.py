@@ -55,8 +55,10 @@ class Counting:
                  monotonic: Callable[[], float] = time.monotonic) -> None:
         self.store, self.lines, self.clock = store, lines, clock
         self.retention = timedelta(days=retention_days)
-        # BLAKE2b takes a key of 64 bytes at most; SECRET_KEY may be longer.
-        self._secret = hashlib.sha512(secret).digest()
+        # BLAKE2b takes a key of 64 bytes at most; SECRET_KEY may be longer. Keyed once:
+        # each call's hash copies this state, its key's block already hashed, instead of
+        # keying a new one (half the cost).
+        self._mac = hashlib.blake2b(key=hashlib.sha512(secret).digest(), digest_size=16)
         self._monotonic = monotonic
         self._batch = Batch()
         self._lock = threading.Lock()
@@ -129,7 +131,9 @@ class Counting:
         """The SID's keyed hash: BLAKE2b in its keyed mode, a MAC as HMAC is (RFC 7693,
         section 1), at a third of the instructions of OpenSSL's HMAC-SHA256 (which cost a
         voice webhook 2%)."""
-        return hashlib.blake2b(call_sid.encode(), key=self._secret, digest_size=16).hexdigest()
+        mac = self._mac.copy()
+        mac.update(call_sid.encode())
+        return mac.hexdigest()
 
     def _safely(self, work: Callable[[], T]) -> T | None:
         if self._resting_until and self._monotonic() < self._resting_until:
