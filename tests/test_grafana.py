@@ -16,7 +16,9 @@ DASHBOARD = ROOT / "docs" / "grafana-dashboard.json"
 
 
 def exported() -> dict[str, tuple[str, ...]]:
-    """Each counter of ivr.web.counters by its name, with its labels."""
+    """Each counter of ivr.web.counters by its name, with its labels. prometheus_client
+    has no public reader of a counter's label names (describe() and collect() give them
+    only for series already counted), so its attributes are read: a test, not the line."""
     found = {c._name: tuple(c._labelnames) for c in vars(counters).values()
              if isinstance(c, Counter)}
     return found
