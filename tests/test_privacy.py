@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ivr.voice import answers as voice
-from ivr.web.logs import JsonFormatter
+from ivr.web.logs import WEBHOOK_FIELDS, JsonFormatter
 from ivr.web.privacy import HAS_NUMBER, NUMBER_RE, mask_number
 
 from .helpers import CALLER, LINE, key_to, shipped_menus
@@ -230,7 +230,27 @@ def test_no_handler_sees_a_number_in_a_webhook_line(twilio) -> None:
     assert vars(record)["channel"] == "sms"
     # Masked once, when made: the JSON line says so, and no more.
     line = json.loads(JsonFormatter().format(record))
-    assert line["path"] == "/sms/********78" and "_fields_masked" not in line
+    assert line["path"] == "/sms/********78" and WEBHOOK_FIELDS not in line
+
+
+def test_a_webhook_line_is_the_line_python_json_logger_makes_of_its_record(twilio) -> None:
+    """The webhook's line leaves out python-json-logger's search of the record's every
+    attribute (JsonFormatter.add_fields): it is still the same line, field for field and
+    in the same order, as the library's own add_fields makes of the same record."""
+    handler, logger = Seen(), logging.getLogger("ivr.voice")
+    logger.addHandler(handler)
+    try:
+        twilio.post("/voice/nl/call_police/dialed", DialCallStatus="busy", From=CALLER)
+    finally:
+        logger.removeHandler(handler)
+    [record] = [r for r in handler.records if r.getMessage() == "webhook"]
+    assert vars(record)[WEBHOOK_FIELDS]["outcome"] == "forward busy"
+    as_any = logging.makeLogRecord({k: v for k, v in vars(record).items()
+                                    if k != WEBHOOK_FIELDS})
+    line, library = JsonFormatter().format(record), JsonFormatter().format(as_any)
+    assert line == library
+    assert list(json.loads(line))[:6] == ["time", "level", "logger", "message", "request_id",
+                                          "channel"]
 
 
 @given(st.text(st.sampled_from("0123456789+ .-/\0a٣") | st.characters(), max_size=40))

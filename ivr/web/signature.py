@@ -64,7 +64,7 @@ def refuse_unsigned() -> Response | None:
 
     Used before every webhook, voice and SMS alike.
     """
-    config = current_app.config
+    config = current_app._get_current_object().config  # type: ignore[attr-defined]
     token = config.get("TWILIO_AUTH_TOKEN")
     if not token:
         return None

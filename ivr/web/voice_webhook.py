@@ -36,10 +36,14 @@ def _field(req: Request, name: str) -> str:
     return req.values.get(name, "").strip()
 
 
+def _count(value: str) -> int:
+    """A count in the URL (miss, part, from); anything but one or two ASCII digits is 0:
+    str.isdigit() also accepts '²' and '٣', which int() refuses."""
+    return int(value) if MISS_RE.fullmatch(value) else 0
+
+
 def _miss(req: Request, known: Menus) -> int:
-    # ASCII digits only: str.isdigit() also accepts '²' and '٣', which int() refuses.
-    value = req.args.get("miss", "0")
-    return min(int(value), known.settings.max_misses) if MISS_RE.fullmatch(value) else 0
+    return min(_count(req.args.get("miss", "0")), known.settings.max_misses)
 
 
 def _parts(req: Request) -> tuple[int, int]:
@@ -47,13 +51,11 @@ def _parts(req: Request) -> tuple[int, int]:
     (see voice._parts); an odd value counts as the first, where a dialling key is not yet
     offered."""
     args = req.args
-    values = (args.get("part", "0"), args.get("from", "0"))
-    part, start = (int(v) if MISS_RE.fullmatch(v) else 0 for v in values)
-    return part, start
+    return _count(args.get("part", "0")), _count(args.get("from", "0"))
 
 
 def _call(req: Request) -> voice.Call:
-    values, app = req.values, current_app
+    values, app = req.values, current_app._get_current_object()  # type: ignore[attr-defined]
     return voice.Call.from_to(values.get("To"), caller_region(values.get("From")),
                               app.config["CLOCK"](), line_state(app).line_languages)
 
