@@ -11,15 +11,14 @@ separate the fields in the raw body before anything parses it.
 
 from __future__ import annotations
 
-from flask import Response, request
+from flask import Request, Response
 from werkzeug.exceptions import RequestEntityTooLarge
 
 URLENCODED = "application/x-www-form-urlencoded"
 
 
-def refuse_crowded_form() -> Response | None:
+def refuse_crowded_form(req: Request) -> Response | None:
     """A 413 for a POSTed form with more fields than MAX_FORM_PARTS; None: go on."""
-    req = request._get_current_object()  # type: ignore[attr-defined]
     limit = req.max_form_parts  # the MAX_FORM_PARTS setting
     if req.method != "POST" or limit is None or req.mimetype != URLENCODED:
         return None  # a multipart form: Werkzeug applies the limit while parsing it
