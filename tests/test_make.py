@@ -12,6 +12,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from .helpers import ROOT
 
 RUN_STAMP, FULL_STAMP = ".venv/.installed-run", ".venv/.installed"
@@ -105,6 +107,7 @@ def test_the_line_runs_without_the_development_tools():
     assert done.stdout.split() == ["200", "200", "200", "200"]
 
 
+@pytest.mark.slow  # half a minute: a copy of the line, make content and its tests run in it
 def test_make_content_brings_all_that_follows_from_an_edit_up_to_date(tmp_path):
     """An editor renames the police forward and offers Dutch first to Belgian numbers: the
     golden calls, the README's map and its table of languages lag the content until `make

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import wave
 
 import pytest
 
@@ -13,14 +14,21 @@ from ivr.content.problems import MenuError
 from ivr.web.state import line_state
 
 from . import menus_once
-from .helpers import FIXTURES, MENUS_PATH, ROOT, TOKEN
+from .helpers import FIXTURES, TOKEN
 
 
 @pytest.fixture
 def line(tmp_path):
-    """A copy of menus.yaml and its audio folder, to change."""
-    shutil.copy(MENUS_PATH, tmp_path / "menus.yaml")
-    shutil.copytree(ROOT / "audio", tmp_path / "audio")
+    """The smallest line, with one recording (of another text: a warning), to change."""
+    shutil.copy(FIXTURES / "minimal.yaml", tmp_path / "menus.yaml")
+    (tmp_path / "audio" / "nl").mkdir(parents=True)
+    with wave.open(str(tmp_path / "audio" / "nl" / "node.main.wav"), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(8000)
+        out.writeframes(b"\0\0" * 800)
+    (tmp_path / "audio" / "manifest.json").write_text(
+        '{"nl": {"node.main": {"text": "0123456789abcdef"}}}')
     return tmp_path
 
 
@@ -52,34 +60,28 @@ def test_the_apps_of_one_file_share_one_load_and_a_refusal_is_loaded_again(line,
 
 def test_an_edited_menus_file_is_loaded_again(line):
     path = line / "menus.yaml"
-    assert menus_once.load_menus(path)[0].nodes["signals"].title["nl"] == (
-        "Signalen van mensenhandel")
-    path.write_text(path.read_text().replace("nl: Signalen van mensenhandel",
-                                             "nl: Signalen van uitbuiting"))
-    assert menus_once.load_menus(path)[0].nodes["signals"].title["nl"] == (
-        "Signalen van uitbuiting")
+    assert menus_once.load_menus(path)[0].nodes["main"].title["nl"] == "Hoofdmenu"
+    path.write_text(path.read_text().replace("title: {nl: Hoofdmenu}", "title: {nl: Begin}"))
+    assert menus_once.load_menus(path)[0].nodes["main"].title["nl"] == "Begin"
 
 
 def test_a_recording_removed_is_seen(line):
     """Through the files' names: the manifest is the same."""
-    assert "uk" in menus_once.load_menus(line / "menus.yaml")[0].languages
-    (line / "audio" / "uk" / "node.signals.wav").unlink()
-    menus, warnings = menus_once.load_menus(line / "menus.yaml")
-    assert "uk" not in menus.languages
-    assert ("menus.yaml: language 'uk': warning: is not offered: 1 problem(s); run flask menus "
-            "check") in [str(w) for w in warnings]
+    assert "node.main" in menus_once.load_menus(line / "menus.yaml")[0].recordings["nl"]
+    (line / "audio" / "nl" / "node.main.wav").unlink()
+    assert menus_once.load_menus(line / "menus.yaml")[0].recordings == {}
 
 
 def test_a_manifest_edited_in_place_is_seen_at_the_same_size_and_time(line):
     """Through the manifest's bytes: its size, time and inode are the same."""
     manifest = line / "audio" / "manifest.json"
     before = os.stat(manifest)
-    old = menus_once.load_menus(line / "menus.yaml")[0].recordings["uk"]["node.signals"].text
-    assert len(old) == 16 and old != "0123456789abcdef"
-    manifest.write_text(manifest.read_text().replace(f'"{old}"', '"0123456789abcdef"'))
+    menus, _ = menus_once.load_menus(line / "menus.yaml")
+    assert menus.recordings["nl"]["node.main"].text == "0123456789abcdef"
+    manifest.write_text(manifest.read_text().replace("0123456789abcdef", "fedcba9876543210"))
     os.utime(manifest, ns=(before.st_atime_ns, before.st_mtime_ns))
     after = os.stat(manifest)
     assert (after.st_size, after.st_mtime_ns, after.st_ino) == (
         before.st_size, before.st_mtime_ns, before.st_ino)
     menus, _ = menus_once.load_menus(line / "menus.yaml")
-    assert menus.recordings["uk"]["node.signals"].text == "0123456789abcdef"
+    assert menus.recordings["nl"]["node.main"].text == "fedcba9876543210"
