@@ -46,7 +46,8 @@ test: $(STAMP)
 # before pushing.
 quick: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -m 'not bench and not servers and not slow' --hypothesis-profile quick
+	$(BIN)/python -m pytest -m 'not bench and not servers and not slow' --hypothesis-profile quick \
+		-p no:benchmark -n 2 --dist loadfile
 
 check: $(STAMP)
 	$(BIN)/python -m ivr.tools.check $(ARGS)

@@ -95,6 +95,7 @@ print(*(a.status_code for a in answers))
 """
 
 
+@pytest.mark.slow  # a command: a Python that imports and starts the line
 def test_the_line_runs_without_the_development_tools():
     """What `make run` serves (webhooks, /healthz, the simulator) imports nothing that
     only requirements-dev.txt installs: such an import would stop the lean .venv at start."""
