@@ -46,8 +46,8 @@ test: $(STAMP)
 # before pushing.
 quick: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -m 'not bench and not servers and not slow' --hypothesis-profile quick \
-		-p no:benchmark -n 2 --dist loadfile
+	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -m 'not bench and not servers and not slow' \
+		--hypothesis-profile quick -p no:benchmark -n 2 --dist loadfile
 
 check: $(STAMP)
 	$(BIN)/python -m ivr.tools.check $(ARGS)
