@@ -56,5 +56,5 @@ def load_menus(path: str | Path, audio_dir: str | Path | None = None,
     if key not in _loaded:
         menus, warnings = load_every_time(path, audio_dir, recordings)
         _loaded[key] = menus, tuple(warnings)
-    menus, warnings = _loaded[key]
-    return menus, list(warnings)
+    menus, kept = _loaded[key]
+    return menus, list(kept)
