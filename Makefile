@@ -40,11 +40,11 @@ test: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
-# The developer's quick run, 49-60 s measured on 2 cores, most runs near 50 s (a core taken
-# by another job makes it longer): ruff and the tests, without mypy, the tests that start real servers
-# (marked servers: gunicorn, Redis, Chromium), the slowest (marked slow) and with a tenth
-# of the property tests' examples, in two processes (pytest-xdist). An empty
-# PYTHONDONTWRITEBYTECODE lets pytest keep the tests as it rewrote their asserts
+# The developer's quick run, 49-60 s measured on 2 cores, most runs near 50 s (a core
+# taken by another job makes it longer): ruff and the tests, without mypy, the tests that
+# start real servers (marked servers: gunicorn, Redis, Chromium), the slowest (marked
+# slow) and with a tenth of the property tests' examples, in two processes (pytest-xdist).
+# An empty PYTHONDONTWRITEBYTECODE lets pytest keep the tests as it rewrote their asserts
 # (__pycache__), instead of rewriting them on every run. make test before pushing.
 quick: $(STAMP)
 	$(BIN)/ruff check .
