@@ -9,9 +9,10 @@ import tempfile
 import pytest
 from hypothesis import settings as hypothesis_settings
 
+import app as line_module
 from app import create_app
 
-from . import servers
+from . import menus_once, servers
 
 # Re-exported for tests that import them from here (need as need_tool, its name before);
 # new tests import them from tests.helpers.
@@ -52,13 +53,17 @@ from .helpers import need as need_tool  # noqa: F401
 
 def pytest_configure(config):
     """The apps the tests make keep their caps' store in a folder of the tests, never in
-    the checkout's instance/: those made while the test modules are imported in one ..."""
+    the checkout's instance/: those made while the test modules are imported in one ...
+    The apps load each menus file once per content (tests/menus_once.py)."""
     config.instance_folder = tempfile.TemporaryDirectory(prefix="line-tests-")
     os.environ["INSTANCE_PATH"] = config.instance_folder.name
+    config.load_menus = line_module.load_menus
+    line_module.load_menus = menus_once.load_menus
 
 
 def pytest_unconfigure(config):
     config.instance_folder.cleanup()
+    line_module.load_menus = config.load_menus
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -23,12 +23,13 @@ from twilio.http.response import Response
 
 from app import create_app
 from ivr.content.model import PLACEHOLDER_RE
-from ivr.lines import load_menus
 from ivr.voice.simulate import path_of
 from ivr.voice.speech import plain
 from ivr.voice.utterances import every
 from ivr.web.signature import sign
 from sms.keywords import normalize
+
+from .menus_once import load_menus
 
 ROOT = Path(__file__).resolve().parent.parent
 MENUS_PATH = ROOT / "menus.yaml"

@@ -4,6 +4,7 @@ of answer, over the nodes and languages of menus.yaml, its events say what its T
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from collections.abc import Iterator
 from datetime import datetime
@@ -91,6 +92,13 @@ def node_said(menus: m.Menus, lang: str, node: m.Node) -> str:
     return speak(menus, lang, u.node_text(node, lang)).text
 
 
+@functools.cache
+def said_in(lang: str) -> dict[str, str]:
+    """What each node of MENUS says in a language, made once: check() looks for every one
+    in every answer."""
+    return {node.id: node_said(MENUS, lang, node) for node in MENUS.nodes.values()}
+
+
 def check(menus: m.Menus, where: str, answer: Answer, langs: tuple[str, ...]) -> None:
     """The events of one answer against its TwiML."""
     text = document(answer.twiml)
@@ -110,11 +118,10 @@ def check(menus: m.Menus, where: str, answer: Answer, langs: tuple[str, ...]) ->
             assert f">{menus.contacts[event.contact or ''].number}</Number>" in text, where
     # A node reached iff its text is said (two nodes may say the same text: the warning
     # before the numbers by text).
+    assert menus is MENUS  # what said_in() speaks
     reached = {(e.language, e.node) for e in events if e.kind == ev.NODE}
-    said = {node_said(menus, lang, node) for lang in langs for node in menus.nodes.values()
-            if node_said(menus, lang, node) in text}
-    assert {node_said(menus, lang or "", menus.nodes[node or ""])
-            for lang, node in reached} == said, where
+    said = {each for lang in langs for each in said_in(lang).values() if each in text}
+    assert {said_in(lang or "")[node or ""] for lang, node in reached} == said, where
     # A forward offered: a key to press, not a <Dial>; the miss limit: the last chance.
     if ev.OFFERED in kinds:
         assert "<Gather" in text, where

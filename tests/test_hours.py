@@ -103,6 +103,7 @@ def test_within_hours_the_forward_goes_through(office_hours):
     assert answer.first("Dial").get("callerId") == LINE
 
 
+@pytest.mark.slow  # a whole line checked again
 def test_the_police_and_the_anonymous_line_are_always_offered(office_hours):
     answer = forward(office_hours, "2026-12-25 03:00", "nl", "call_police")
     assert answer.first("Dial").find("Number").text == "+319008844"
@@ -134,6 +135,7 @@ def test_broken_hours_are_named(tmp_path, hours, message):
     assert f"menus.yaml: {message}" in [str(p) for p in check_file(path)[1]]
 
 
+@pytest.mark.slow  # a whole line checked again
 def test_the_closed_answer_offers_the_police_and_the_anonymous_line(office_hours):
     answer = forward(office_hours, "2026-12-25 03:00", "nl", "call_comensha")
     spoken = answer.spoken()

@@ -198,6 +198,7 @@ def test_a_recording_replaces_text_to_speech(audio_copy):
     assert again.split("?")[0] == play.text.split("?")[0] and again != play.text
 
 
+@pytest.mark.slow  # a whole line checked again
 def test_a_stale_recording_is_reported_and_the_voice_says_the_new_text(audio_copy):
     (audio_copy / "audio" / "nl").mkdir()
     _record(audio_copy, "nl", "node.signals", "0123456789abcdef")  # made from another text
@@ -210,6 +211,7 @@ def test_a_stale_recording_is_reported_and_the_voice_says_the_new_text(audio_cop
     assert "node.signals.wav" not in answer
 
 
+@pytest.mark.slow  # a whole line checked again
 def test_a_stale_recording_still_plays_where_there_is_no_voice(audio_copy):
     _record(audio_copy, "uk", "node.signals", "0123456789abcdef")
     menus, _ = load_menus(audio_copy / "menus.yaml")
@@ -217,6 +219,7 @@ def test_a_stale_recording_still_plays_where_there_is_no_voice(audio_copy):
                                                                   voice.Call()).twiml)
 
 
+@pytest.mark.slow  # a whole line checked again
 def test_a_stale_take_never_offers_an_old_key_where_there_is_no_voice(audio_copy):
     """Ukrainian moved from 7 to 8, Russian to 7: the take "for Ukrainian, press 7" would
     send a Ukrainian caller to Russian, so it counts as missing, as an old number does."""
@@ -253,6 +256,7 @@ def test_a_language_without_voice_or_recordings_is_not_offered_but_the_line_star
             "check") in [str(p) for p in warnings]
 
 
+@pytest.mark.slow  # a whole line checked again
 def test_a_language_missing_one_prompt_is_named_and_not_offered(tmp_path):
     source = MENUS_PATH.read_text()
     start = source.index("  dial_retry:")
@@ -306,6 +310,7 @@ def without_signals_text(tmp_path, lang: str):
     return path
 
 
+@pytest.mark.slow  # a whole line checked again
 def test_an_incomplete_english_is_left_out_of_the_greeting_too(tmp_path):
     menus, warnings = load_menus(without_signals_text(tmp_path, "en"))
     assert "en" not in menus.languages

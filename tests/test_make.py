@@ -12,6 +12,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from .helpers import ROOT
 
 RUN_STAMP, FULL_STAMP = ".venv/.installed-run", ".venv/.installed"
@@ -93,6 +95,7 @@ print(*(a.status_code for a in answers))
 """
 
 
+@pytest.mark.slow  # a command: a Python that imports and starts the line
 def test_the_line_runs_without_the_development_tools():
     """What `make run` serves (webhooks, /healthz, the simulator) imports nothing that
     only requirements-dev.txt installs: such an import would stop the lean .venv at start."""
@@ -105,6 +108,7 @@ def test_the_line_runs_without_the_development_tools():
     assert done.stdout.split() == ["200", "200", "200", "200"]
 
 
+@pytest.mark.slow  # half a minute: a copy of the line, make content and its tests run in it
 def test_make_content_brings_all_that_follows_from_an_edit_up_to_date(tmp_path):
     """An editor renames the police forward and offers Dutch first to Belgian numbers: the
     golden calls, the README's map and its table of languages lag the content until `make

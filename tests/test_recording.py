@@ -164,7 +164,10 @@ def test_takes_in_three_formats_become_trimmed_even_8khz_wav(audio: Path, tmp_pa
                                       "synthetic": False}
 
 
-@pytest.mark.parametrize("case", ["unknown id", "silent", "too long", "unreadable"])
+# ffmpeg run on each take: make quick runs the first, which needs no decoding to refuse.
+@pytest.mark.parametrize("case", ["unknown id", *(pytest.param(case, marks=pytest.mark.slow)
+                                                  for case in ("silent", "too long",
+                                                               "unreadable"))])
 def test_a_wrong_take_is_refused_and_nothing_is_written(audio: Path, tmp_path: Path, case):
     takes = tmp_path / "takes"
     takes.mkdir()
@@ -256,6 +259,7 @@ def test_a_named_pipe_is_refused_without_being_opened(audio: Path, tmp_path: Pat
                                       "put the recording itself in the folder"]
 
 
+@pytest.mark.slow  # ffprobe and ffmpeg run until their time is up
 def test_ffprobe_and_ffmpeg_are_stopped_after_their_time(tmp_path: Path, monkeypatch):
     """A named pipe given to convert itself (as if swapped in after the check), with a
     writer that never writes: the reader waits for ever unless it is stopped."""

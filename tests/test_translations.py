@@ -91,6 +91,7 @@ def test_every_export_passes_msgfmt_check(tmp_path: Path, lang):
     assert run.returncode == 0 and "warning" not in run.stderr, run.stderr
 
 
+@pytest.mark.slow  # a whole line exported, and msgfmt run
 def test_msgfmt_check_catches_a_dropped_placeholder(tmp_path: Path):
     """The python-brace-format flag: Poedit and msgfmt -c see a lost {police} too."""
     need("msgfmt")
@@ -151,7 +152,9 @@ def test_an_unknown_msgctxt_is_refused(line: Path, tmp_path: Path):
     assert "nodes.victum.say: not a text of menus.yaml" in problem
 
 
-@pytest.mark.parametrize("header", ["xx", "nl", ""])
+# Each a whole line exported, imported and checked again: make quick runs the first.
+@pytest.mark.parametrize("header", ["xx", pytest.param("nl", marks=pytest.mark.slow),
+                                    pytest.param("", marks=pytest.mark.slow)])
 def test_a_wrong_language_header_is_refused(line: Path, tmp_path: Path, header):
     po = export(line, "pl", tmp_path / "pl.po")
     po.metadata["Language"] = header
@@ -383,6 +386,7 @@ def test_an_import_may_leave_a_language_waiting_for_its_recordings(line: Path, t
            "check" in [str(w) for w in warnings]
 
 
+@pytest.mark.slow  # a whole line checked again
 def test_make_check_shows_what_stops_the_start_after_an_incomplete_language(line: Path):
     """The keyword clash is found only once Hungarian is left out; make check lists it
     beside the missing text, and start-up refuses for it."""
@@ -420,6 +424,7 @@ def test_a_reviewers_name_in_a_translators_file_reviews_nothing(line: Path, tmp_
     assert (tmp_path / cat.LOCK_NAME).read_bytes() == lock
 
 
+@pytest.mark.slow  # a whole line exported, imported and checked again
 def test_a_reviewers_note_on_some_texts_reviews_only_those(line: Path, tmp_path: Path):
     """A text of a reviewer's file without its note (pasted from a translator's file)
     is no text the reviewer was asked to pass."""
@@ -431,6 +436,7 @@ def test_a_reviewers_note_on_some_texts_reviews_only_those(line: Path, tmp_path:
     assert "prompts.goodbye" not in done.reviewed and len(done.reviewed) == len(po) - 1
 
 
+@pytest.mark.slow  # a whole line loaded again
 def test_a_reviewers_export_without_a_lock_file_asks_for_every_text(line: Path):
     """Nothing is known to be reviewed: every translated text is marked "Needs work"."""
     (line.parent / cat.LOCK_NAME).unlink()

@@ -19,7 +19,7 @@ from ivr.usage import exports, figures, page
 from ivr.usage.disclosure import NOT_SHOWN, Table, add_up
 from ivr.web.state import line_state
 
-from .helpers import MENUS_PATH, METRICS_TOKEN, TOKEN
+from .helpers import MENUS_PATH, METRICS_TOKEN, TOKEN, examples
 from .usage_rows import FIRST, LAST, MemoryStore, two_weeks
 
 FEWER = "fewer than 5"
@@ -115,7 +115,7 @@ def readings(table: Table):
     raise AssertionError("no table gives what the report shows")
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.lists(st.lists(st.integers(0, 9), min_size=3, max_size=3), min_size=1, max_size=2))
 def test_no_small_count_can_be_worked_out_whatever_the_table(grid):
     table = Table([f"r{i}" for i in range(len(grid))], ["a", "b", "c"],

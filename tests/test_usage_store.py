@@ -160,6 +160,9 @@ def _add_many(path: str, times: int) -> None:
         store.add(_batch(DAY, key=("nl", "main")))
 
 
+# A fork: in make quick's worker processes (pytest-xdist), whose own threads may hold a
+# lock as it forks, the pool it starts can hang.
+@pytest.mark.slow
 def test_workers_count_into_one_file_without_losing_a_count(tmp_path):
     """Four processes, as gunicorn's workers, adding at once into a file none has made."""
     context = multiprocessing.get_context("fork")
