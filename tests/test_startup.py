@@ -298,3 +298,19 @@ def test_what_the_line_keeps_is_one_typed_object_under_one_key(app):
         expected = (typing.get_args(hint) if isinstance(hint, types.UnionType)
                     else typing.get_origin(hint) or hint)
         assert isinstance(getattr(shared, field.name), expected), field.name
+
+
+def test_the_app_loaded_in_the_master_is_out_of_the_workers_collections(app):
+    """pre_fork freezes what the master loaded (gc.freeze): a worker's full collection no
+    longer walks the menus and their answers (about 60 ms, a spike in p99), nor writes to
+    the pages it shares with the master."""
+    import gc
+
+    known = line_state(app).menus
+    assert any(found is known for found in gc.get_objects())  # collected until frozen
+    try:
+        CONF["pre_fork"](SimpleNamespace(), SimpleNamespace())
+        assert not any(found is known for found in gc.get_objects())
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()  # the other tests' objects collected again
