@@ -70,8 +70,8 @@ def begin(channel: Channel) -> Response | None:
 def limit_request(req: Request, config: Mapping[str, Any]) -> None:
     """The app's limits on the body, set on the request itself (Flask 3.1's per-request
     limits), with the same values: Flask reads each limit from current_app.config at every
-    read unless the request has its own, and reading a form read them ten times, a tenth
-    of a webhook's instructions (make bench-instructions)."""
+    read unless the request has its own, and reading a form read them ten times, 5% of a
+    forward's instructions (make bench-instructions)."""
     req.max_content_length = config["MAX_CONTENT_LENGTH"]
     req.max_form_memory_size = config["MAX_FORM_MEMORY_SIZE"]
     req.max_form_parts = config["MAX_FORM_PARTS"]
