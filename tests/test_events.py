@@ -4,7 +4,6 @@ of answer, over the nodes and languages of menus.yaml, its events say what its T
 from __future__ import annotations
 
 import dataclasses
-import functools
 import re
 from collections.abc import Iterator
 from datetime import datetime
@@ -92,11 +91,11 @@ def node_said(menus: m.Menus, lang: str, node: m.Node) -> str:
     return speak(menus, lang, u.node_text(node, lang)).text
 
 
-@functools.cache
-def said_in(lang: str) -> dict[str, str]:
-    """What each node of MENUS says in a language, made once: check() looks for every one
-    in every answer."""
-    return {node.id: node_said(MENUS, lang, node) for node in MENUS.nodes.values()}
+def said_in(menus: m.Menus, lang: str) -> dict[str, str]:
+    """What each node says in a language, made once for these menus (their own cache, as
+    the renderers keep theirs): check() looks for every one in every answer."""
+    return menus.cached(("node said", lang), lambda: {
+        node.id: node_said(menus, lang, node) for node in menus.nodes.values()})
 
 
 def check(menus: m.Menus, where: str, answer: Answer, langs: tuple[str, ...]) -> None:
@@ -118,10 +117,9 @@ def check(menus: m.Menus, where: str, answer: Answer, langs: tuple[str, ...]) ->
             assert f">{menus.contacts[event.contact or ''].number}</Number>" in text, where
     # A node reached iff its text is said (two nodes may say the same text: the warning
     # before the numbers by text).
-    assert menus is MENUS  # what said_in() speaks
     reached = {(e.language, e.node) for e in events if e.kind == ev.NODE}
-    said = {each for lang in langs for each in said_in(lang).values() if each in text}
-    assert {said_in(lang or "")[node or ""] for lang, node in reached} == said, where
+    said = {each for lang in langs for each in said_in(menus, lang).values() if each in text}
+    assert {said_in(menus, lang or "")[node or ""] for lang, node in reached} == said, where
     # A forward offered: a key to press, not a <Dial>; the miss limit: the last chance.
     if ev.OFFERED in kinds:
         assert "<Gather" in text, where
